@@ -1,0 +1,44 @@
+# One-command set-up: `make demo` and `make test` install whatever is missing first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+APT_PACKAGES := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-quick setup system-deps clean
+
+setup: system-deps $(STAMP)
+
+# Installs the cross toolchain and QEMU with apt when they are missing and we are root;
+# otherwise says what to install and carries on (host-only features still work).
+system-deps:
+	@missing=""; \
+	command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing="$$missing gcc-arm-none-eabi libnewlib-arm-none-eabi"; \
+	command -v qemu-system-arm >/dev/null 2>&1 || missing="$$missing qemu-system-arm"; \
+	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "warning: missing$$missing (install them with apt as root)"; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup
+	$(PY) examples/demo.py
+
+test: setup
+	$(PY) -m pytest -q -n 2 --durations=10
+
+test-quick: setup
+	$(PY) -m pytest -q -n 2 -m "not slow"
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

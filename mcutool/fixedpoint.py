@@ -1,0 +1,108 @@
+"""TFLite's integer arithmetic, vectorised over numpy int64 arrays.
+
+Shared by the quantizer, the lowering (which computes the kernels' multipliers and shifts, as
+TFLite-Micro's Prepare does) and the numpy twins of the C kernels. Rounding follows TFLite's
+default "double rounding" (gemmlowp), which is what TFLite-Micro and CMSIS-NN do by default.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+INT32_MIN = -(1 << 31)
+INT32_MAX = (1 << 31) - 1
+
+
+def tflite_round(x):
+    """std::round: halves away from zero (numpy's round is half to even)."""
+    x = np.asarray(x)
+    return np.sign(x) * np.floor(np.abs(x) + x.dtype.type(0.5))
+
+
+def quantize_multiplier(real: float) -> tuple[int, int]:
+    """QuantizeMultiplier: real = q * 2^(shift - 31), q in [2^30, 2^31). shift > 0 is left."""
+    if real == 0.0:
+        return 0, 0
+    frac, shift = math.frexp(real)
+    q = int(tflite_round(np.float64(frac * (1 << 31))))
+    if q == (1 << 31):
+        q //= 2
+        shift += 1
+    if shift < -31:
+        return 0, 0
+    return q, shift
+
+
+def quantize_multiplier_smaller_than_one(real: float) -> tuple[int, int]:
+    """QuantizeMultiplierSmallerThanOneExp: same as above, for 0 < real < 1 (shift <= 0)."""
+    assert 0.0 < real < 1.0, real
+    return quantize_multiplier(real)
+
+
+def quantize_multiplier_greater_than_one(real: float) -> tuple[int, int]:
+    assert real > 1.0, real
+    return quantize_multiplier(real)
+
+
+def saturating_rounding_doubling_high_mul(a, b):
+    """gemmlowp's SaturatingRoundingDoublingHighMul (ARM VQRDMULH) on int32 values."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    overflow = (a == INT32_MIN) & (b == INT32_MIN)
+    ab = a * b
+    nudge = np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    total = ab + nudge
+    # C integer division truncates toward zero; numpy's // floors.
+    q = np.where(total >= 0, total // (1 << 31), -((-total) // (1 << 31)))
+    return np.where(overflow, INT32_MAX, q).astype(np.int64)
+
+
+def rounding_divide_by_pot(x, exponent):
+    """gemmlowp's RoundingDivideByPOT: x / 2^exponent, halves away from zero."""
+    x = np.asarray(x, dtype=np.int64)
+    exponent = np.asarray(exponent, dtype=np.int64)
+    mask = (np.int64(1) << exponent) - 1
+    remainder = x & mask
+    threshold = (mask >> 1) + (x < 0)
+    return (x >> exponent) + (remainder > threshold)
+
+
+def multiply_by_quantized_multiplier(x, multiplier, shift):
+    """MultiplyByQuantizedMultiplier: x * multiplier * 2^(shift-31), double rounding.
+
+    x is int32 (as int64 here); multiplier and shift may be per-element arrays that broadcast.
+    """
+    x = np.asarray(x, dtype=np.int64)
+    shift = np.asarray(shift, dtype=np.int64)
+    left = np.maximum(shift, 0)
+    right = np.maximum(-shift, 0)
+    shifted = wrap_int32(x * (np.int64(1) << left))
+    return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, multiplier), right)
+
+
+def wrap_int32(x):
+    """Two's complement wrap-around to int32 (what C does on an int32 overflow in practice)."""
+    x = np.asarray(x, dtype=np.int64)
+    return ((x + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
+def quantize_value(real: float, scale: float, zero_point: int) -> int:
+    """TFLite's Quantize() for activation ranges: zp + round(real / scale), float arithmetic."""
+    return int(zero_point + tflite_round(np.float32(real) / np.float32(scale)))
+
+
+def activation_range(activation: str, scale: float, zero_point: int,
+                     qmin: int = -128, qmax: int = 127) -> tuple[int, int]:
+    """CalculateActivationRangeQuantized: clamp bounds of a fused activation in the int domain."""
+    if activation == "NONE":
+        return qmin, qmax
+    if activation == "RELU":
+        return max(qmin, quantize_value(0.0, scale, zero_point)), qmax
+    if activation == "RELU6":
+        return (max(qmin, quantize_value(0.0, scale, zero_point)),
+                min(qmax, quantize_value(6.0, scale, zero_point)))
+    if activation == "RELU_N1_TO_1":
+        return (max(qmin, quantize_value(-1.0, scale, zero_point)),
+                min(qmax, quantize_value(1.0, scale, zero_point)))
+    raise ValueError(f"unknown fused activation {activation!r}")

@@ -1,0 +1,147 @@
+"""The graph IR: one subgraph of tensors and operators, inputs and outputs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mcutool.errors import McutoolError
+from mcutool.ir.attrs import default_attrs
+from mcutool.ir.tensor import Tensor
+
+
+class GraphError(McutoolError):
+    """The graph is malformed (dangling tensor, cycle, shape that cannot be handled)."""
+
+
+@dataclass
+class Operator:
+    type: str                    # TFLite builtin name, e.g. "CONV_2D"
+    inputs: list[str]            # tensor names; "" marks an absent optional input
+    outputs: list[str]
+    attrs: Any = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.attrs is None:
+            self.attrs = default_attrs(self.type)
+        if not self.name:
+            self.name = self.outputs[0] if self.outputs else self.type.lower()
+
+
+@dataclass
+class Graph:
+    tensors: dict[str, Tensor] = field(default_factory=dict)
+    operators: list[Operator] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    name: str = "model"
+    description: str = ""
+
+    # -- construction -------------------------------------------------------------------
+    def add_tensor(self, tensor: Tensor) -> Tensor:
+        if tensor.name in self.tensors:
+            raise GraphError(f"duplicate tensor name {tensor.name!r}")
+        self.tensors[tensor.name] = tensor
+        return tensor
+
+    def add_op(self, op: Operator) -> Operator:
+        self.operators.append(op)
+        return op
+
+    # -- queries ------------------------------------------------------------------------
+    def tensor(self, name: str) -> Tensor:
+        return self.tensors[name]
+
+    def op_inputs(self, op: Operator) -> list[Tensor | None]:
+        return [self.tensors[n] if n else None for n in op.inputs]
+
+    def op_outputs(self, op: Operator) -> list[Tensor]:
+        return [self.tensors[n] for n in op.outputs]
+
+    def producer(self) -> dict[str, int]:
+        """Tensor name -> index of the operator that writes it."""
+        return {out: i for i, op in enumerate(self.operators) for out in op.outputs}
+
+    def consumers(self) -> dict[str, list[int]]:
+        users: dict[str, list[int]] = {}
+        for i, op in enumerate(self.operators):
+            for name in op.inputs:
+                if name:
+                    users.setdefault(name, []).append(i)
+        return users
+
+    def is_int8(self) -> bool:
+        """True when every activation is integer (what the C runtime needs)."""
+        return all(
+            self.tensors[n].dtype != "float32"
+            for op in self.operators
+            for n in op.outputs
+            if op.type not in ("DEQUANTIZE",)
+        )
+
+    # -- checks ---------------------------------------------------------------------------
+    def topological_order(self) -> list[int]:
+        """Operator indices in an order where every input is written before it is read."""
+        producer = self.producer()
+        order: list[int] = []
+        state = [0] * len(self.operators)  # 0 new, 1 visiting, 2 done
+
+        def visit(i: int) -> None:
+            if state[i] == 2:
+                return
+            if state[i] == 1:
+                raise GraphError(f"the graph has a cycle through operator #{i} {self.operators[i].type}")
+            state[i] = 1
+            for name in self.operators[i].inputs:
+                if name in producer:
+                    visit(producer[name])
+            state[i] = 2
+            order.append(i)
+
+        for i in range(len(self.operators)):
+            visit(i)
+        return order
+
+    def sort(self) -> None:
+        """Reorder operators topologically (stable for graphs already in order)."""
+        self.operators = [self.operators[i] for i in self.topological_order()]
+
+    def validate(self) -> None:
+        """Raise GraphError on a malformed graph."""
+        if not self.inputs:
+            raise GraphError("the graph has no inputs")
+        if not self.outputs:
+            raise GraphError("the graph has no outputs")
+        written: set[str] = set()
+        for i, op in enumerate(self.operators):
+            for name in op.inputs + op.outputs:
+                if name and name not in self.tensors:
+                    raise GraphError(f"operator #{i} {op.type} refers to unknown tensor {name!r}")
+            for name in op.outputs:
+                if name in written:
+                    raise GraphError(f"tensor {name!r} is written by more than one operator")
+                if self.tensors[name].is_const:
+                    raise GraphError(f"operator #{i} {op.type} writes constant tensor {name!r}")
+                written.add(name)
+        for name in self.inputs:
+            if name not in self.tensors:
+                raise GraphError(f"graph input {name!r} is not a tensor")
+            if name in written:
+                raise GraphError(f"graph input {name!r} is also written by an operator")
+        available = set(self.inputs) | {n for n, t in self.tensors.items() if t.is_const}
+        for i in self.topological_order():
+            op = self.operators[i]
+            for name in op.inputs:
+                if name and name not in available and name not in written:
+                    raise GraphError(
+                        f"operator #{i} {op.type} reads tensor {name!r}, which nothing writes"
+                    )
+            available.update(op.outputs)
+        for name in self.outputs:
+            if name not in available:
+                raise GraphError(f"graph output {name!r} is never written")
+        for name, t in self.tensors.items():
+            if any(d < 0 for d in t.shape):
+                raise GraphError(f"tensor {name!r} has a dynamic shape {list(t.shape)}")
+            if len(t.shape) > 4 and not t.is_const:
+                raise GraphError(f"tensor {name!r} has {len(t.shape)} dimensions; at most 4 are supported")

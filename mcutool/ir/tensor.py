@@ -1,0 +1,82 @@
+"""Tensors of the graph IR: shape, dtype, quantization and optional constant data."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+DTYPES = ("float32", "int8", "uint8", "int16", "int32", "int64", "bool")
+
+
+@dataclass
+class QuantParams:
+    """Affine quantization: real = (q - zero_point) * scale.
+
+    One scale/zero point per tensor (axis None) or one per slice along `axis`.
+    """
+
+    scale: np.ndarray
+    zero_point: np.ndarray
+    axis: int | None = None
+
+    def __post_init__(self) -> None:
+        self.scale = np.atleast_1d(np.asarray(self.scale, dtype=np.float32))
+        self.zero_point = np.atleast_1d(np.asarray(self.zero_point, dtype=np.int64))
+        if self.zero_point.size == 1 and self.scale.size > 1:
+            self.zero_point = np.full(self.scale.shape, int(self.zero_point[0]), np.int64)
+
+    @property
+    def per_channel(self) -> bool:
+        return self.axis is not None and self.scale.size > 1
+
+    @classmethod
+    def per_tensor(cls, scale: float, zero_point: int) -> "QuantParams":
+        return cls(np.float32(scale), np.int64(zero_point))
+
+    def equals(self, other: "QuantParams | None") -> bool:
+        return (
+            other is not None
+            and np.array_equal(self.scale, other.scale)
+            and np.array_equal(self.zero_point, other.zero_point)
+        )
+
+
+@dataclass
+class Tensor:
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    quant: QuantParams | None = None
+    data: np.ndarray | None = field(default=None, repr=False)  # set for constants
+
+    def __post_init__(self) -> None:
+        self.shape = tuple(int(d) for d in self.shape)
+        if self.data is not None:
+            self.data = np.asarray(self.data, dtype=self.dtype).reshape(self.shape)
+
+    @property
+    def is_const(self) -> bool:
+        return self.data is not None
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def itemsize(self) -> int:
+        return np.dtype(self.dtype).itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.itemsize
+
+    @property
+    def scale(self) -> float:
+        """Per-tensor scale (first one for per-channel tensors)."""
+        assert self.quant is not None, f"tensor {self.name} is not quantized"
+        return float(self.quant.scale[0])
+
+    @property
+    def zero_point(self) -> int:
+        assert self.quant is not None, f"tensor {self.name} is not quantized"
+        return int(self.quant.zero_point[0])

@@ -1,0 +1,58 @@
+/*
+ * mcutool portable runtime: the integer helpers every kernel shares (CMSIS-NN names).
+ * Requantization is TFLite's default "double rounding": a saturating rounding doubling high
+ * multiply, then a rounding divide by a power of two, both rounding halves away from zero.
+ */
+#ifndef ARM_NNSUPPORTFUNCTIONS_H
+#define ARM_NNSUPPORTFUNCTIONS_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "arm_nn_types.h"
+
+#define MAX(A, B) ((A) > (B) ? (A) : (B))
+#define MIN(A, B) ((A) < (B) ? (A) : (B))
+#define CLAMP(x, h, l) MAX(MIN((x), (h)), (l))
+#define LEFT_SHIFT(shift) ((shift) > 0 ? (shift) : 0)
+#define RIGHT_SHIFT(shift) ((shift) > 0 ? 0 : -(shift))
+
+/* (m1 * m2 * 2) >> 32, rounded half away from zero; m2 > 0 so it cannot saturate except
+ * for INT32_MIN * INT32_MIN, which a positive multiplier excludes. */
+static inline int32_t arm_nn_doubling_high_mult_no_sat(const int32_t m1, const int32_t m2)
+{
+    const int64_t product = (int64_t)m1 * m2;
+    const int64_t nudge = product >= 0 ? (1LL << 30) : (1LL - (1LL << 30));
+    return (int32_t)((product + nudge) / (1LL << 31));
+}
+
+/* gemmlowp SaturatingRoundingDoublingHighMul, for multipliers of either sign. */
+static inline int32_t arm_nn_doubling_high_mult(const int32_t m1, const int32_t m2)
+{
+    if (m1 == INT32_MIN && m2 == INT32_MIN) {
+        return INT32_MAX;
+    }
+    return arm_nn_doubling_high_mult_no_sat(m1, m2);
+}
+
+/* dividend / 2^exponent, rounded half away from zero; 0 <= exponent <= 31. */
+static inline int32_t arm_nn_divide_by_power_of_two(const int32_t dividend, const int32_t exponent)
+{
+    const int32_t mask = (int32_t)((1LL << exponent) - 1);
+    const int32_t remainder = dividend & mask;
+    const int32_t threshold = (mask >> 1) + (dividend < 0 ? 1 : 0);
+    /* >> on a negative int is an arithmetic shift on every compiler we target. */
+    return (dividend >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* TFLite's MultiplyByQuantizedMultiplier: val * multiplier * 2^(shift - 31). */
+static inline int32_t arm_nn_requantize(const int32_t val, const int32_t multiplier, const int32_t shift)
+{
+    /* Left shift in unsigned arithmetic: wraps like TFLite's int32 multiply instead of being
+     * undefined behaviour. */
+    const int32_t shifted = (int32_t)((uint32_t)val << LEFT_SHIFT(shift));
+    return arm_nn_divide_by_power_of_two(arm_nn_doubling_high_mult_no_sat(shifted, multiplier),
+                                         RIGHT_SHIFT(shift));
+}
+
+#endif
