@@ -9,7 +9,7 @@ from mcutool.ir import Graph
 from mcutool.lower.calls import ConstArray, KernelCall, Lowered, Scratch, TensorArg, Unsupported
 from mcutool.lower.registry import LOWERINGS
 # Importing the family modules registers their lowerings.
-from mcutool.lower import conv, elementwise, activations, pooling, shapes  # noqa: F401,E402
+from mcutool.lower import activations, conv, elementwise, nonlinear, pooling, quantize, shapes  # noqa: F401,E402
 
 
 @dataclass

@@ -17,11 +17,198 @@ extern "C" {
 
 /* ==== convolution, depthwise, fully connected ==== */
 
-/* ==== pooling ==== */
+/* int8 CONV_2D (TFLM ConvPerChannel). input [N,H,W,C_IN], filter [C_OUT,HK,WK,C_IN], bias [C_OUT]
+ * int32 or NULL, output [N,H_OUT,W_OUT,C_OUT]. input_offset = -input zp in [-127, 128],
+ * output_offset = output zp. ctx->buf: arm_convolve_wrapper_s8_get_buffer_size() bytes,
+ * 2-byte aligned. */
+arm_cmsis_nn_status arm_convolve_wrapper_s8(const cmsis_nn_context *ctx,
+                                            const cmsis_nn_conv_params *conv_params,
+                                            const cmsis_nn_per_channel_quant_params *quant_params,
+                                            const cmsis_nn_dims *input_dims,
+                                            const int8_t *input_data,
+                                            const cmsis_nn_dims *filter_dims,
+                                            const int8_t *filter_data,
+                                            const cmsis_nn_dims *bias_dims,
+                                            const int32_t *bias_data,
+                                            const cmsis_nn_dims *output_dims,
+                                            int8_t *output_data);
 
-/* ==== elementwise, activations, softmax ==== */
+int32_t arm_convolve_wrapper_s8_get_buffer_size(const cmsis_nn_conv_params *conv_params,
+                                                const cmsis_nn_dims *input_dims,
+                                                const cmsis_nn_dims *filter_dims,
+                                                const cmsis_nn_dims *output_dims);
+
+/* The im2col convolution behind the wrapper (CMSIS-NN v7 signature). upscale_dims: NULL or 1x1. */
+arm_cmsis_nn_status arm_convolve_s8(const cmsis_nn_context *ctx,
+                                    const cmsis_nn_conv_params *conv_params,
+                                    const cmsis_nn_per_channel_quant_params *quant_params,
+                                    const cmsis_nn_dims *input_dims,
+                                    const int8_t *input_data,
+                                    const cmsis_nn_dims *filter_dims,
+                                    const int8_t *filter_data,
+                                    const cmsis_nn_dims *bias_dims,
+                                    const int32_t *bias_data,
+                                    const cmsis_nn_dims *upscale_dims,
+                                    const cmsis_nn_dims *output_dims,
+                                    int8_t *output_data);
+
+/* 2 * round_up(HK * WK * C_IN, 4) * sizeof(int16_t) bytes. */
+int32_t arm_convolve_s8_get_buffer_size(const cmsis_nn_dims *input_dims, const cmsis_nn_dims *filter_dims);
+
+/* int8 DEPTHWISE_CONV_2D (TFLM DepthwiseConvPerChannel). filter [1,HK,WK,C_IN*ch_mult], bias
+ * [C_OUT] int32 or NULL. Offsets as for convolution. No scratch (ctx may be NULL). */
+arm_cmsis_nn_status arm_depthwise_conv_wrapper_s8(const cmsis_nn_context *ctx,
+                                                  const cmsis_nn_dw_conv_params *dw_conv_params,
+                                                  const cmsis_nn_per_channel_quant_params *quant_params,
+                                                  const cmsis_nn_dims *input_dims,
+                                                  const int8_t *input_data,
+                                                  const cmsis_nn_dims *filter_dims,
+                                                  const int8_t *filter_data,
+                                                  const cmsis_nn_dims *bias_dims,
+                                                  const int32_t *bias_data,
+                                                  const cmsis_nn_dims *output_dims,
+                                                  int8_t *output_data);
+
+/* Always 0 in this runtime. */
+int32_t arm_depthwise_conv_wrapper_s8_get_buffer_size(const cmsis_nn_dw_conv_params *dw_conv_params,
+                                                      const cmsis_nn_dims *input_dims,
+                                                      const cmsis_nn_dims *filter_dims,
+                                                      const cmsis_nn_dims *output_dims);
+
+arm_cmsis_nn_status arm_depthwise_conv_s8(const cmsis_nn_context *ctx,
+                                          const cmsis_nn_dw_conv_params *dw_conv_params,
+                                          const cmsis_nn_per_channel_quant_params *quant_params,
+                                          const cmsis_nn_dims *input_dims,
+                                          const int8_t *input_data,
+                                          const cmsis_nn_dims *filter_dims,
+                                          const int8_t *filter_data,
+                                          const cmsis_nn_dims *bias_dims,
+                                          const int32_t *bias_data,
+                                          const cmsis_nn_dims *output_dims,
+                                          int8_t *output_data);
+
+/* int8 FULLY_CONNECTED, one multiplier (TFLM FullyConnected). input_dims {batches,1,1,accum},
+ * filter_dims {accum,1,1,units}, filter [units][accum], bias [units] int32 or NULL,
+ * output_dims {batches,1,1,units}. filter_offset must be 0. No scratch. */
+arm_cmsis_nn_status arm_fully_connected_s8(const cmsis_nn_context *ctx,
+                                           const cmsis_nn_fc_params *fc_params,
+                                           const cmsis_nn_per_tensor_quant_params *quant_params,
+                                           const cmsis_nn_dims *input_dims,
+                                           const int8_t *input_data,
+                                           const cmsis_nn_dims *filter_dims,
+                                           const int8_t *filter_data,
+                                           const cmsis_nn_dims *bias_dims,
+                                           const int32_t *bias_data,
+                                           const cmsis_nn_dims *output_dims,
+                                           int8_t *output_data);
+
+/* Always 0 in this runtime; also the size for arm_fully_connected_per_channel_s8. */
+int32_t arm_fully_connected_s8_get_buffer_size(const cmsis_nn_dims *filter_dims);
+
+/* int8 FULLY_CONNECTED with per-output-channel multipliers (TFLM FullyConnectedPerChannel). */
+arm_cmsis_nn_status arm_fully_connected_per_channel_s8(const cmsis_nn_context *ctx,
+                                                       const cmsis_nn_fc_params *fc_params,
+                                                       const cmsis_nn_per_channel_quant_params *quant_params,
+                                                       const cmsis_nn_dims *input_dims,
+                                                       const int8_t *input_data,
+                                                       const cmsis_nn_dims *filter_dims,
+                                                       const int8_t *filter_data,
+                                                       const cmsis_nn_dims *bias_dims,
+                                                       const int32_t *bias_data,
+                                                       const cmsis_nn_dims *output_dims,
+                                                       int8_t *output_data);
+
+/* ==== pooling, mean ==== */
+
+/* int8 average pooling (TFLM AveragePool): windows clipped to the input, sum of the raw values
+ * divided by the clipped count rounding half away from zero, clamped to the activation.
+ * Dims NHWC; filter_dims uses h, w only. ctx->buf may be NULL, or int32-aligned and
+ * arm_avgpool_s8_get_buffer_size() bytes. */
+arm_cmsis_nn_status arm_avgpool_s8(const cmsis_nn_context *ctx,
+                                   const cmsis_nn_pool_params *pool_params,
+                                   const cmsis_nn_dims *input_dims,
+                                   const int8_t *input_data,
+                                   const cmsis_nn_dims *filter_dims,
+                                   const cmsis_nn_dims *output_dims,
+                                   int8_t *output_data);
+
+/* Scratch bytes for arm_avgpool_s8: ch_src int32 sums (what CMSIS-NN's DSP build needs). */
+int32_t arm_avgpool_s8_get_buffer_size(const int dim_dst_width, const int ch_src);
+
+/* int8 max pooling (TFLM MaxPool): maximum over the window clipped to the input, clamped to
+ * the activation. Dims NHWC; filter_dims uses h, w only; ctx unused. */
+arm_cmsis_nn_status arm_max_pool_s8(const cmsis_nn_context *ctx,
+                                    const cmsis_nn_pool_params *pool_params,
+                                    const cmsis_nn_dims *input_dims,
+                                    const int8_t *input_data,
+                                    const cmsis_nn_dims *filter_dims,
+                                    const cmsis_nn_dims *output_dims,
+                                    int8_t *output_data);
+
+/* ==== elementwise add/sub/mul, relu family, quantize/dequantize ==== */
+
+/* ==== softmax, logistic, tanh, hard swish ==== */
+
+/* int8 softmax over num_rows rows of row_size elements (TFLM reference_ops::Softmax, int8 out
+ * with scale 1/256 and zero point -128). mult/shift from PreprocessSoftmaxScaling(beta,
+ * input_scale, 5) (shift >= 0, a left shift); diff_min = -CalculateInputRadius(5, shift).
+ * input and output may alias. SoftmaxFunctions/arm_softmax_s8.c */
+void arm_softmax_s8(const int8_t *input,
+                    const int32_t num_rows,
+                    const int32_t row_size,
+                    const int32_t mult,
+                    const int32_t shift,
+                    const int32_t diff_min,
+                    int8_t *output);
 
 /* ==== data movement: pad, concatenation ==== */
+
+/* Constant padding of an int8 NHWC tensor: output dim = pre_pad + input_size + post_pad per
+ * dimension, filled with pad_value outside the input (TFLM: the output zero point). */
+arm_cmsis_nn_status arm_pad_s8(const int8_t *input,
+                               int8_t *output,
+                               const int8_t pad_value,
+                               const cmsis_nn_dims *input_size,
+                               const cmsis_nn_dims *pre_pad,
+                               const cmsis_nn_dims *post_pad);
+
+/* Concatenation, one call per input: copies input [w][z][y][x] into the output at offset_<axis>
+ * along one axis. x is the innermost axis (NHWC: x = C, y = W, z = H, w = N). Raw bytes, no
+ * requantization (as TFLM does for int8). */
+void arm_concatenation_s8_x(const int8_t *input,
+                            const uint16_t input_x,
+                            const uint16_t input_y,
+                            const uint16_t input_z,
+                            const uint16_t input_w,
+                            int8_t *output,
+                            const uint16_t output_x,
+                            const uint32_t offset_x);
+
+void arm_concatenation_s8_y(const int8_t *input,
+                            const uint16_t input_x,
+                            const uint16_t input_y,
+                            const uint16_t input_z,
+                            const uint16_t input_w,
+                            int8_t *output,
+                            const uint16_t output_y,
+                            const uint32_t offset_y);
+
+void arm_concatenation_s8_z(const int8_t *input,
+                            const uint16_t input_x,
+                            const uint16_t input_y,
+                            const uint16_t input_z,
+                            const uint16_t input_w,
+                            int8_t *output,
+                            const uint16_t output_z,
+                            const uint32_t offset_z);
+
+void arm_concatenation_s8_w(const int8_t *input,
+                            const uint16_t input_x,
+                            const uint16_t input_y,
+                            const uint16_t input_z,
+                            const uint16_t input_w,
+                            int8_t *output,
+                            const uint32_t offset_w);
 
 #ifdef __cplusplus
 }

@@ -55,4 +55,21 @@ static inline int32_t arm_nn_requantize(const int32_t val, const int32_t multipl
                                          RIGHT_SHIFT(shift));
 }
 
+/* One fully connected row block: dst[r] = requantized (bias[r] + sum_k (lhs[k] + lhs_offset) *
+ * rhs[r][k]) for r < rhs_rows, with multiplier/shift index r * quant_stride (0: per tensor,
+ * 1: per channel). bias may be NULL. NNSupportFunctions/mcu_nn_vec_mat_mult_t_s8.c */
+void mcu_nn_vec_mat_mult_t_s8(const int8_t *lhs,
+                              const int8_t *rhs,
+                              const int32_t *bias,
+                              int8_t *dst,
+                              const int32_t lhs_offset,
+                              const int32_t dst_offset,
+                              const int32_t *multiplier,
+                              const int32_t *shift,
+                              const int32_t quant_stride,
+                              const int32_t rhs_cols,
+                              const int32_t rhs_rows,
+                              const int32_t activation_min,
+                              const int32_t activation_max);
+
 #endif

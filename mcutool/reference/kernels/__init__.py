@@ -21,6 +21,7 @@ def twin(*kernel_names: str):
 def load_all() -> dict[str, Callable]:
     # Importing the family modules registers their twins.
     from mcutool.reference.kernels import (  # noqa: F401
-        activations, concat_pad, conv, elementwise, fully_connected, pooling, quantize, softmax,
+        activations, concat_pad, conv, elementwise, fully_connected, nonlinear, pooling, quantize,
+        softmax,
     )
     return TWINS

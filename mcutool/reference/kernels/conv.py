@@ -1,1 +1,91 @@
-"""(being written)"""
+"""Numpy twins of the convolution kernels: arm_convolve_wrapper_s8 (and arm_convolve_s8) and
+arm_depthwise_conv_wrapper_s8 (and arm_depthwise_conv_s8).
+
+Same integer results as the C: the input offset is added first, so padding taps are zeros;
+the sum is exact (float64 matmul of values below 2^53, or int64), wrapped to int32 like the C
+accumulator, then the bias, the per-channel double-rounding requantization, the output offset
+and the clamp.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from mcutool.fixedpoint import multiply_by_quantized_multiplier, wrap_int32
+from mcutool.lower.cmsis_types import Dims
+from mcutool.reference.kernels import twin
+
+
+def _offset_padded_input(src, in_dims: Dims, filter_dims: Dims, out_dims: Dims, params) -> np.ndarray:
+    """NHWC int64 input plus input_offset, zero-padded so every output window is in range."""
+    x = src.reshape(in_dims.n, in_dims.h, in_dims.w, in_dims.c).astype(np.int64) + params.input_offset
+    pad_h, pad_w = params.padding.h, params.padding.w
+    need_h = (out_dims.h - 1) * params.stride.h + (filter_dims.h - 1) * params.dilation.h + 1
+    need_w = (out_dims.w - 1) * params.stride.w + (filter_dims.w - 1) * params.dilation.w + 1
+    padded = np.zeros((in_dims.n, max(need_h, pad_h + in_dims.h), max(need_w, pad_w + in_dims.w), in_dims.c),
+                      np.int64)
+    padded[:, pad_h:pad_h + in_dims.h, pad_w:pad_w + in_dims.w, :] = x
+    return padded
+
+
+def _taps(padded: np.ndarray, filter_dims: Dims, out_dims: Dims, params):
+    """Yield (ky, kx, the input seen by that tap for every output pixel: [N, H_OUT, W_OUT, C])."""
+    sh, sw = params.stride.h, params.stride.w
+    for ky in range(filter_dims.h):
+        y0 = ky * params.dilation.h
+        for kx in range(filter_dims.w):
+            x0 = kx * params.dilation.w
+            yield ky, kx, padded[:, y0:y0 + (out_dims.h - 1) * sh + 1:sh, x0:x0 + (out_dims.w - 1) * sw + 1:sw, :]
+
+
+def _finish(acc: np.ndarray, bias, quant_params, params, dst) -> None:
+    """int32 accumulator -> bias, requantize per channel (last axis), offset, clamp, store."""
+    acc = wrap_int32(acc)
+    if bias is not None:
+        acc = wrap_int32(acc + np.asarray(bias, np.int64))
+    mult = np.asarray(quant_params.multiplier, np.int64)
+    shift = np.asarray(quant_params.shift, np.int64)
+    out = multiply_by_quantized_multiplier(acc, mult, shift) + params.output_offset
+    out = np.clip(out, params.activation.min, params.activation.max)
+    dst[:] = out.reshape(-1).astype(np.int8)
+
+
+@twin("arm_convolve_wrapper_s8")
+def arm_convolve_wrapper_s8(ctx, conv_params, quant_params, input_dims: Dims, input_data,
+                            filter_dims: Dims, filter_data, bias_dims, bias_data,
+                            output_dims: Dims, output_data) -> int:
+    if filter_dims.c != input_dims.c:
+        raise ValueError("grouped convolution is not supported by arm_convolve_s8")
+    padded = _offset_padded_input(input_data, input_dims, filter_dims, output_dims, conv_params)
+    w = filter_data.reshape(filter_dims.n, filter_dims.h, filter_dims.w, filter_dims.c).astype(np.float64)
+    acc = np.zeros((output_dims.n, output_dims.h, output_dims.w, output_dims.c), np.float64)
+    for ky, kx, tap in _taps(padded, filter_dims, output_dims, conv_params):
+        # Exact in float64: |sum| <= K * 255 * 128, far below 2^53.
+        acc += tap.astype(np.float64) @ w[:, ky, kx, :].T
+    _finish(acc.astype(np.int64), bias_data, quant_params, conv_params, output_data)
+    return 0
+
+
+@twin("arm_convolve_s8")
+def arm_convolve_s8(ctx, conv_params, quant_params, input_dims, input_data, filter_dims, filter_data,
+                    bias_dims, bias_data, upscale_dims, output_dims, output_data) -> int:
+    if upscale_dims is not None and (upscale_dims.w, upscale_dims.h) != (1, 1):
+        raise ValueError("arm_convolve_s8: upscaling is not implemented")
+    return arm_convolve_wrapper_s8(ctx, conv_params, quant_params, input_dims, input_data, filter_dims,
+                                   filter_data, bias_dims, bias_data, output_dims, output_data)
+
+
+@twin("arm_depthwise_conv_wrapper_s8", "arm_depthwise_conv_s8")
+def arm_depthwise_conv_wrapper_s8(ctx, dw_conv_params, quant_params, input_dims: Dims, input_data,
+                                  filter_dims: Dims, filter_data, bias_dims, bias_data,
+                                  output_dims: Dims, output_data) -> int:
+    mult = dw_conv_params.ch_mult
+    if output_dims.c != input_dims.c * mult or filter_dims.c != output_dims.c:
+        raise ValueError("depthwise: output depth must be input depth * ch_mult")
+    padded = _offset_padded_input(input_data, input_dims, filter_dims, output_dims, dw_conv_params)
+    w = filter_data.reshape(filter_dims.h, filter_dims.w, filter_dims.c).astype(np.int64)
+    acc = np.zeros((output_dims.n, output_dims.h, output_dims.w, output_dims.c), np.int64)
+    for ky, kx, tap in _taps(padded, filter_dims, output_dims, dw_conv_params):
+        # Output channel ic * mult + m reads input channel ic.
+        acc += np.repeat(tap, mult, axis=-1) * w[ky, kx, :]
+    _finish(acc, bias_data, quant_params, dw_conv_params, output_data)
+    return 0

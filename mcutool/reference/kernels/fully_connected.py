@@ -1,1 +1,44 @@
-"""(being written)"""
+"""Numpy twins of arm_fully_connected_s8 (one multiplier) and arm_fully_connected_per_channel_s8.
+
+acc[b, u] = sum_k (x[b, k] + input_offset) * w[u, k], wrapped to int32 like the C accumulator,
+plus bias, then double-rounding requantization, output offset and clamp.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from mcutool.fixedpoint import multiply_by_quantized_multiplier, wrap_int32
+from mcutool.lower.cmsis_types import Dims
+from mcutool.reference.kernels import twin
+
+
+def _fully_connected(fc_params, multiplier, shift, input_dims: Dims, input_data, filter_dims: Dims,
+                     filter_data, bias_data, output_dims: Dims, output_data) -> int:
+    if fc_params.filter_offset != 0:
+        raise ValueError("fully connected: weights with a nonzero zero point are not supported")
+    depth, units, batches = filter_dims.n, output_dims.c, input_dims.n
+    x = input_data[:batches * depth].reshape(batches, depth).astype(np.float64) + fc_params.input_offset
+    w = filter_data.reshape(units, depth).astype(np.float64)
+    acc = wrap_int32((x @ w.T).astype(np.int64))  # exact: |sum| <= depth * 255 * 127 < 2^53
+    if bias_data is not None:
+        acc = wrap_int32(acc + np.asarray(bias_data, np.int64))
+    out = multiply_by_quantized_multiplier(acc, multiplier, shift) + fc_params.output_offset
+    out = np.clip(out, fc_params.activation.min, fc_params.activation.max)
+    output_data[:batches * units] = out.reshape(-1).astype(np.int8)
+    return 0
+
+
+@twin("arm_fully_connected_s8")
+def arm_fully_connected_s8(ctx, fc_params, quant_params, input_dims, input_data, filter_dims, filter_data,
+                           bias_dims, bias_data, output_dims, output_data) -> int:
+    return _fully_connected(fc_params, np.int64(quant_params.multiplier), np.int64(quant_params.shift),
+                            input_dims, input_data, filter_dims, filter_data, bias_data, output_dims,
+                            output_data)
+
+
+@twin("arm_fully_connected_per_channel_s8")
+def arm_fully_connected_per_channel_s8(ctx, fc_params, quant_params, input_dims, input_data, filter_dims,
+                                       filter_data, bias_dims, bias_data, output_dims, output_data) -> int:
+    return _fully_connected(fc_params, np.asarray(quant_params.multiplier, np.int64),
+                            np.asarray(quant_params.shift, np.int64), input_dims, input_data, filter_dims,
+                            filter_data, bias_data, output_dims, output_data)

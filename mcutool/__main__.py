@@ -1,0 +1,3 @@
+from mcutool.cli import main
+
+main()

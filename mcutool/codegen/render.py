@@ -1,0 +1,159 @@
+"""Printing kernel calls as C: declarations of their constant operands and the call itself."""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mcutool.codegen.prototypes import Prototype
+from mcutool.lower import ConstArray, KernelCall, Scratch, TensorArg
+
+CTYPES = {
+    "int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t",
+    "int64": "int64_t", "float32": "float", "bool": "uint8_t",
+}
+INT32_MIN = -(1 << 31)
+
+
+class CodegenError(Exception):
+    """A lowering produced a call that does not match the runtime's prototype: a bug."""
+
+
+def c_int(value: int) -> str:
+    value = int(value)
+    if value == INT32_MIN:
+        return "(-2147483647 - 1)"
+    if value > 0x7FFFFFFF or value < INT32_MIN:
+        return f"{value}LL"
+    return str(value)
+
+
+def c_float(value: float, double: bool = False) -> str:
+    """Exact and deterministic: hexadecimal floating literals (C99)."""
+    value = float(np.float32(value)) if not double else float(value)
+    if math.isnan(value) or math.isinf(value):
+        raise CodegenError(f"cannot emit non-finite constant {value}")
+    return value.hex() + ("" if double else "f")
+
+
+def c_array_body(values: np.ndarray, ctype: str, per_line: int = 16) -> str:
+    flat = np.asarray(values).reshape(-1)
+    if ctype == "float":
+        items = [c_float(v) for v in flat.tolist()]
+    else:
+        items = [c_int(v) for v in flat.tolist()]
+    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    return "    " + ",\n    ".join(lines) if lines else "    0"
+
+
+@dataclass
+class ArrayDecl:
+    name: str
+    ctype: str
+    values: np.ndarray
+    align: int = 4
+
+    @property
+    def body(self) -> str:
+        return c_array_body(self.values, self.ctype)
+
+    @property
+    def length(self) -> int:
+        return max(1, int(np.asarray(self.values).size))
+
+
+@dataclass
+class StructDecl:
+    name: str
+    ctype: str
+    initializer: str
+
+
+@dataclass
+class RenderedCall:
+    call: str
+    returns_status: bool = False
+    arrays: list[ArrayDecl] = field(default_factory=list)
+    structs: list[StructDecl] = field(default_factory=list)
+
+
+class CallRenderer:
+    """Renders the calls of one model. `tensor_expr(name, ptype)` gives a tensor's pointer."""
+
+    def __init__(self, prototypes: dict[str, Prototype], tensor_expr, arena: str):
+        self.prototypes = prototypes
+        self.tensor_expr = tensor_expr
+        self.arena = arena
+
+    def render(self, call: KernelCall, tag: str, scratch_offset: int | None) -> RenderedCall:
+        proto = self.prototypes.get(call.kernel)
+        if proto is None:
+            raise CodegenError(f"kernel {call.kernel} is not declared in the runtime headers")
+        if len(proto.params) != len(call.args):
+            raise CodegenError(f"{call.kernel} takes {len(proto.params)} arguments, "
+                               f"the lowering gave {len(call.args)}")
+        out = RenderedCall("")
+        counts: dict[str, int] = {}
+        exprs = []
+        for arg, ptype in zip(call.args, proto.params):
+            exprs.append(self._arg(arg, ptype, tag, out, counts, scratch_offset))
+        out.call = f"{call.kernel}({', '.join(exprs)})"
+        out.returns_status = proto.returns != "void"
+        return out
+
+    def _name(self, tag: str, what: str, counts: dict[str, int]) -> str:
+        n = counts.get(what, 0)
+        counts[what] = n + 1
+        return f"{tag}_{what}{n if n else ''}"
+
+    def _arg(self, arg, ptype: str, tag: str, out: RenderedCall, counts, scratch_offset) -> str:
+        if arg is None:
+            return "NULL"
+        if isinstance(arg, TensorArg):
+            return self.tensor_expr(arg.name, ptype)
+        if isinstance(arg, ConstArray):
+            name = self._name(tag, "table", counts)
+            out.arrays.append(ArrayDecl(name, arg.ctype, np.asarray(arg.data)))
+            return name if ptype.startswith("const") else f"({ptype}){name}"
+        if isinstance(arg, Scratch):
+            name = self._name(tag, "ctx", counts)
+            if arg.size and scratch_offset is None:
+                raise CodegenError("scratch requested but not planned")
+            buf = f"{self.arena} + {scratch_offset}" if arg.size else "NULL"
+            out.structs.append(StructDecl(name, "cmsis_nn_context", f"{{{buf}, {arg.size}}}"))
+            return f"&{name}"
+        if dataclasses.is_dataclass(arg):
+            what = arg.C_TYPE.replace("cmsis_nn_", "").replace("mcu_", "")
+            name = self._name(tag, what, counts)
+            init = self._initializer(arg, name, out)
+            out.structs.append(StructDecl(name, arg.C_TYPE, init))
+            return f"&{name}"
+        if isinstance(arg, (bool, np.bool_)):
+            return "1" if arg else "0"
+        if isinstance(arg, (float, np.floating)):
+            return c_float(arg, double="double" in ptype)
+        if isinstance(arg, (int, np.integer)):
+            return c_int(arg)
+        raise CodegenError(f"cannot render argument {arg!r} of type {type(arg).__name__}")
+
+    def _initializer(self, value, name: str, out: RenderedCall) -> str:
+        parts = []
+        for f in dataclasses.fields(value):
+            v = getattr(value, f.name)
+            if dataclasses.is_dataclass(v):
+                text = self._initializer(v, f"{name}_{f.name}", out)
+            elif isinstance(v, np.ndarray):
+                ctype = CTYPES[str(v.dtype)]
+                array = f"{name}_{f.name}"
+                out.arrays.append(ArrayDecl(array, ctype, v))
+                text = f"({ctype} *){array}"  # CMSIS-NN's structs hold non-const pointers
+            elif isinstance(v, (bool, np.bool_)):
+                text = "1" if v else "0"
+            elif isinstance(v, (float, np.floating)):
+                text = c_float(v)
+            else:
+                text = c_int(v)
+            parts.append(f".{f.name} = {text}")
+        return "{" + ", ".join(parts) + "}"

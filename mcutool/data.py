@@ -1,0 +1,95 @@
+"""Input data files: `.npz` with `x` (inputs in the model's float domain, or already int8) and
+optional `y` (integer labels); a `.npy` holds `x` alone. Checked before anything runs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mcutool.errors import McutoolError
+from mcutool.fixedpoint import tflite_round
+from mcutool.ir import Graph
+
+
+class DataError(McutoolError):
+    pass
+
+
+@dataclass
+class Dataset:
+    x: np.ndarray
+    y: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+def load_data(path: str | Path) -> Dataset:
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"data file {path} does not exist")
+    try:
+        with np.load(path, allow_pickle=False) as loaded:
+            if isinstance(loaded, np.lib.npyio.NpzFile):
+                if "x" not in loaded.files:
+                    raise DataError(f"{path} has no array named 'x' (it has: {', '.join(loaded.files) or 'nothing'})")
+                x = loaded["x"]
+                y = loaded["y"] if "y" in loaded.files else None
+            else:
+                x, y = loaded, None
+    except AttributeError:
+        x, y = np.load(path, allow_pickle=False), None
+    except DataError:
+        raise
+    except Exception as exc:  # numpy raises many types for unreadable files
+        raise DataError(f"{path} is not a readable .npz or .npy file ({exc})") from None
+    return Dataset(np.asarray(x), None if y is None else np.asarray(y))
+
+
+def check_samples(data: Dataset, shape: tuple[int, ...], what: str = "input") -> np.ndarray:
+    """Return x as (N, *shape) after checking size, dtype and values."""
+    x = data.x
+    if x.dtype.kind not in "fiu":
+        raise DataError(f"{what} data must be numbers, got dtype {x.dtype}")
+    if x.ndim == 0 or x.shape[0] == 0:
+        raise DataError(f"{what} data is empty")
+    per_sample = int(np.prod(shape))
+    if x.shape[1:] == tuple(shape):
+        pass
+    elif shape and shape[0] == 1 and x.shape[1:] == tuple(shape[1:]):
+        pass
+    else:
+        raise DataError(f"{what} data has samples of shape {list(x.shape[1:])}; the model expects "
+                        f"{list(shape)} (or {list(shape[1:])} per sample)")
+    if x.dtype.kind == "f" and not np.all(np.isfinite(x)):
+        bad = int(np.count_nonzero(~np.isfinite(x)))
+        raise DataError(f"{what} data contains {bad} NaN or infinite value(s)")
+    if data.y is not None and len(data.y) != len(x):
+        raise DataError(f"labels y has {len(data.y)} entries but x has {len(x)} samples")
+    if data.y is not None and data.y.dtype.kind not in "iu":
+        raise DataError(f"labels y must be integers, got dtype {data.y.dtype}")
+    return x.reshape((x.shape[0], per_sample)).reshape((x.shape[0], *shape))
+
+
+def encode_input(x: np.ndarray, dtype: str, scale: float | None, zero_point: int | None) -> np.ndarray:
+    """Samples -> an input's dtype. Float data is quantized with the input's parameters
+    (TFLite's rounding); integer data is taken as already quantized."""
+    target = np.dtype(dtype)
+    if target.kind == "f":
+        return x.astype(target)
+    info = np.iinfo(target)
+    if x.dtype.kind in "iu":
+        if x.min() < info.min or x.max() > info.max:
+            raise DataError(f"integer input data does not fit {target}")
+        return x.astype(target)
+    if scale is None:
+        raise DataError(f"the model's {target} input has no quantization parameters")
+    q = tflite_round(x.astype(np.float32) / np.float32(scale)) + zero_point
+    return np.clip(q, info.min, info.max).astype(target)
+
+
+def to_model_input(graph: Graph, x: np.ndarray, index: int = 0) -> np.ndarray:
+    t = graph.tensors[graph.inputs[index]]
+    quantized = t.quant is not None
+    return encode_input(x, t.dtype, t.scale if quantized else None, t.zero_point if quantized else None)

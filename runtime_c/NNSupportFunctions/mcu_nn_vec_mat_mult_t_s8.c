@@ -1,0 +1,82 @@
+/*
+ * mcutool portable runtime: mcu_nn_vec_mat_mult_t_s8, one fully connected row: an int8 vector
+ * times a transposed int8 matrix, requantized to int8. Shared by arm_fully_connected_s8 (one
+ * multiplier: quant_stride 0) and arm_fully_connected_per_channel_s8 (quant_stride 1).
+ *
+ * dst[r] = clamp(requantize(bias[r] + sum_k (lhs[k] + lhs_offset) * rhs[r * rhs_cols + k],
+ *                           multiplier[r * quant_stride], shift[r * quant_stride]) + dst_offset)
+ * Ranges: lhs_offset in [-127, 128], dst_offset in [-128, 127], activation within [-128, 127];
+ * bias may be NULL; rhs_cols, rhs_rows >= 1. The rhs (weights) zero point is 0.
+ *
+ * Four rows are accumulated together so each input value is loaded and offset once per four
+ * multiply-accumulates.
+ */
+#include <string.h>
+
+#include "arm_nnsupportfunctions.h"
+
+static inline int8_t fc_requantize(int32_t acc, int32_t multiplier, int32_t shift, int32_t dst_offset,
+                                   int32_t act_min, int32_t act_max)
+{
+    acc = arm_nn_requantize(acc, multiplier, shift) + dst_offset;
+    acc = MAX(acc, act_min);
+    acc = MIN(acc, act_max);
+    return (int8_t)acc;
+}
+
+void mcu_nn_vec_mat_mult_t_s8(const int8_t *lhs,
+                              const int8_t *rhs,
+                              const int32_t *bias,
+                              int8_t *dst,
+                              const int32_t lhs_offset,
+                              const int32_t dst_offset,
+                              const int32_t *multiplier,
+                              const int32_t *shift,
+                              const int32_t quant_stride,
+                              const int32_t rhs_cols,
+                              const int32_t rhs_rows,
+                              const int32_t activation_min,
+                              const int32_t activation_max)
+{
+    int32_t r = 0;
+    for (; r + 3 < rhs_rows; r += 4) {
+        const int8_t *w0 = rhs + (size_t)r * rhs_cols;
+        const int8_t *w1 = w0 + rhs_cols;
+        const int8_t *w2 = w1 + rhs_cols;
+        const int8_t *w3 = w2 + rhs_cols;
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (int32_t k = 0; k < rhs_cols; k++) {
+            const int32_t x = lhs[k] + lhs_offset;
+            a0 += w0[k] * x;
+            a1 += w1[k] * x;
+            a2 += w2[k] * x;
+            a3 += w3[k] * x;
+        }
+        if (bias != NULL) {
+            a0 += bias[r];
+            a1 += bias[r + 1];
+            a2 += bias[r + 2];
+            a3 += bias[r + 3];
+        }
+        const int32_t q = r * quant_stride;
+        dst[r] = fc_requantize(a0, multiplier[q], shift[q], dst_offset, activation_min, activation_max);
+        dst[r + 1] = fc_requantize(a1, multiplier[q + quant_stride], shift[q + quant_stride], dst_offset,
+                                   activation_min, activation_max);
+        dst[r + 2] = fc_requantize(a2, multiplier[q + 2 * quant_stride], shift[q + 2 * quant_stride], dst_offset,
+                                   activation_min, activation_max);
+        dst[r + 3] = fc_requantize(a3, multiplier[q + 3 * quant_stride], shift[q + 3 * quant_stride], dst_offset,
+                                   activation_min, activation_max);
+    }
+    for (; r < rhs_rows; r++) {
+        const int8_t *w = rhs + (size_t)r * rhs_cols;
+        int32_t acc = 0;
+        for (int32_t k = 0; k < rhs_cols; k++) {
+            acc += w[k] * (lhs[k] + lhs_offset);
+        }
+        if (bias != NULL) {
+            acc += bias[r];
+        }
+        const int32_t q = r * quant_stride;
+        dst[r] = fc_requantize(acc, multiplier[q], shift[q], dst_offset, activation_min, activation_max);
+    }
+}
