@@ -31,8 +31,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+DEMO_MODEL := examples/tiny_cnn.tflite
+DEMO_DATA  := examples/tiny_cnn_data.npz
+
 demo: setup
-	$(PY) examples/demo.py
+	$(VENV)/bin/mcutool inspect $(DEMO_MODEL)
+	$(VENV)/bin/mcutool generate $(DEMO_MODEL) -o build/demo
+	$(VENV)/bin/mcutool run build/demo --board host --input $(DEMO_DATA)
+	$(VENV)/bin/mcutool validate $(DEMO_MODEL) --board host --data $(DEMO_DATA)
 
 test: setup
 	$(PY) -m pytest -q -n 2 --durations=10

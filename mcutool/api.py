@@ -78,22 +78,79 @@ def read_metadata(out_dir: str | Path) -> dict:
     return json.loads(path.read_text())
 
 
-def build(out_dir: str | Path, board: str = HOST, sanitize: bool = False, trace: bool = False) -> Path:
+def build(out_dir: str | Path, board: str = HOST, sanitize: bool = False, trace: bool = False,
+          samples: list[list[np.ndarray]] | None = None, opt: str = "-O2"):
+    """Build the host program (returns its path) or a board's firmware (returns a Firmware
+    with the ELF and its size report). Firmware runs `samples`, compiled in (default: one of zeros)."""
     meta = read_metadata(out_dir)
-    if board != HOST:
-        raise McutoolError(f"unknown board {board!r}; available: {HOST}")
-    from mcutool.toolchain import build_host
-    return build_host(Path(out_dir), meta["prefix"], sanitize=sanitize, trace=trace)
+    if board == HOST:
+        from mcutool.toolchain import build_host
+        return build_host(Path(out_dir), meta["prefix"], sanitize=sanitize, trace=trace, opt=opt)
+    from mcutool.toolchain.boards import get_board
+    from mcutool.toolchain.firmware import build_firmware
+    if samples is None:
+        samples = [[np.zeros(i["shape"], i["dtype"]) for i in meta["inputs"]]]
+    return build_firmware(Path(out_dir), meta["prefix"], get_board(board), samples, opt=opt)
 
 
 def run(out_dir: str | Path, samples: list[list[np.ndarray]], board: str = HOST,
         sanitize: bool = False, trace: bool = False):
     """Build (cached) and run every sample; returns outputs per sample (and trace records)."""
     meta = read_metadata(out_dir)
-    exe = build(out_dir, board, sanitize=sanitize, trace=trace)
-    from mcutool.runners import run_host
     specs = [(tuple(o["shape"]), o["dtype"]) for o in meta["outputs"]]
-    return run_host(exe, samples, specs, trace=trace)
+    if board == HOST:
+        exe = build(out_dir, board, sanitize=sanitize, trace=trace)
+        from mcutool.runners import run_host
+        return run_host(exe, samples, specs, trace=trace)
+    if trace:
+        raise McutoolError("layer traces are recorded on the host only (--board host)")
+    return [split_outputs(raw, specs) for raw in run_on_board(out_dir, samples, board).outputs]
+
+
+def split_outputs(raw: bytes, specs: list[tuple[tuple, str]]) -> list[np.ndarray]:
+    outputs, pos = [], 0
+    for shape, dtype in specs:
+        n = int(np.prod(shape)) * np.dtype(dtype).itemsize
+        outputs.append(np.frombuffer(raw[pos:pos + n], dtype=dtype).reshape(shape).copy())
+        pos += n
+    return outputs
+
+
+def run_on_board(out_dir: str | Path, samples: list[list[np.ndarray]], board: str):
+    """Run samples on an emulated board, as many per firmware image as its flash holds."""
+    from mcutool.runners.qemu import FirmwareOutput, run_firmware
+    from mcutool.toolchain.boards import get_board
+    from mcutool.toolchain.firmware import FitError
+    target = get_board(board)
+    if not target.emulated:
+        raise McutoolError(f"{board} is a real board, not emulated: build it with `mcutool build` "
+                           "and load it with `mcutool flash`")
+    meta = read_metadata(out_dir)
+    sample_bytes = max(1, sum(int(np.prod(i["shape"])) * np.dtype(i["dtype"]).itemsize for i in meta["inputs"]))
+    room = target.flash.length - meta["weight_bytes"] - 96 * 1024
+    batch = max(1, min(len(samples), room // sample_bytes, 2000))
+    merged = FirmwareOutput()
+    start = 0
+    while start < len(samples):
+        chunk = samples[start:start + batch]
+        try:
+            firmware = build(out_dir, board, samples=chunk)
+        except FitError:
+            if batch == 1:
+                raise
+            batch = max(1, batch // 2)
+            continue
+        result = run_firmware(firmware.elf, target)
+        if len(result.outputs) != len(chunk):
+            raise McutoolError(f"the firmware printed {len(result.outputs)} outputs for {len(chunk)} samples")
+        merged.outputs.update({start + k: v for k, v in result.outputs.items()})
+        merged.times.update({start + k: v for k, v in result.times.items()})
+        if start == 0:
+            merged.layers, merged.stack_used = result.layers, result.stack_used
+        start += len(chunk)
+    merged.outputs = [merged.outputs[i] for i in range(len(samples))]
+    merged.complete = True
+    return merged
 
 
 def reference(compiled: Compiled, samples: list[list[np.ndarray]]) -> list[list[np.ndarray]]:

@@ -128,7 +128,8 @@ def tanh(a, integer_bits: int) -> np.ndarray:
     negative = a < 0
     minus_abs = np.where(negative, a, -a)
     # exp(2 * minus_abs): the same raw value read with one more integer bit.
-    t = one_minus_x_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(minus_abs, integer_bits + 1))
+    exp_2x = exp_on_negative_values(minus_abs, integer_bits + 1)
+    t = one_minus_x_over_one_plus_x_for_x_in_0_1(exp_2x)
     return np.where(a == 0, 0, np.where(negative, -t, t))
 
 

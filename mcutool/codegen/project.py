@@ -147,6 +147,7 @@ def render_sources(lowered: LoweredGraph, plan: MemoryPlan, prefix: str = "model
         f"{prefix}.c": env.get_template("model.c.j2").render(ctx),
         f"{prefix}_weights.c": env.get_template("model_weights.c.j2").render(ctx),
         "main_host.c": env.get_template("main_host.c.j2").render(ctx),
+        "main_board.c": env.get_template("main_board.c.j2").render(ctx),
         "mcutool.json": json.dumps(model.metadata(), indent=2, sort_keys=True) + "\n",
     }
     return files

@@ -83,15 +83,15 @@ def lower_pool(graph: Graph, op: Operator) -> Lowered:
                       [scratch, params, Dims.of(x.shape), TensorArg(x.name),
                        Dims(1, a.filter_h, a.filter_w, 1), Dims.of(y.shape), TensorArg(y.name)],
                       reads=[x.name], writes=[y.name])
-    return Lowered([call], macs=y.size * a.filter_h * a.filter_w)
+    return Lowered([call])  # no multiply-accumulates: adds or compares only
 
 
 def resolve_axes(axis_tensor: Tensor, rank: int) -> list[int]:
     """Constant axis list -> distinct non-negative axes, in first-seen order (TFLM ResolveAxis)."""
     if not axis_tensor.is_const:
         raise Unsupported("the axis tensor must be constant")
-    if axis_tensor.dtype not in ("int32", "int64"):
-        raise Unsupported(f"axis tensor of type {axis_tensor.dtype}")
+    if axis_tensor.dtype != "int32":
+        raise Unsupported(f"axis tensor of type {axis_tensor.dtype} (TFLM takes int32 only)")
     axes: list[int] = []
     for value in np.asarray(axis_tensor.data).reshape(-1).tolist():
         axis = value + rank if value < 0 else value
@@ -138,4 +138,4 @@ def lower_mean(graph: Graph, op: Operator) -> Lowered:
                       [in_dims, TensorArg(x.name), out_dims, TensorArg(y.name),
                        -x.zero_point, y.zero_point, multiplier, shift],
                       reads=[x.name], writes=[y.name])
-    return Lowered([call], macs=x.size)
+    return Lowered([call])  # adds only, no multiply-accumulates

@@ -50,8 +50,9 @@ def lower_pad(graph: Graph, op: Operator) -> Lowered:
     paddings = graph.tensor(op.inputs[1])
     if not paddings.is_const:
         raise Unsupported("paddings must be a constant tensor")
-    if paddings.dtype not in ("int32", "int64"):
-        raise Unsupported(f"paddings of type {paddings.dtype}")
+    if paddings.dtype != "int32":
+        # TFLM reads the paddings as int32 whatever their type, so int64 ones fail its Prepare.
+        raise Unsupported(f"paddings of type {paddings.dtype} (TFLM takes int32 only)")
     rank = len(x.shape)
     pads = np.asarray(paddings.data, dtype=np.int64).reshape(-1)
     if pads.size != 2 * rank:

@@ -128,13 +128,18 @@ def _make_interpreter(model: bytes, arena_size: int | None, config=None):
     runtime = _runtime()
     config = config if config is not None else runtime.InterpreterConfig.kAllocationRecording
     if arena_size is not None and arena_size < MIN_ARENA_BYTES:
-        raise OracleError(f"arena_size {arena_size} is too small; TFLM crashes below a few hundred bytes")
+        raise OracleError(
+            f"arena_size {arena_size} is below the minimum of {MIN_ARENA_BYTES} bytes "
+            f"(TFLM crashes instead of failing cleanly on tiny arenas)"
+        )
     size = arena_size or max(_DEFAULT_ARENA_BYTES, 10 * len(model))
     while True:
         with _quiet_fd2() as log:
             try:
-                return runtime.Interpreter.from_bytes(bytes(model), arena_size=size, intrepreter_config=config)
-            except RuntimeError as err:
+                return runtime.Interpreter.from_bytes(
+                    bytes(model), arena_size=size, intrepreter_config=config  # sic: package spelling
+                )
+            except Exception as err:  # noqa: BLE001 - RuntimeError from C++, others from its parser
                 failure = err
         # TFLM raises the same RuntimeError for every Prepare failure; only its log tells an
         # arena shortage ("... available N, missing: M") from e.g. an unregistered op.

@@ -62,7 +62,9 @@ static int32_t exp_on_negative_values_q5(int32_t a)
                                                 39332535,   720401,     242};
     const int32_t a_mod_quarter_minus_quarter = (a & (ONE_QUARTER_Q5 - 1)) - ONE_QUARTER_Q5;
     const int32_t remainder = sub_wrap(a_mod_quarter_minus_quarter, a);
-    int32_t result = exp_on_interval_minus_quarter_to_zero(saturating_shift_left(a_mod_quarter_minus_quarter, 5));
+    /* Q5.26 -> Q0.31 of the part in [-1/4, 0) */
+    const int32_t low_part = saturating_shift_left(a_mod_quarter_minus_quarter, 5);
+    int32_t result = exp_on_interval_minus_quarter_to_zero(low_part);
     int32_t k;
     for (k = 0; k < 7; k++) {
         if (remainder & (int32_t)(1UL << (24 + k))) {
@@ -78,7 +80,10 @@ static int32_t one_over_one_plus_x(int32_t a)
     const int32_t one_q2 = 1 << 29;
     const int64_t sum = (int64_t)a + INT32_MAX;
     const int32_t half_denominator = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
-    int32_t x = add_wrap(1515870810 /* 48/17 */, arm_nn_doubling_high_mult(half_denominator, -1010580540 /* -32/17 */));
+    const int32_t constant_48_over_17 = 1515870810;      /* Q2.29 */
+    const int32_t constant_neg_32_over_17 = -1010580540; /* Q2.29 */
+    int32_t x = add_wrap(constant_48_over_17,
+                         arm_nn_doubling_high_mult(half_denominator, constant_neg_32_over_17));
     int32_t i;
     for (i = 0; i < 3; i++) {
         const int32_t one_minus = sub_wrap(one_q2, arm_nn_doubling_high_mult(half_denominator, x));
@@ -153,7 +158,8 @@ void arm_softmax_s8(const int8_t *input,
             const int32_t diff = (int32_t)in[c] - max;
             int32_t res = INT8_MIN;
             if (diff >= diff_min) {
-                const int32_t scaled = arm_nn_doubling_high_mult(reciprocal, exp_of_diff(diff, mult, shift));
+                const int32_t scaled =
+                    arm_nn_doubling_high_mult(reciprocal, exp_of_diff(diff, mult, shift));
                 res = arm_nn_divide_by_power_of_two(scaled, exponent) + INT8_MIN;
                 res = CLAMP(res, INT8_MAX, INT8_MIN);
             }

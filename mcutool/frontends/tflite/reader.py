@@ -182,6 +182,8 @@ def _read_tensor(model, data: bytes, t, index: int, taken: dict) -> Tensor:
         )
     if dynamic:
         shape[0] = 1
+    if t.Sparsity() is not None:
+        raise UnsupportedModelError(f"tensor {name!r} is stored sparse, which mcutool cannot read")
     tensor_data = None if t.IsVariable() else _read_buffer(model, data, t.Buffer(), name, shape, dtype)
     if tensor_data is None and len(shape) > 4:
         raise UnsupportedModelError(
@@ -250,6 +252,8 @@ def _read_attrs(op_type: str, op, index: int):
             f"expected {spec.table}"
         )
     table = op.BuiltinOptions()
+    if table is None:
+        return attrs
     opts = getattr(tflite, spec.table)()
     opts.Init(table.Bytes, table.Pos)
     _checked(opts, spec.table)
