@@ -68,7 +68,8 @@ def generate(compiled: Compiled, out_dir: str | Path, prefix: str = "model",
         files = render_sources(compiled.lowered, compiled.plan, prefix, source_name)
     except ValueError as exc:  # an invalid prefix
         raise McutoolError(str(exc)) from None
-    return write_project(files, Path(out_dir))
+    runtime_files = json.loads(files["mcutool.json"])["runtime_files"]
+    return write_project(files, Path(out_dir), runtime_files)
 
 
 def read_metadata(out_dir: str | Path) -> dict:

@@ -12,7 +12,10 @@ import numpy as np
 from mcutool import __version__, api
 from mcutool.errors import McutoolError
 
-BOARD = click.option("--board", default=api.HOST, show_default=True, help="Target board.")
+BOARD = click.option("--board", default=api.HOST, show_default=True,
+                     help="Target: host, or a board from `mcutool boards`.")
+OPT = click.option("--opt", type=click.Choice(["-O2", "-Os", "-O3"]), default="-O2", show_default=True,
+                   help="Compiler optimisation for the model and runtime.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,8 +90,105 @@ def validate(model: str, board: str, data_path: str, layers: bool, as_json: bool
 
 
 def _check_board(board: str) -> None:
+    from mcutool.toolchain.boards import get_board
     if board != api.HOST:
-        raise McutoolError(f"unknown board {board!r}; available: {api.HOST}")
+        get_board(board)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def boards(as_json: bool) -> None:
+    """List the boards: CPU, memory, console, emulated or real."""
+    from mcutool.toolchain.boards import DEFAULT_BOARD, all_boards
+    rows = [{"name": b.name, "cpu": b.cpu, "flash_bytes": b.flash.length, "ram_bytes": b.ram.length,
+             "clock_hz": b.clock_hz, "console": b.console, "emulated": b.emulated,
+             "qemu_machine": b.qemu_machine, "description": b.description} for b in all_boards().values()]
+    if as_json:
+        click.echo(json.dumps({"default": DEFAULT_BOARD, "boards": rows}, indent=2))
+        return
+    click.echo(f"{'board':<19} {'cpu':<14} {'flash':>9} {'RAM':>9}  {'kind':<9} console")
+    for r in rows:
+        kind = "emulated" if r["emulated"] else "real"
+        mark = " (default)" if r["name"] == DEFAULT_BOARD else ""
+        click.echo(f"{r['name']:<19} {r['cpu']:<14} {r['flash_bytes'] // 1024:>7} K {r['ram_bytes'] // 1024:>7} K  "
+                   f"{kind:<9} {r['console']}{mark}")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(file_okay=False))
+@click.option("--board", default="mps2-an386", show_default=True, help="A board from `mcutool boards`.")
+@OPT
+@click.option("--input", "input_path", type=click.Path(dir_okay=False),
+              help="Samples to compile into the test firmware (default: one input of zeros).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def build(project: str, board: str, opt: str, input_path: str | None, as_json: bool) -> None:
+    """Build test firmware for PROJECT: ELF, flash and RAM use; fails if it does not fit."""
+    from mcutool.runs import load_project_samples
+    _check_board(board)
+    if board == api.HOST:
+        exe = api.build(project, board, opt=opt)
+        click.echo(f"built {exe}")
+        return
+    samples = load_project_samples(project, input_path) if input_path else None
+    firmware = api.build(project, board, samples=samples, opt=opt)
+    report = firmware.size_report(api.read_metadata(project)["arena_bytes"])
+    report["elf"] = str(firmware.elf)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(f"built {firmware.elf}")
+    click.echo(f"  flash: {report['flash_used']:,} of {report['flash_total']:,} bytes "
+               f"(text {report['text']:,}, data {report['data']:,})")
+    click.echo(f"  RAM:   {report['ram_used']:,} of {report['ram_total']:,} bytes "
+               f"(data {report['data']:,}, bss {report['bss']:,} incl. arena {report['arena']:,}, "
+               f"stack {report['stack_reserved']:,})")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(file_okay=False))
+@click.option("--board", default="mps2-an386", show_default=True, help="An emulated board.")
+@click.option("--input", "input_path", type=click.Path(dir_okay=False),
+              help="The sample to profile (default: zeros).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def profile(project: str, board: str, input_path: str | None, as_json: bool) -> None:
+    """Instructions per layer under QEMU (deterministic), with MACs and live arena bytes."""
+    from mcutool.report.profile import format_profile, profile_project
+    from mcutool.runs import load_project_samples
+    _check_board(board)
+    if board == api.HOST:
+        raise McutoolError("profile counts instructions on an emulated board; pass --board mps2-an386")
+    samples = load_project_samples(project, input_path) if input_path else None
+    report = profile_project(project, board, samples)
+    click.echo(json.dumps(report, indent=2) if as_json else format_profile(report))
+
+
+@cli.command()
+@click.argument("project", type=click.Path(file_okay=False))
+@click.option("--board", required=True, help="A real board from `mcutool boards`.")
+@click.option("--probe", type=click.Choice(["openocd", "pyocd"]), default="openocd", show_default=True)
+@click.option("--input", "input_path", type=click.Path(dir_okay=False),
+              help="Samples to compile into the firmware (default: one input of zeros).")
+@click.option("--dry-run", is_flag=True, help="Build, then print the flashing command instead of running it.")
+def flash(project: str, board: str, probe: str, input_path: str | None, dry_run: bool) -> None:
+    """Build PROJECT's test firmware for a real board and flash it through a debug probe.
+    Its results arrive on the board's UART at 115200 baud."""
+    import shlex
+
+    from mcutool.runs import load_project_samples
+    from mcutool.toolchain.boards import get_board
+    from mcutool.toolchain.flash import flash as do_flash
+    from mcutool.toolchain.flash import flash_command
+    target = get_board(board) if board != api.HOST else None
+    if target is None:
+        raise McutoolError("the host is not a board to flash")
+    flash_command(Path("firmware.elf"), target, probe)  # refuse emulated boards before building
+    samples = load_project_samples(project, input_path) if input_path else None
+    firmware = api.build(project, board, samples=samples)
+    if dry_run:
+        click.echo(shlex.join(flash_command(firmware.elf, target, probe)))
+        return
+    do_flash(firmware.elf, target, probe)
+    click.echo(f"flashed {firmware.elf} to {board}")
 
 
 def main(argv: list[str] | None = None) -> None:

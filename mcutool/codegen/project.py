@@ -12,10 +12,12 @@ import numpy as np
 from mcutool import __version__
 from mcutool.codegen.names import c_identifier, c_prefix, comment_text
 from mcutool.codegen.prototypes import load_prototypes
+from mcutool.codegen.runtime_subset import needed_runtime_files
 from mcutool.codegen.render import CTYPES, ArrayDecl, CallRenderer, CodegenError, RenderedCall
 from mcutool.ir import Graph
 from mcutool.lower import LoweredGraph, TensorArg
 from mcutool.plan import MemoryPlan
+from mcutool.report.macs import op_macs
 from mcutool.resources import templates_dir
 
 
@@ -119,7 +121,8 @@ class ModelSources:
             "weight_bytes": self.weight_bytes,
             "inputs": [io(s) for s in self.inputs],
             "outputs": [io(s) for s in self.outputs],
-            "ops": [{"index": i, "type": op.type, "name": op.name,
+            "ops": [{"index": i, "type": op.type, "name": op.name, "macs": op_macs(self.graph, op),
+                     "arena_live_bytes": self.plan.live_bytes(i),
                      "outputs": [{"name": n, "shape": list(self.graph.tensors[n].shape),
                                   "dtype": self.graph.tensors[n].dtype} for n in op.outputs]}
                     for i, op in enumerate(self.graph.operators)],
@@ -140,14 +143,21 @@ def render_sources(lowered: LoweredGraph, plan: MemoryPlan, prefix: str = "model
                    source_name: str = "model") -> dict[str, str]:
     """File name -> text, for the model itself (no runtime, no main)."""
     model = ModelSources(lowered, plan, prefix, source_name)
+    runtime_files = needed_runtime_files({c.kernel for c in lowered.calls})
     env = _environment()
-    ctx = {"m": model, "version": __version__}
+    ctx = {"m": model, "version": __version__,
+           "runtime_sources": [f for f in runtime_files if f.endswith(".c")]}
     files = {
         f"{prefix}.h": env.get_template("model.h.j2").render(ctx),
         f"{prefix}.c": env.get_template("model.c.j2").render(ctx),
         f"{prefix}_weights.c": env.get_template("model_weights.c.j2").render(ctx),
         "main_host.c": env.get_template("main_host.c.j2").render(ctx),
         "main_board.c": env.get_template("main_board.c.j2").render(ctx),
-        "mcutool.json": json.dumps(model.metadata(), indent=2, sort_keys=True) + "\n",
+        f"{prefix}.mk": env.get_template("model.mk.j2").render(ctx),
+        "Makefile": env.get_template("Makefile.j2").render(ctx),
+        "CMakeLists.txt": env.get_template("CMakeLists.txt.j2").render(ctx),
+        "README.md": env.get_template("README.md.j2").render(ctx),
+        "mcutool.json": json.dumps({**model.metadata(), "runtime_files": runtime_files},
+                                   indent=2, sort_keys=True) + "\n",
     }
     return files

@@ -22,12 +22,15 @@ def _check_target(out_dir: Path) -> None:
                                "choose another output folder")
 
 
-def copy_runtime(dest: Path) -> None:
-    """The portable runtime's sources, so the folder builds without mcutool."""
-    shutil.copytree(runtime_dir(), dest, ignore=shutil.ignore_patterns("*.o", "*.a", "__pycache__"))
+def copy_runtime(dest: Path, files: list[str]) -> None:
+    """The runtime sources the model needs, so the folder builds without mcutool."""
+    root = runtime_dir()
+    for rel in files:
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / rel, dest / rel)
 
 
-def write_project(files: dict[str, str], out_dir: Path, with_runtime: bool = True) -> Path:
+def write_project(files: dict[str, str], out_dir: Path, runtime_files: list[str] | None = None) -> Path:
     out_dir = Path(out_dir).resolve()
     _check_target(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -35,8 +38,8 @@ def write_project(files: dict[str, str], out_dir: Path, with_runtime: bool = Tru
     try:
         for name, text in files.items():
             (staging / name).write_text(text)
-        if with_runtime:
-            copy_runtime(staging / "runtime_c")
+        if runtime_files:
+            copy_runtime(staging / "runtime_c", runtime_files)
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
             old.rmdir()

@@ -4,9 +4,11 @@ arm_fully_connected_per_channel_s8 (per-channel weights, what TensorFlow's conve
 As TFLite-Micro (fully_connected_common.cc, reference integer_ops/fully_connected.h):
 - weights [units, depth]; the input, of any rank, is read as [batches, depth] with batches taken
   from the output (all its dims but the last); keep_num_dims only shapes the output tensor.
-- per-tensor multiplier: QuantizeMultiplier(double(float(in_scale * w_scale)) / double(out_scale))
-  -- the product of the two scales is rounded to float32 first (GetQuantizedConvolutionMultipler),
-  unlike the per-channel path, which multiplies in double.
+- multiplier: QuantizeMultiplier(double(in_scale) * double(w_scale) / double(out_scale)) for the
+  per-tensor path as well as per channel. TFLM's kernel_util.cc (GetQuantizedConvolutionMultipler)
+  reads as if the per-tensor product were taken in float32 first, but the `tflite_micro` oracle
+  agrees with the all-double product on every case where the two differ (checked on 10 models
+  whose multipliers differ by a few Q31 units), so the double formula is the one to match.
 """
 from __future__ import annotations
 
@@ -27,8 +29,8 @@ def fully_connected_s8_buffer_size() -> int:
 
 
 def per_tensor_params(in_scale: float, w_scale: float, out_scale: float) -> PerTensorQuantParams:
-    product = np.float32(in_scale) * np.float32(w_scale)  # float32 multiply, as TFLM does
-    return PerTensorQuantParams(*quantize_multiplier(float(np.float64(product) / np.float64(out_scale))))
+    real = np.float64(in_scale) * np.float64(w_scale) / np.float64(out_scale)  # float32 scales, in double
+    return PerTensorQuantParams(*quantize_multiplier(float(real)))
 
 
 @lowering("FULLY_CONNECTED")

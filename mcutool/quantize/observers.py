@@ -50,6 +50,10 @@ class HistogramObserver:
             self.hi = self.lo + MIN_SPAN
         self.bins = bins
         self.counts = np.zeros(bins, np.float64)
+        # Exact zeros (most of a ReLU output) are kept apart: 0.0 is always exact on the int8
+        # grid, so they carry no error, and as a spike in the first bin they would pull the
+        # KL threshold far too low.
+        self.zeros = 0.0
 
     @property
     def width(self) -> float:
@@ -60,17 +64,22 @@ class HistogramObserver:
         return self.lo + (np.arange(self.bins) + 0.5) * self.width
 
     def update(self, values: np.ndarray) -> None:
-        idx = np.floor((values.ravel().astype(np.float64) - self.lo) / self.width)
+        values = values.ravel()
+        nonzero = values[values != 0]
+        self.zeros += values.size - nonzero.size
+        idx = np.floor((nonzero.astype(np.float64) - self.lo) / self.width)
         idx = np.clip(idx, 0, self.bins - 1).astype(np.int64)
         self.counts += np.bincount(idx, minlength=self.bins)
 
     # -- estimators ---------------------------------------------------------------------------
     def percentile_range(self, percentile: float = 99.99) -> tuple[float, float]:
-        total = self.counts.sum()
+        counts = self.counts.copy()
+        counts[min(int((0.0 - self.lo) / self.width), self.bins - 1)] += self.zeros
+        total = counts.sum()
         if total == 0:
             return 0.0, 0.0
         tail = total * (100.0 - percentile) / 100.0
-        cdf = np.cumsum(self.counts)
+        cdf = np.cumsum(counts)
         edges = self.lo + np.arange(self.bins + 1) * self.width
         first = int(np.searchsorted(cdf, tail, side="right"))          # bins fully below: clipped
         last = int(np.searchsorted(cdf, total - tail, side="left"))    # first bin reaching the top

@@ -1,0 +1,15 @@
+"""Post-training quantization: float .tflite graph + calibration samples -> int8 graph.
+
+    from mcutool.quantize import PtqOptions, quantize_float_graph
+    int8_graph, summary = quantize_float_graph(float_graph, x, PtqOptions(method="mse"))
+
+Modules, in pipeline order: prepare (graph clean-up), equalize (cross-layer equalization),
+bias_correction, calibrate (float_exec + observers), quantizer, report.
+"""
+from mcutool.quantize.float_exec import run_float, run_float_batches
+from mcutool.quantize.observers import METHODS
+from mcutool.quantize.pipeline import (DEFAULT_METHOD, PtqOptions, calibration_samples, check_float_model,
+                                       quantize_float_graph)
+
+__all__ = ["DEFAULT_METHOD", "METHODS", "PtqOptions", "calibration_samples", "check_float_model",
+           "quantize_float_graph", "run_float", "run_float_batches"]

@@ -1,0 +1,75 @@
+"""Empirical bias correction (Nagel et al. 2019, section 4.2).
+
+Rounding weights to int8 shifts each output channel's mean: E[W_q x] - E[W x] = E[(W_q - W) x],
+which is not zero when inputs have a nonzero mean (they do after a ReLU). The next layers see
+that shift as a bias error that accumulates. Here the expected shift of each conv, depthwise
+and fully connected output channel is measured on the calibration data, by running the layer
+with weights W_q - W on its float inputs, and subtracted from the float bias before the bias is
+quantized. Streamed batch by batch like calibration.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from mcutool.ir import Graph
+from mcutool.quantize import float_kernels as fk
+from mcutool.quantize.calibrate import DEFAULT_BATCH, batches, progress_bar
+from mcutool.quantize.float_exec import run_float
+from mcutool.quantize.params import fake_quantize_weights
+from mcutool.quantize.prepare import WEIGHT_AXIS, _bias_of, _own_const
+
+
+def _shift(op, x: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """Sum over samples and positions of the layer's pre-activation output with weights
+    delta and no bias; x has the sample axis."""
+    attrs = op.attrs
+    saved = attrs.activation
+    attrs.activation = "NONE"
+    try:
+        if op.type == "CONV_2D":
+            y = fk.conv2d(x.reshape(-1, *x.shape[2:]), delta, None, attrs)
+        elif op.type == "DEPTHWISE_CONV_2D":
+            y = fk.depthwise_conv2d(x.reshape(-1, *x.shape[2:]), delta, None, attrs)
+        else:
+            y = fk.fully_connected(x, delta, None, "NONE")
+    finally:
+        attrs.activation = saved
+    y = y.reshape(-1, y.shape[-1]).astype(np.float64)
+    return y.sum(axis=0), y.shape[0]
+
+
+def correct_biases(g: Graph, x: np.ndarray, per_channel: bool = True, batch_size: int = DEFAULT_BATCH,
+                   progress: bool = False) -> int:
+    """Adjust the float biases of `g` in place; returns how many layers were corrected."""
+    layers = [op for op in g.operators
+              if op.type in WEIGHT_AXIS and g.tensors[op.inputs[1]].is_const
+              and not g.tensors[op.inputs[0]].is_const]
+    deltas = {}
+    for op in layers:
+        w = g.tensors[op.inputs[1]].data
+        axis = WEIGHT_AXIS[op.type] if per_channel else None
+        deltas[op.name] = fake_quantize_weights(w, axis) - w
+    by_input: dict[str, list] = {}
+    for op in layers:
+        by_input.setdefault(op.inputs[0], []).append(op)
+    sums = {op.name: 0.0 for op in layers}
+    counts = {op.name: 0 for op in layers}
+
+    def visit(name: str, value: np.ndarray) -> None:
+        for op in by_input.get(name, []):
+            total, n = _shift(op, value, deltas[op.name])
+            sums[op.name] = sums[op.name] + total
+            counts[op.name] += n
+
+    steps = (len(x) + batch_size - 1) // batch_size
+    with progress_bar(steps, "bias correction", progress) as bar:
+        for chunk in batches(x, batch_size):
+            run_float(g, [chunk], visit=visit)
+            bar.update(1)
+    for op in layers:
+        if not counts[op.name]:
+            continue
+        channels = g.tensors[op.inputs[1]].shape[WEIGHT_AXIS[op.type]]
+        mean_shift = np.asarray(sums[op.name]) / counts[op.name]
+        _own_const(g, op, 2, _bias_of(g, op, channels) - mean_shift.astype(np.float32))
+    return len(layers)

@@ -1,0 +1,124 @@
+"""Cross-layer equalization (Nagel et al., "Data-Free Quantization Through Weight Equalization
+and Bias Correction", 2019).
+
+For two layers joined by a ReLU (or nothing), relu(x / s) = relu(x) / s for s > 0, so output
+channel i of the first layer can be divided by s_i and input channel i of the second multiplied
+by s_i without changing the float function. Choosing s_i = sqrt(r1_i / r2_i), with r1_i and
+r2_i the channel's weight ranges in each layer, gives both the same range sqrt(r1_i * r2_i);
+per-tensor quantization then wastes less of the int8 grid on channels with small weights
+(depthwise layers after batch-norm folding are the classic case).
+
+Between the two layers there may be operators that commute with a positive per-channel scale:
+max/average pooling, ReLU, zero padding, spatial MEAN and a flattening RESHAPE into a fully
+connected layer (whose input column j then belongs to channel j % C).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from mcutool.ir import Graph, Operator
+from mcutool.quantize.prepare import WEIGHT_AXIS, _bias_of, _own_const, _single_reader
+
+PASS_THROUGH = ("MAX_POOL_2D", "AVERAGE_POOL_2D", "RELU", "PAD", "MEAN", "RESHAPE", "SQUEEZE")
+HOMOGENEOUS = ("NONE", "RELU")
+
+
+def _is_layer(g: Graph, op: Operator) -> bool:
+    if op.type not in WEIGHT_AXIS or not g.tensors[op.inputs[1]].is_const:
+        return False
+    if op.type == "DEPTHWISE_CONV_2D":  # channel i in must be channel i out
+        return g.tensors[op.inputs[1]].shape[3] == g.tensors[op.inputs[0]].shape[-1]
+    return True
+
+
+def find_pairs(g: Graph) -> list[tuple[Operator, Operator]]:
+    """(first, second) layer pairs whose joint channel scaling leaves the graph's output unchanged."""
+    pairs = []
+    for first in g.operators:
+        if not _is_layer(g, first) or first.attrs.activation not in HOMOGENEOUS:
+            continue
+        channels = g.tensors[first.outputs[0]].shape[-1]
+        name = first.outputs[0]
+        while True:
+            nxt = _single_reader(g, name)
+            if nxt is None or nxt.inputs[0] != name:
+                break
+            out_shape = g.tensors[nxt.outputs[0]].shape
+            if _is_layer(g, nxt):
+                depth_ok = g.tensors[name].shape[-1] == channels or (
+                    nxt.type == "FULLY_CONNECTED" and g.tensors[nxt.inputs[1]].shape[1] % channels == 0)
+                if depth_ok:
+                    pairs.append((first, nxt))
+                break
+            if nxt.type not in PASS_THROUGH or getattr(nxt.attrs, "activation", "NONE") not in HOMOGENEOUS:
+                break
+            if nxt.type == "MEAN" and not _spatial_mean(g, nxt):
+                break
+            if out_shape[-1] != channels and not _flattens_into_fc(g, nxt, channels):
+                break
+            name = nxt.outputs[0]
+    return pairs
+
+
+def _spatial_mean(g: Graph, op: Operator) -> bool:
+    axes = np.atleast_1d(g.tensors[op.inputs[1]].data) if g.tensors[op.inputs[1]].is_const else None
+    rank = len(g.tensors[op.inputs[0]].shape)
+    return axes is not None and all((int(a) % rank) != rank - 1 for a in axes)
+
+
+def _flattens_into_fc(g: Graph, op: Operator, channels: int) -> bool:
+    """A RESHAPE/SQUEEZE whose output goes straight into a fully connected layer."""
+    if op.type not in ("RESHAPE", "SQUEEZE"):
+        return False
+    reader = _single_reader(g, op.outputs[0])
+    return reader is not None and reader.type == "FULLY_CONNECTED" and reader.inputs[0] == op.outputs[0] \
+        and g.tensors[op.outputs[0]].shape[-1] % channels == 0
+
+
+def _output_ranges(w: np.ndarray, axis: int) -> np.ndarray:
+    others = tuple(i for i in range(w.ndim) if i != axis)
+    return np.abs(w).max(axis=others)
+
+
+def _input_channel_of(second: Operator, w2: np.ndarray, channels: int) -> tuple[np.ndarray, int]:
+    """For each element along the second layer's input axis: which channel it belongs to."""
+    if second.type == "CONV_2D":
+        return np.arange(channels), 3
+    if second.type == "DEPTHWISE_CONV_2D":
+        return np.arange(channels), 3
+    return np.arange(w2.shape[1]) % channels, 1  # FULLY_CONNECTED columns
+
+
+def equalize_pair(g: Graph, first: Operator, second: Operator) -> float:
+    """Rescale one pair in place; returns the largest relative change of a scale factor."""
+    w1 = g.tensors[first.inputs[1]].data.astype(np.float64)
+    w2 = g.tensors[second.inputs[1]].data.astype(np.float64)
+    axis1 = WEIGHT_AXIS[first.type]
+    channels = w1.shape[axis1]
+    r1 = _output_ranges(w1, axis1)
+    channel_of, axis2 = _input_channel_of(second, w2, channels)
+    moved = np.moveaxis(np.abs(w2), axis2, 0).reshape(w2.shape[axis2], -1).max(axis=1)
+    r2 = np.zeros(channels)
+    np.maximum.at(r2, channel_of, moved)
+    ok = (r1 > 0) & (r2 > 0)
+    s = np.ones(channels)
+    s[ok] = np.sqrt(r1[ok] / r2[ok])
+    shape1 = [1] * w1.ndim
+    shape1[axis1] = channels
+    _own_const(g, first, 1, w1 / s.reshape(shape1))
+    bias = _bias_of(g, first, channels).astype(np.float64)
+    _own_const(g, first, 2, bias / s)
+    shape2 = [1] * w2.ndim
+    shape2[axis2] = -1
+    _own_const(g, second, 1, w2 * s[channel_of].reshape(shape2))
+    return float(np.max(np.abs(s - 1.0))) if channels else 0.0
+
+
+def equalize(g: Graph, iterations: int = 20, tolerance: float = 1e-4) -> int:
+    """Equalize every pair in place, repeating until the scales settle. Returns the pair count."""
+    pairs = find_pairs(g)
+    for _ in range(iterations):
+        change = max((equalize_pair(g, a, b) for a, b in pairs), default=0.0)
+        if change < tolerance:
+            break
+    return len(pairs)

@@ -1,0 +1,105 @@
+"""Post-training quantization end to end: checks, graph preparation, optional equalization and
+bias correction, calibration, int8 conversion, a lowering check and the optional report."""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from mcutool.data import Dataset, check_samples
+from mcutool.errors import McutoolError
+from mcutool.ir import Graph
+from mcutool.quantize.bias_correction import correct_biases
+from mcutool.quantize.calibrate import DEFAULT_BATCH, calibrate
+from mcutool.quantize.equalize import equalize
+from mcutool.quantize.observers import METHODS
+from mcutool.quantize.prepare import prepare
+from mcutool.quantize.quantizer import check_quantizable, quantize_graph
+
+# Chosen by benchmarks/ptq_estimators.py on the digits example (see its docstring).
+DEFAULT_METHOD = "mse"
+
+
+class CalibrationError(McutoolError):
+    pass
+
+
+@dataclass
+class PtqOptions:
+    method: str = DEFAULT_METHOD
+    per_channel: bool = True
+    samples: int | None = None       # use the first N calibration samples
+    bias_correction: bool = False
+    equalize: bool = False
+    percentile: float = 99.99
+    batch_size: int = DEFAULT_BATCH
+
+    def check(self) -> None:
+        if self.method not in METHODS:
+            raise CalibrationError(f"unknown calibration method {self.method!r}; choose from {', '.join(METHODS)}")
+        if self.samples is not None and self.samples < 1:
+            raise CalibrationError(f"--samples must be at least 1, got {self.samples}")
+        if not 50.0 < self.percentile <= 100.0:
+            raise CalibrationError(f"percentile {self.percentile} must be in (50, 100]")
+
+
+def check_float_model(graph: Graph, what: str = "the model") -> None:
+    """Raise a clear McutoolError unless the graph is a float model that can be quantized."""
+    quantized = sorted({graph.tensors[n].dtype for op in graph.operators for n in op.outputs
+                        if graph.tensors[n].dtype in ("int8", "uint8", "int16")})
+    if quantized or any(graph.tensors[n].dtype != "float32" for n in graph.inputs):
+        kinds = ", ".join(quantized) or graph.tensors[graph.inputs[0]].dtype
+        raise McutoolError(f"{what} is already quantized ({kinds}); it needs no calibration. Use it "
+                           "with `mcutool generate` or `mcutool validate` directly (without --calib).")
+    if not graph.operators:
+        raise McutoolError(f"{what} has no operators")
+    if len(graph.inputs) != 1:
+        raise McutoolError(f"calibration supports single-input models; {what} has {len(graph.inputs)} inputs")
+    check_quantizable(graph)
+
+
+def calibration_samples(graph: Graph, data: Dataset, samples: int | None = None) -> np.ndarray:
+    """The calibration inputs as float32 (N, *input shape), checked."""
+    shape = graph.tensors[graph.inputs[0]].shape
+    if data.x.dtype.kind in "iub":
+        raise CalibrationError(f"calibration data must be float values in the float model's input domain, "
+                               f"got dtype {data.x.dtype} (convert it with x.astype(np.float32))")
+    x = check_samples(Dataset(data.x), shape, what="calibration")
+    if samples is not None:
+        x = x[:samples]
+    return x.astype(np.float32)
+
+
+def quantize_float_graph(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
+                         progress: bool = False, report: bool = False,
+                         labels: np.ndarray | None = None) -> tuple[Graph, dict]:
+    """Quantize a float graph with calibration inputs x (N, *input shape).
+
+    Returns the int8 graph and a summary dict (options, timings, and with report=True the
+    per-layer SQNR and float/int8 accuracy on the calibration data)."""
+    options = options or PtqOptions()
+    options.check()
+    check_float_model(graph)
+    if options.samples is not None:
+        x = x[:options.samples]
+        labels = None if labels is None else labels[:options.samples]
+    start = time.perf_counter()
+    prepared = prepare(graph)
+    summary: dict = {"options": asdict(options), "samples": int(len(x)),
+                     "ops_before": len(graph.operators), "ops_after_prepare": len(prepared.operators)}
+    if options.equalize:
+        summary["equalized_pairs"] = equalize(prepared)
+    if options.bias_correction:
+        summary["bias_corrected_layers"] = correct_biases(prepared, x, options.per_channel,
+                                                          options.batch_size, progress)
+    ranges = calibrate(prepared, x, options.method, options.batch_size, options.percentile, progress)
+    qgraph = quantize_graph(prepared, ranges, options.per_channel)
+    qgraph.description = f"mcutool post-training quantization ({options.method})"
+    from mcutool.lower import lower_graph
+    lower_graph(qgraph)  # every int8 op must compile; raises UnsupportedOpsError naming them
+    summary["seconds"] = round(time.perf_counter() - start, 3)
+    if report:
+        from mcutool.quantize.report import quantization_report
+        summary["report"] = quantization_report(prepared, qgraph, x, labels, options.batch_size, progress)
+    return qgraph, summary

@@ -1,0 +1,234 @@
+"""Float graph + activation ranges -> full-integer int8 graph, per TFLite's quantization spec.
+
+What it writes is what TensorFlow's converter writes with int8 input and output types:
+- no QUANTIZE/DEQUANTIZE at the edges: the graph's inputs and outputs are int8 tensors;
+- weights symmetric int8 per channel along TFLite's axes (CONV_2D dim 0, DEPTHWISE_CONV_2D
+  dim 3, FULLY_CONNECTED dim 0), or per tensor; int32 bias at input_scale * weight_scale;
+- activations asymmetric per tensor from the calibrated ranges;
+- fixed outputs: SOFTMAX and LOGISTIC (1/256, -128), TANH (1/128, 0);
+- one shared scale across pooling, RESHAPE, SQUEEZE, PAD, CONCATENATION and RELU6 (TFLite-Micro
+  copies codes through those, or, for RELU6, clamps codes without rescaling). A concatenated
+  input whose parameters are fixed elsewhere is requantized with an int8 QUANTIZE.
+- non-weight constants (a MUL or ADD operand) are int8 per tensor.
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from mcutool.errors import McutoolError, UnsupportedOpsError
+from mcutool.ir import Graph, Operator, QuantParams, Tensor
+from mcutool.quantize import params as qp
+from mcutool.quantize.float_exec import FLOAT_OPS
+from mcutool.quantize.prepare import WEIGHT_AXIS
+
+FIXED_OUTPUT = {"SOFTMAX": (1.0 / 256.0, -128), "LOGISTIC": (1.0 / 256.0, -128), "TANH": (1.0 / 128.0, 0)}
+SHARED_SCALE = ("AVERAGE_POOL_2D", "MAX_POOL_2D", "RESHAPE", "SQUEEZE", "PAD", "RELU6")
+QUANTIZABLE = FLOAT_OPS - {"DEQUANTIZE"}
+
+
+class QuantizeError(McutoolError):
+    pass
+
+
+def check_quantizable(g: Graph) -> None:
+    """Name every operator that cannot be quantized, all at once."""
+    problems = []
+    for i, op in enumerate(g.operators):
+        if op.type not in QUANTIZABLE:
+            problems.append((i, op.type, "cannot be quantized (no int8 equivalent in mcutool)"))
+        elif op.type in WEIGHT_AXIS and not (g.tensors[op.inputs[1]].is_const
+                                             and g.tensors[op.inputs[1]].dtype == "float32"):
+            problems.append((i, op.type, "weights are not a float constant"))
+    if problems:
+        raise UnsupportedOpsError(problems)
+
+
+class _Groups:
+    """Union-find over tensor names that must share one (scale, zero point)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, n: str) -> str:
+        self.parent.setdefault(n, n)
+        while self.parent[n] != n:
+            self.parent[n] = self.parent[self.parent[n]]
+            n = self.parent[n]
+        return n
+
+    def union(self, a: str, b: str) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+
+def activation_quant_params(g: Graph, ranges: dict[str, tuple[float, float]]) -> dict[str, QuantParams]:
+    """(scale, zero point) of every activation tensor, honouring fixed and shared scales."""
+    fixed: dict[str, tuple[float, int]] = {}
+    for op in g.operators:
+        if op.type in FIXED_OUTPUT:
+            fixed[op.outputs[0]] = FIXED_OUTPUT[op.type]
+    groups = _Groups()
+    for op in g.operators:
+        if op.type in SHARED_SCALE:
+            groups.union(op.inputs[0], op.outputs[0])
+    for op in g.operators:  # after the others, so "is this input's group fixed" is known
+        if op.type == "CONCATENATION":
+            fixed_roots = {groups.find(n) for n in fixed}
+            for n in op.inputs:
+                if not g.tensors[n].is_const and groups.find(n) not in fixed_roots:
+                    groups.union(n, op.outputs[0])
+
+    activations = [n for n in ranges if n in g.tensors and not g.tensors[n].is_const]
+    members: dict[str, list[str]] = {}
+    for n in activations:
+        members.setdefault(groups.find(n), []).append(n)
+    extra = _concat_constant_ranges(g, groups)
+    result: dict[str, QuantParams] = {}
+    for root, names in members.items():
+        pinned = [fixed[n] for n in names if n in fixed]
+        if pinned:
+            scale, zp = pinned[0]
+            if any(p != pinned[0] for p in pinned):
+                raise QuantizeError(f"tensors {', '.join(names)} must share one scale but two of them "
+                                    "have different fixed output parameters")
+        else:
+            lo = min(ranges[n][0] for n in names)
+            hi = max(ranges[n][1] for n in names)
+            for c_lo, c_hi in extra.get(root, []):
+                lo, hi = min(lo, c_lo), max(hi, c_hi)
+            scale, zp = qp.activation_params(lo, hi)
+        for n in names:
+            result[n] = QuantParams.per_tensor(scale, zp)
+    _respect_hard_swish(g, result, groups, members)
+    return result
+
+
+def _concat_constant_ranges(g: Graph, groups: _Groups) -> dict[str, list[tuple[float, float]]]:
+    extra: dict[str, list[tuple[float, float]]] = {}
+    for op in g.operators:
+        if op.type == "CONCATENATION":
+            for n in op.inputs:
+                if g.tensors[n].is_const:
+                    d = g.tensors[n].data
+                    extra.setdefault(groups.find(op.outputs[0]), []).append((float(d.min()), float(d.max())))
+    return extra
+
+
+def _respect_hard_swish(g: Graph, result, groups: _Groups, members) -> None:
+    """TFLite-Micro refuses a HARD_SWISH output scale below input_scale / 128: widen it."""
+    for op in g.operators:
+        if op.type != "HARD_SWISH":
+            continue
+        floor = np.float32(result[op.inputs[0]].scale[0]) / np.float32(128.0)
+        out = result[op.outputs[0]]
+        if out.scale[0] < floor:
+            k = float(floor) / float(out.scale[0]) * 1.0001
+            lo = (-128 - int(out.zero_point[0])) * float(out.scale[0]) * k
+            hi = (127 - int(out.zero_point[0])) * float(out.scale[0]) * k
+            widened = qp.activation_quant(lo, hi)
+            for n in members[groups.find(op.outputs[0])]:
+                result[n] = copy.deepcopy(widened)
+
+
+class _Builder:
+    """Collects the int8 graph, giving a constant a fresh name when it is quantized twice."""
+
+    def __init__(self, g: Graph):
+        self.src = g
+        self.out = Graph(name=g.name, description=g.description)
+
+    def add(self, t: Tensor) -> str:
+        name, k = t.name, 1
+        while name in self.out.tensors:
+            name, k = f"{t.name}_{k}", k + 1
+        t.name = name
+        self.out.add_tensor(t)
+        return name
+
+    def copy_const(self, name: str) -> str:
+        if name in self.out.tensors:
+            return name
+        t = self.src.tensors[name]
+        return self.add(Tensor(name, t.shape, t.dtype, copy.deepcopy(t.quant), t.data.copy()))
+
+
+def quantize_graph(g: Graph, ranges: dict[str, tuple[float, float]], per_channel: bool = True) -> Graph:
+    """The int8 graph for a prepared float graph and its calibrated activation ranges."""
+    check_quantizable(g)
+    act = activation_quant_params(g, ranges)
+    b = _Builder(g)
+    for name, t in g.tensors.items():
+        if not t.is_const:
+            if name not in act:
+                raise QuantizeError(f"tensor {name!r} has no calibrated range")
+            b.out.add_tensor(Tensor(name, t.shape, "int8", act[name]))
+    for op in g.operators:
+        new = Operator(op.type, list(op.inputs), list(op.outputs), copy.deepcopy(op.attrs), op.name)
+        if op.type in WEIGHT_AXIS:
+            _weights_and_bias(b, op, new, act[op.inputs[0]], per_channel)
+        elif op.type in ("ADD", "SUB", "MUL"):
+            for slot, n in enumerate(op.inputs):
+                if g.tensors[n].is_const:
+                    new.inputs[slot] = _int8_const(b, g.tensors[n], None)
+        elif op.type == "CONCATENATION":
+            _concat_inputs(b, op, new, act)
+        else:
+            for slot, n in enumerate(op.inputs):
+                if n and g.tensors[n].is_const:
+                    if g.tensors[n].dtype == "float32":
+                        raise QuantizeError(f"{op.type} {op.name!r} has a float constant operand {n!r} "
+                                            "that cannot be quantized")
+                    new.inputs[slot] = b.copy_const(n)
+        b.out.add_op(new)
+    b.out.inputs = list(g.inputs)
+    b.out.outputs = list(g.outputs)
+    b.out.validate()
+    return b.out
+
+
+def _weights_and_bias(b: _Builder, op: Operator, new: Operator, in_q: QuantParams, per_channel: bool) -> None:
+    g = b.src
+    w_t = g.tensors[op.inputs[1]]
+    axis = WEIGHT_AXIS[op.type] if per_channel else None
+    channels = w_t.shape[WEIGHT_AXIS[op.type]]
+    in_scale = float(in_q.scale[0])
+    if len(op.inputs) > 2 and op.inputs[2]:
+        bias = g.tensors[op.inputs[2]].data.reshape(-1).astype(np.float64)
+        if bias.size != channels:
+            raise QuantizeError(f"{op.type} {op.name!r}: bias has {bias.size} values for {channels} channels")
+        bias_name = op.inputs[2]
+    else:
+        # TensorFlow's converter always writes a bias, and TFLite-Micro's kernels are only
+        # dependable with one: an absent bias becomes zeros.
+        bias, bias_name = np.zeros(channels), f"{op.name}/bias"
+        new.inputs = (new.inputs + [""] * 3)[:3]
+    scales = qp.weight_scales(w_t.data, axis, bias, in_scale)
+    w_q = qp.quantize_weights(w_t.data, scales, axis)
+    new.inputs[1] = b.add(Tensor(w_t.name, w_t.shape, "int8", QuantParams(scales, 0, axis), w_q))
+    per_channel_scales = np.broadcast_to(scales, (channels,))
+    b_q, b_scales = qp.quantize_bias(bias, in_scale, per_channel_scales)
+    quant = QuantParams(b_scales, 0, 0) if axis is not None else QuantParams(b_scales[:1], 0)
+    new.inputs[2] = b.add(Tensor(bias_name, (channels,), "int32", quant, b_q))
+
+
+def _int8_const(b: _Builder, t: Tensor, quant: QuantParams | None) -> str:
+    """A float constant as int8 per tensor, over its own range unless parameters are given."""
+    if quant is None:
+        quant = qp.activation_quant(float(t.data.min()), float(t.data.max()))
+    q = qp.quantize_activation_values(t.data, float(quant.scale[0]), int(quant.zero_point[0]))
+    return b.add(Tensor(t.name, t.shape, "int8", quant, q))
+
+
+def _concat_inputs(b: _Builder, op: Operator, new: Operator, act: dict[str, QuantParams]) -> None:
+    g = b.src
+    out_q = act[op.outputs[0]]
+    for slot, n in enumerate(op.inputs):
+        if g.tensors[n].is_const:
+            new.inputs[slot] = _int8_const(b, g.tensors[n], copy.deepcopy(out_q))
+        elif not act[n].equals(out_q):
+            # Its parameters are pinned elsewhere (a softmax, logistic or tanh output): rescale.
+            t = g.tensors[n]
+            name = b.add(Tensor(f"{n}/requantized", t.shape, "int8", copy.deepcopy(out_q)))
+            b.out.add_op(Operator("QUANTIZE", [n], [name], name=f"{op.name}/requantize{slot}"))
+            new.inputs[slot] = name

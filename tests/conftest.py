@@ -1,0 +1,16 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests' helper modules (bitexact, zoo)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def tiny_cnn_project(tmp_path_factory):
+    """The bundled example, generated once per session."""
+    from mcutool import api
+    out = tmp_path_factory.mktemp("tiny") / "gen"
+    return api.generate(api.compile_graph(api.load_model(ROOT / "examples" / "tiny_cnn.tflite")), out)

@@ -1,0 +1,84 @@
+"""Every supported op under QEMU on every emulated board, bit for bit against TFLite-Micro;
+deterministic instruction counts; validate and profile on a board."""
+import json
+
+import numpy as np
+import pytest
+
+from bitexact import assert_same
+from mcutool import api
+from mcutool.cli import main
+from mcutool.frontends.tflite import write_tflite
+from mcutool.oracle.tflm import run_tflm_batch
+from mcutool.report.profile import profile_project
+from zoo import all_ops_graph
+
+EMULATED = ["mps2-an385", "mps2-an386", "mps2-an500", "mps2-an505", "mps3-an547", "microbit", "netduinoplus2"]
+
+
+@pytest.fixture(scope="module")
+def all_ops(tmp_path_factory):
+    graph, samples = all_ops_graph(seed=3)
+    expected = run_tflm_batch(write_tflite(graph), samples)
+    out = api.generate(api.compile_graph(graph), tmp_path_factory.mktemp("allops") / "gen")
+    return out, samples, expected
+
+
+def test_the_model_uses_every_supported_op():
+    graph, _ = all_ops_graph(seed=3)
+    from mcutool.ir import ATTRS_BY_OP
+    assert {op.type for op in graph.operators} == set(ATTRS_BY_OP)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("board", EMULATED)
+def test_every_op_is_bit_exact_on_the_board(all_ops, board):
+    out, samples, expected = all_ops
+    assert_same(expected, api.run(out, samples, board=board), f"{board} vs TFLite-Micro")
+
+
+@pytest.mark.slow
+def test_instruction_counts_repeat_exactly(all_ops):
+    out, samples, _ = all_ops
+    first = profile_project(out, "mps2-an386", samples[:1])
+    second = profile_project(out, "mps2-an386", samples[:1])
+    assert first == second
+    assert first["instructions"] > 0
+    assert sum(r["instructions"] for r in first["layers"]) <= first["instructions"]
+    conv = next(r for r in first["layers"] if r["op"] == "CONV_2D")
+    assert conv["macs"] > 0 and conv["instructions"] > conv["macs"] * 0.5
+
+
+@pytest.mark.slow
+def test_profile_json(capsys, tiny_cnn_project):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["profile", str(tiny_cnn_project), "--board", "mps2-an386", "--json"])
+    assert exit_info.value.code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) >= {"instructions", "layers"}
+    assert [r["op"] for r in report["layers"]][:2] == ["CONV_2D", "DEPTHWISE_CONV_2D"]
+    assert all(set(r) >= {"name", "op", "macs", "instructions"} for r in report["layers"])
+
+
+@pytest.mark.slow
+def test_validate_on_an_emulated_board(capsys):
+    from conftest import ROOT
+    with pytest.raises(SystemExit) as exit_info:
+        main(["validate", str(ROOT / "examples" / "tiny_cnn.tflite"), "--board", "mps2-an386",
+              "--data", str(ROOT / "examples" / "tiny_cnn_data.npz"), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert exit_info.value.code == 0 and report["mismatches"] == 0 and report["samples"] == 32
+
+
+def test_run_on_a_real_board_says_to_flash(tiny_cnn_project):
+    from mcutool.errors import McutoolError
+    with pytest.raises(McutoolError, match="mcutool flash"):
+        api.run(tiny_cnn_project, [[np.zeros((1, 16, 16, 1), np.int8)]], board="nucleo-l4r5zi")
+
+
+def test_missing_qemu_is_a_clear_error(tiny_cnn_project, monkeypatch):
+    from mcutool.errors import McutoolError
+    from mcutool.runners import qemu
+    monkeypatch.setattr(qemu, "QEMU", "qemu-system-arm-not-here")
+    with pytest.raises(McutoolError, match="not installed"):
+        api.run(tiny_cnn_project, [[np.zeros((1, 16, 16, 1), np.int8)]], board="mps2-an386")
