@@ -34,11 +34,23 @@ $(STAMP): pyproject.toml
 DEMO_MODEL := examples/tiny_cnn.tflite
 DEMO_DATA  := examples/tiny_cnn_data.npz
 
+DEMO_BOARD := mps2-an386
+
+# Post-training quantization example: a float CNN trained on scikit-learn's digits
+# (examples/train_digits.py), its calibration images and its held-out test set.
+PTQ_MODEL := examples/digits_cnn_float.tflite
+PTQ_CALIB := examples/digits_calib.npz
+PTQ_TEST  := examples/digits_test.npz
+
 demo: setup
 	$(VENV)/bin/mcutool inspect $(DEMO_MODEL)
 	$(VENV)/bin/mcutool generate $(DEMO_MODEL) -o build/demo
-	$(VENV)/bin/mcutool run build/demo --board host --input $(DEMO_DATA)
-	$(VENV)/bin/mcutool validate $(DEMO_MODEL) --board host --data $(DEMO_DATA)
+	$(VENV)/bin/mcutool build build/demo --board $(DEMO_BOARD)
+	$(VENV)/bin/mcutool run build/demo --board $(DEMO_BOARD) --input $(DEMO_DATA)
+	$(VENV)/bin/mcutool profile build/demo --board $(DEMO_BOARD) --input $(DEMO_DATA)
+	$(VENV)/bin/mcutool validate $(DEMO_MODEL) --board $(DEMO_BOARD) --data $(DEMO_DATA)
+	$(VENV)/bin/mcutool quantize $(PTQ_MODEL) --calib $(PTQ_CALIB) -o build/digits_cnn_int8.tflite --report
+	$(VENV)/bin/mcutool validate $(PTQ_MODEL) --calib $(PTQ_CALIB) --data $(PTQ_TEST)
 
 test: setup
 	$(PY) -m pytest -q -n 2 --durations=10

@@ -157,3 +157,24 @@ def run_on_board(out_dir: str | Path, samples: list[list[np.ndarray]], board: st
 def reference(compiled: Compiled, samples: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
     from mcutool.reference import run_reference
     return [run_reference(compiled.lowered, s) for s in samples]
+
+
+def quantize_model(graph: Graph, calib_x: np.ndarray, method: str | None = None, per_channel: bool = True,
+                   samples: int | None = None, bias_correction: bool = False, equalize: bool = False,
+                   report: bool = False, labels: np.ndarray | None = None,
+                   progress: bool = False) -> tuple[Graph, dict]:
+    """Post-training quantization of a float graph: returns the int8 graph (int8 input and
+    output, as TensorFlow's converter writes with inference_input_type=int8) and a summary.
+
+    calib_x holds float samples (N, *input shape) in the model's input domain. method is the
+    activation range estimator (minmax, percentile, mse, kl; default mse). With report=True the
+    summary has "report": per-layer SQNR against the float model on calib_x, and the float and
+    int8 top-1 accuracy when labels are given."""
+    from mcutool.data import Dataset
+    from mcutool.quantize import DEFAULT_METHOD, PtqOptions, calibration_samples, quantize_float_graph
+    options = PtqOptions(method=method or DEFAULT_METHOD, per_channel=per_channel, samples=samples,
+                         bias_correction=bias_correction, equalize=equalize)
+    from mcutool.quantize import check_float_model
+    check_float_model(graph)
+    x = calibration_samples(graph, Dataset(np.asarray(calib_x)))
+    return quantize_float_graph(graph, x, options, progress=progress, report=report, labels=labels)

@@ -11,6 +11,7 @@ import numpy as np
 
 from mcutool import __version__, api
 from mcutool.errors import McutoolError
+from mcutool.quantize.command import calib_option, ptq_options
 
 BOARD = click.option("--board", default=api.HOST, show_default=True,
                      help="Target: host, or a board from `mcutool boards`.")
@@ -41,10 +42,15 @@ def inspect(model: str, as_json: bool) -> None:
 @BOARD
 @click.option("--prefix", default="model", show_default=True,
               help="Prefix of the C symbols and file names (two models can share a firmware).")
-def generate(model: str, out_dir: str, board: str, prefix: str) -> None:
-    """Generate C sources for MODEL into a folder."""
+@calib_option
+@ptq_options
+def generate(model: str, out_dir: str, board: str, prefix: str, calib_path: str | None, **ptq) -> None:
+    """Generate C sources for MODEL into a folder (a float MODEL needs --calib)."""
     _check_board(board)
-    compiled = api.compile_graph(api.load_model(model))
+    graph = api.load_model(model)
+    if calib_path:
+        graph = _quantized(graph, calib_path, ptq, model)
+    compiled = api.compile_graph(graph)
     out = api.generate(compiled, out_dir, prefix=prefix, source_name=Path(model).name)
     meta = api.read_metadata(out)
     click.echo(f"wrote {out}: arena {meta['arena_bytes']:,} bytes, weights {meta['weight_bytes']:,} bytes")
@@ -79,14 +85,76 @@ def run(project: str, board: str, input_path: str, output_path: str | None) -> N
               help=".npz with x (and optional integer labels y), or .npy of x.")
 @click.option("--layers", is_flag=True, help="Compare every intermediate tensor; name the first that differs.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def validate(model: str, board: str, data_path: str, layers: bool, as_json: bool) -> None:
-    """Generate, build and run MODEL on every sample; compare with TFLite-Micro bit for bit."""
+@calib_option
+@ptq_options
+def validate(model: str, board: str, data_path: str, layers: bool, as_json: bool, calib_path: str | None,
+             **ptq) -> None:
+    """Generate, build and run MODEL on every sample; compare with TFLite-Micro bit for bit.
+    With --calib a float MODEL is quantized first and its float accuracy is shown too."""
     from mcutool.validate.run import format_validation, validate_model
     _check_board(board)
-    report = validate_model(model, data_path, board=board, layers=layers)
+    if calib_path:
+        report = _validate_quantized(model, calib_path, ptq, data_path, board, layers)
+    else:
+        report = validate_model(model, data_path, board=board, layers=layers)
     click.echo(json.dumps(report, indent=2) if as_json else format_validation(report))
     if report["mismatches"]:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--calib", "calib_path", required=True, type=click.Path(dir_okay=False),
+              help="Calibration samples: .npz with float x (labels y optional), or .npy.")
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False),
+              help="The int8 .tflite to write.")
+@ptq_options
+@click.option("--report", "show_report", is_flag=True,
+              help="Per-layer SQNR vs the float model (and accuracy, if the data has labels y).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def quantize(model: str, calib_path: str, output_path: str, show_report: bool, as_json: bool, **ptq) -> None:
+    """Quantize a float MODEL to a full-integer int8 .tflite (int8 input and output)."""
+    from mcutool.quantize.command import options_from, quantize_file, summary_line, write_model
+    from mcutool.quantize.report import format_report
+    graph = api.load_model(model)
+    qgraph, summary = quantize_file(graph, calib_path, options_from(ptq), report=show_report,
+                                    progress=not as_json, what=model)
+    write_model(qgraph, output_path)
+    if as_json:
+        click.echo(json.dumps({"output": output_path, **summary}, indent=2))
+        return
+    click.echo(f"wrote {output_path}: {summary_line(summary)}")
+    if show_report:
+        click.echo(format_report(summary["report"]))
+
+
+def _quantized(graph, calib_path: str, ptq: dict, model: str):
+    from mcutool.quantize.command import options_from, quantize_file, summary_line
+    qgraph, summary = quantize_file(graph, calib_path, options_from(ptq), what=model)
+    click.echo(summary_line(summary), err=True)
+    return qgraph
+
+
+def _validate_quantized(model: str, calib_path: str, ptq: dict, data_path: str, board: str, layers: bool) -> dict:
+    """validate --calib: quantize into a temporary .tflite, validate that, add the float accuracy."""
+    import tempfile
+    from mcutool.data import check_samples, load_data
+    from mcutool.quantize.command import float_accuracy, options_from, quantize_file, summary_line, write_model
+    from mcutool.validate.run import validate_model
+    graph = api.load_model(model)
+    qgraph, summary = quantize_file(graph, calib_path, options_from(ptq), what=model)
+    click.echo(summary_line(summary), err=True)
+    with tempfile.TemporaryDirectory(prefix="mcutool-quantized-") as tmp:
+        path = write_model(qgraph, Path(tmp) / f"{Path(model).stem}_int8.tflite")
+        report = validate_model(path, data_path, board=board, layers=layers)
+    report["model"] = f"{model} (quantized)"
+    report["quantization"] = summary
+    data = load_data(data_path)
+    report["float_accuracy"] = None
+    if data.y is not None and data.x.dtype.kind == "f":
+        x = check_samples(data, graph.tensors[graph.inputs[0]].shape)
+        report["float_accuracy"] = float_accuracy(graph, x, data.y)
+    return report
 
 
 def _check_board(board: str) -> None:

@@ -17,7 +17,9 @@ INT32_MAX = (1 << 31) - 1
 def tflite_round(x):
     """std::round: halves away from zero (numpy's round is half to even)."""
     x = np.asarray(x)
-    return np.sign(x) * np.floor(np.abs(x) + x.dtype.type(0.5))
+    whole = np.trunc(x)
+    # x - trunc(x) is exact, so values just below a half (0.49999997f) are not rounded up.
+    return whole + np.where(np.abs(x - whole) >= 0.5, np.sign(x), 0).astype(x.dtype)
 
 
 def quantize_multiplier(real: float) -> tuple[int, int]:

@@ -45,3 +45,8 @@ def test_tflite_round_and_activation_range():
     assert fp.activation_range("RELU", 0.1, -100) == (-100, 127)
     assert fp.activation_range("RELU6", 0.1, -100) == (-100, -40)
     assert fp.activation_range("RELU_N1_TO_1", 0.01, 0) == (-100, 100)
+
+
+def test_tflite_round_does_not_round_values_just_below_a_half_up():
+    x = np.array([0.49999997, -0.49999997, 2.4999998], np.float32)
+    assert fp.tflite_round(x).tolist() == [0.0, 0.0, 2.0]

@@ -69,6 +69,13 @@ def _add_sub_multipliers(s1: float, s2: float, so: float) -> list[int]:
     return params
 
 
+def _activation_range(op: Operator, scale: float, zero_point: int) -> tuple[int, int]:
+    try:
+        return activation_range(op.attrs.activation, scale, zero_point)
+    except ValueError as exc:
+        raise Unsupported(f"fused activation {op.attrs.activation!r} is not supported") from exc
+
+
 @lowering("ADD", "SUB")
 def lower_add_sub(graph: Graph, op: Operator) -> Lowered:
     a, b, out = _operands(graph, op)

@@ -32,12 +32,17 @@ class _Env:
         self.graph = graph
         self.n = n
         self.values: dict[str, np.ndarray] = {}
+        self.invariant: set[str] = set()  # computed from constants only: same for every sample
 
     def const(self, name: str) -> np.ndarray:
         t = self.graph.tensors[name]
-        if not t.is_const:
-            raise FloatExecError(f"operand {name!r} must be a constant")
-        return t.data
+        if t.is_const:
+            return t.data
+        # Weights computed from constants only (a DEQUANTIZE of float16 weights before
+        # preparation folds it) are the same for every sample.
+        if name in self.invariant:
+            return self.values[name][0]
+        raise FloatExecError(f"operand {name!r} must be a constant")
 
     def batched(self, name: str) -> np.ndarray:
         """The value with a sample axis; constants are broadcast over samples."""
@@ -165,10 +170,15 @@ def run_float(graph: Graph, inputs: list[np.ndarray], keep_all: bool = False,
         except FloatExecError as exc:
             raise FloatExecError(f"operator #{i} {op.type} ({op.name}): {exc}") from None
         shape = graph.tensors[op.outputs[0]].shape
-        if out.size != n * int(np.prod(shape, dtype=np.int64)):
+        per_sample = int(np.prod(shape, dtype=np.int64))
+        if out.size == per_sample and n != 1:  # an op on constants only: same for every sample
+            out = np.broadcast_to(out.astype(np.float32).reshape(1, *shape), (n, *shape))
+        if out.size != n * per_sample:
             raise FloatExecError(f"operator #{i} {op.type} ({op.name}) computes {list(out.shape[1:])} "
                                  f"values but its output is {list(shape)}")
         env.values[op.outputs[0]] = np.ascontiguousarray(out, np.float32).reshape(n, *shape)
+        if all(graph.tensors[m].is_const or m in env.invariant for m in op.inputs if m):
+            env.invariant.add(op.outputs[0])
         if visit:
             visit(op.outputs[0], env.values[op.outputs[0]])
         if not keep_all:

@@ -2,6 +2,7 @@
 bias correction, calibration, int8 conversion, a lowering check and the optional report."""
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import asdict, dataclass
 
@@ -71,25 +72,30 @@ def calibration_samples(graph: Graph, data: Dataset, samples: int | None = None)
     return x.astype(np.float32)
 
 
-def quantize_float_graph(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
-                         progress: bool = False, report: bool = False,
-                         labels: np.ndarray | None = None) -> tuple[Graph, dict]:
-    """Quantize a float graph with calibration inputs x (N, *input shape).
+@dataclass
+class PtqResult:
+    int8: Graph
+    reference: Graph   # the float graph the int8 one approximates, tensor for tensor
+    summary: dict
 
-    Returns the int8 graph and a summary dict (options, timings, and with report=True the
-    per-layer SQNR and float/int8 accuracy on the calibration data)."""
+
+def run_ptq(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
+            progress: bool = False) -> PtqResult:
+    """Quantize a float graph with calibration inputs x (N, *input shape)."""
     options = options or PtqOptions()
     options.check()
     check_float_model(graph)
     if options.samples is not None:
         x = x[:options.samples]
-        labels = None if labels is None else labels[:options.samples]
     start = time.perf_counter()
     prepared = prepare(graph)
     summary: dict = {"options": asdict(options), "samples": int(len(x)),
                      "ops_before": len(graph.operators), "ops_after_prepare": len(prepared.operators)}
     if options.equalize:
+        # Equalization keeps the float function but rescales inner tensors channel by channel,
+        # so the per-layer comparison must be against the equalized float graph.
         summary["equalized_pairs"] = equalize(prepared)
+    reference = copy.deepcopy(prepared)
     if options.bias_correction:
         summary["bias_corrected_layers"] = correct_biases(prepared, x, options.per_channel,
                                                           options.batch_size, progress)
@@ -99,7 +105,21 @@ def quantize_float_graph(graph: Graph, x: np.ndarray, options: PtqOptions | None
     from mcutool.lower import lower_graph
     lower_graph(qgraph)  # every int8 op must compile; raises UnsupportedOpsError naming them
     summary["seconds"] = round(time.perf_counter() - start, 3)
+    return PtqResult(qgraph, reference, summary)
+
+
+def quantize_float_graph(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
+                         progress: bool = False, report: bool = False,
+                         labels: np.ndarray | None = None) -> tuple[Graph, dict]:
+    """The int8 graph and a summary dict (options, timings, and with report=True the per-layer
+    SQNR and the float and int8 accuracy on the calibration data)."""
+    options = options or PtqOptions()
+    result = run_ptq(graph, x, options, progress)
     if report:
         from mcutool.quantize.report import quantization_report
-        summary["report"] = quantization_report(prepared, qgraph, x, labels, options.batch_size, progress)
-    return qgraph, summary
+        if options.samples is not None:
+            x = x[:options.samples]
+            labels = None if labels is None else labels[:options.samples]
+        result.summary["report"] = quantization_report(result.reference, result.int8, x, labels,
+                                                       options.batch_size, progress)
+    return result.int8, result.summary

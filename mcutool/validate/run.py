@@ -63,7 +63,9 @@ def format_validation(report: dict) -> str:
              f"(in {report['mismatching_samples']} samples), max |diff| {report['max_abs_diff']:g}"]
     if report["accuracy"] is not None:
         lines.append(f"  top-1 accuracy: generated C {report['accuracy']:.4f}, "
-                     f"TFLite-Micro {report['reference_accuracy']:.4f}")
+                     f"TFLite-Micro {report['reference_accuracy']:.4f}"
+                     + (f", float model {report['float_accuracy']:.4f}"
+                        if report.get("float_accuracy") is not None else ""))
     lines.append(f"  arena: {report['arena_bytes']:,} bytes")
     if "layers" in report:
         lines.append(f"  layer by layer (sample {report['layers_sample']}):")

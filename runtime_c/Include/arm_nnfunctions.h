@@ -147,6 +147,43 @@ arm_cmsis_nn_status arm_max_pool_s8(const cmsis_nn_context *ctx,
 
 /* ==== elementwise add/sub/mul, relu family, quantize/dequantize ==== */
 
+/* int8 ADD of two same-shape tensors (TFLM AddFunc): each input (q + offset) << left_shift is
+ * scaled by its mult/shift (QuantizeMultiplierSmallerThanOneExp, shift <= 0), the sum is
+ * requantized by out_mult/out_shift, offset and clamped. input offsets = -zero point in
+ * [-127, 128], left_shift = 20, out_offset = output zero point. The output may alias an input.
+ * BasicMathFunctions/arm_elementwise_add_s8.c */
+arm_cmsis_nn_status arm_elementwise_add_s8(const int8_t *input_1_vect,
+                                           const int8_t *input_2_vect,
+                                           const int32_t input_1_offset,
+                                           const int32_t input_1_mult,
+                                           const int32_t input_1_shift,
+                                           const int32_t input_2_offset,
+                                           const int32_t input_2_mult,
+                                           const int32_t input_2_shift,
+                                           const int32_t left_shift,
+                                           int8_t *output,
+                                           const int32_t out_offset,
+                                           const int32_t out_mult,
+                                           const int32_t out_shift,
+                                           const int32_t out_activation_min,
+                                           const int32_t out_activation_max,
+                                           const int32_t block_size);
+
+/* int8 MUL of two same-shape tensors (TFLM MulElementwise): (q1 + off1) * (q2 + off2)
+ * requantized by out_mult/out_shift (QuantizeMultiplier, shift may be > 0), offset and
+ * clamped. The output may alias an input. BasicMathFunctions/arm_elementwise_mul_s8.c */
+arm_cmsis_nn_status arm_elementwise_mul_s8(const int8_t *input_1_vect,
+                                           const int8_t *input_2_vect,
+                                           const int32_t input_1_offset,
+                                           const int32_t input_2_offset,
+                                           int8_t *output,
+                                           const int32_t out_offset,
+                                           const int32_t out_mult,
+                                           const int32_t out_shift,
+                                           const int32_t out_activation_min,
+                                           const int32_t out_activation_max,
+                                           const int32_t block_size);
+
 /* ==== softmax, logistic, tanh, hard swish ==== */
 
 /* int8 softmax over num_rows rows of row_size elements (TFLM reference_ops::Softmax, int8 out

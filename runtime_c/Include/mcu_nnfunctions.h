@@ -32,6 +32,135 @@ arm_cmsis_nn_status mcu_mean_s8(const cmsis_nn_dims *input_dims,
 
 /* ==== elementwise add/sub/mul, relu family, quantize/dequantize ==== */
 
+/* int8 SUB (input 1 - input 2) of two same-shape tensors: arm_elementwise_add_s8's parameters
+ * and arithmetic with the scaled second input subtracted (TFLM SubElementwise).
+ * BasicMathFunctions/mcu_elementwise_sub_s8.c */
+arm_cmsis_nn_status mcu_elementwise_sub_s8(const int8_t *input_1_vect,
+                                           const int8_t *input_2_vect,
+                                           const int32_t input_1_offset,
+                                           const int32_t input_1_mult,
+                                           const int32_t input_1_shift,
+                                           const int32_t input_2_offset,
+                                           const int32_t input_2_mult,
+                                           const int32_t input_2_shift,
+                                           const int32_t left_shift,
+                                           int8_t *output,
+                                           const int32_t out_offset,
+                                           const int32_t out_mult,
+                                           const int32_t out_shift,
+                                           const int32_t out_activation_min,
+                                           const int32_t out_activation_max,
+                                           const int32_t block_size);
+
+/* int8 ADD / SUB with TFLite broadcasting (TFLM BroadcastAdd4DSlow / BroadcastQuantSubSlow):
+ * NHWC dims, each input dim equal to the output's or 1 (repeated). Arithmetic and parameters as
+ * arm_elementwise_add_s8. The output may alias an input of the output's dims.
+ * BasicMathFunctions/mcu_broadcast_add_s8.c, mcu_broadcast_sub_s8.c */
+arm_cmsis_nn_status mcu_broadcast_add_s8(const cmsis_nn_dims *input_1_dims,
+                                         const int8_t *input_1_data,
+                                         const cmsis_nn_dims *input_2_dims,
+                                         const int8_t *input_2_data,
+                                         const int32_t input_1_offset,
+                                         const int32_t input_1_mult,
+                                         const int32_t input_1_shift,
+                                         const int32_t input_2_offset,
+                                         const int32_t input_2_mult,
+                                         const int32_t input_2_shift,
+                                         const int32_t left_shift,
+                                         const cmsis_nn_dims *output_dims,
+                                         int8_t *output_data,
+                                         const int32_t out_offset,
+                                         const int32_t out_mult,
+                                         const int32_t out_shift,
+                                         const int32_t out_activation_min,
+                                         const int32_t out_activation_max);
+
+arm_cmsis_nn_status mcu_broadcast_sub_s8(const cmsis_nn_dims *input_1_dims,
+                                         const int8_t *input_1_data,
+                                         const cmsis_nn_dims *input_2_dims,
+                                         const int8_t *input_2_data,
+                                         const int32_t input_1_offset,
+                                         const int32_t input_1_mult,
+                                         const int32_t input_1_shift,
+                                         const int32_t input_2_offset,
+                                         const int32_t input_2_mult,
+                                         const int32_t input_2_shift,
+                                         const int32_t left_shift,
+                                         const cmsis_nn_dims *output_dims,
+                                         int8_t *output_data,
+                                         const int32_t out_offset,
+                                         const int32_t out_mult,
+                                         const int32_t out_shift,
+                                         const int32_t out_activation_min,
+                                         const int32_t out_activation_max);
+
+/* int8 MUL with TFLite broadcasting (TFLM BroadcastMul4DSlow); dims as mcu_broadcast_add_s8,
+ * arithmetic and parameters as arm_elementwise_mul_s8. BasicMathFunctions/mcu_broadcast_mul_s8.c */
+arm_cmsis_nn_status mcu_broadcast_mul_s8(const cmsis_nn_dims *input_1_dims,
+                                         const int8_t *input_1_data,
+                                         const cmsis_nn_dims *input_2_dims,
+                                         const int8_t *input_2_data,
+                                         const int32_t input_1_offset,
+                                         const int32_t input_2_offset,
+                                         const cmsis_nn_dims *output_dims,
+                                         int8_t *output_data,
+                                         const int32_t out_offset,
+                                         const int32_t out_mult,
+                                         const int32_t out_shift,
+                                         const int32_t out_activation_min,
+                                         const int32_t out_activation_max);
+
+/* out = min(max(in, act_min), act_max) on int8 codes: TFLM's int8 RELU6 (clamp to [input zero
+ * point, input code of 6.0], output quantization ignored) and RELU with identical input/output
+ * quantization. In-place allowed. ActivationFunctions/mcu_clamp_s8.c */
+arm_cmsis_nn_status mcu_clamp_s8(const int8_t *input,
+                                 int8_t *output,
+                                 const int32_t size,
+                                 const int32_t act_min,
+                                 const int32_t act_max);
+
+/* int8 LEAKY_RELU (TFLM QuantizeLeakyRelu): x = q + input_offset; x >= 0 is scaled by the
+ * identity multiplier, x < 0 by the alpha one (negative when alpha < 0); + output_offset,
+ * clamped to int8. In-place allowed. ActivationFunctions/mcu_leaky_relu_s8.c */
+arm_cmsis_nn_status mcu_leaky_relu_s8(const int8_t *input,
+                                      int8_t *output,
+                                      const int32_t size,
+                                      const int32_t input_offset,
+                                      const int32_t output_offset,
+                                      const int32_t identity_mult,
+                                      const int32_t identity_shift,
+                                      const int32_t alpha_mult,
+                                      const int32_t alpha_shift);
+
+/* int8 -> int8 rescale (TFLM Requantize for QUANTIZE, ReluQuantized for RELU):
+ * clamp(MultiplyByQuantizedMultiplier(q + input_offset, multiplier, shift) + output_offset,
+ * act_min, act_max). In-place allowed. QuantizationFunctions/mcu_requantize_s8.c */
+arm_cmsis_nn_status mcu_requantize_s8(const int8_t *input,
+                                      int8_t *output,
+                                      const int32_t size,
+                                      const int32_t input_offset,
+                                      const int32_t multiplier,
+                                      const int32_t shift,
+                                      const int32_t output_offset,
+                                      const int32_t act_min,
+                                      const int32_t act_max);
+
+/* float32 -> int8 (TFLM AffineQuantize): clamp(roundf(x / scale) + zero_point), one float32
+ * division, halves away from zero; NaN -> -128. QuantizationFunctions/mcu_quantize_f32_s8.c */
+arm_cmsis_nn_status mcu_quantize_f32_s8(const float *input,
+                                        int8_t *output,
+                                        const int32_t size,
+                                        const float scale,
+                                        const int32_t zero_point);
+
+/* int8 -> float32 (TFLM Dequantize): scale * (float)(q - zero_point), one float32 multiply.
+ * QuantizationFunctions/mcu_dequantize_s8_f32.c */
+arm_cmsis_nn_status mcu_dequantize_s8_f32(const int8_t *input,
+                                          float *output,
+                                          const int32_t size,
+                                          const float scale,
+                                          const int32_t zero_point);
+
 /* ==== softmax, logistic, tanh, hard swish ==== */
 
 /* int8 table lookup: output[i] = lut[input[i] + 128] for i < size; lut has 256 entries.

@@ -1,0 +1,50 @@
+/*
+ * arm_elementwise_add_s8: int8 ADD of two same-shape tensors, with CMSIS-NN's signature and
+ * TFLite-Micro's AddFunc arithmetic (bit-exact with its reference kernel).
+ *
+ * Each input is offset (-zero point), shifted left by left_shift (20 for int8) and scaled to the
+ * common scale with its multiplier; the sum is requantized to the output, offset and clamped.
+ *   input_*_offset     -input zero point, [-127, 128]
+ *   input_*_mult/shift QuantizeMultiplierSmallerThanOneExp pair: mult in [0, 2^31), shift <= 0
+ *   left_shift         20
+ *   out_offset         output zero point, [-128, 127]
+ *   out_mult/shift     QuantizeMultiplierSmallerThanOneExp pair (shift <= 0)
+ *   out_activation_min/max  fused-activation clamp, -128 <= min <= max <= 127
+ *   block_size         number of elements (>= 0)
+ * The output may alias either input.
+ */
+#include "arm_nnfunctions.h"
+#include "arm_nnsupportfunctions.h"
+
+arm_cmsis_nn_status arm_elementwise_add_s8(const int8_t *input_1_vect,
+                                           const int8_t *input_2_vect,
+                                           const int32_t input_1_offset,
+                                           const int32_t input_1_mult,
+                                           const int32_t input_1_shift,
+                                           const int32_t input_2_offset,
+                                           const int32_t input_2_mult,
+                                           const int32_t input_2_shift,
+                                           const int32_t left_shift,
+                                           int8_t *output,
+                                           const int32_t out_offset,
+                                           const int32_t out_mult,
+                                           const int32_t out_shift,
+                                           const int32_t out_activation_min,
+                                           const int32_t out_activation_max,
+                                           const int32_t block_size)
+{
+    int32_t i;
+    for (i = 0; i < block_size; i++) {
+        /* (q + offset) << left_shift: at most 255 * 2^20, no overflow; shifted as unsigned
+         * because left-shifting a negative int is undefined in C. */
+        const int32_t in_1 = (int32_t)((uint32_t)(input_1_vect[i] + input_1_offset) << left_shift);
+        const int32_t in_2 = (int32_t)((uint32_t)(input_2_vect[i] + input_2_offset) << left_shift);
+        const int32_t sum = arm_nn_requantize(in_1, input_1_mult, input_1_shift) +
+                            arm_nn_requantize(in_2, input_2_mult, input_2_shift);
+        int32_t out = arm_nn_requantize(sum, out_mult, out_shift) + out_offset;
+        out = MAX(out, out_activation_min);
+        out = MIN(out, out_activation_max);
+        output[i] = (int8_t)out;
+    }
+    return ARM_CMSIS_NN_SUCCESS;
+}
