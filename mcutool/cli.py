@@ -157,6 +157,18 @@ def _validate_quantized(model: str, calib_path: str, ptq: dict, data_path: str, 
     return report
 
 
+@cli.command()
+@click.option("--board", default="mps2-an386", show_default=True, help="An emulated board.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def bench(board: str, as_json: bool) -> None:
+    """Instructions, flash and RAM of mcutool's kernels on the anchor layers, beside
+    CMSIS-NN's and plain C's instruction counts on the same emulated CPU."""
+    from mcutool.report.bench import bench_layers, format_bench
+    _check_board(board)
+    rows = bench_layers(board)
+    click.echo(json.dumps({"board": board, "layers": rows}, indent=2) if as_json else format_bench(board, rows))
+
+
 def _check_board(board: str) -> None:
     from mcutool.toolchain.boards import get_board
     if board != api.HOST:

@@ -74,3 +74,24 @@ def test_exporter_matches_torch():
         expected = torch.softmax(model(torch.from_numpy(x).permute(0, 3, 1, 2)), dim=1).numpy()
     got = run_float(train_digits.to_graph(model), [x])[0].reshape(8, 10)
     np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_litert_loads_and_runs_the_int8_model(tmp_path):
+    """LiteRT (optional extra `litert`) runs the written model too; it is not bit-exact with
+    TFLite-Micro (see shared notes), so only the accuracy is compared."""
+    litert = pytest.importorskip("ai_edge_litert.interpreter")
+    from mcutool.quantize.command import write_model
+    graph = load_model(MODEL)
+    q, _ = quantize_model(graph, load_data(CALIB).x)
+    path = write_model(q, tmp_path / "digits_int8.tflite")
+    it = litert.Interpreter(model_path=str(path))
+    it.allocate_tensors()
+    d, o = it.get_input_details()[0], it.get_output_details()[0]
+    assert d["dtype"] == np.int8 and o["dtype"] == np.int8
+    test = load_data(TEST)
+    hits = 0
+    for x, y in zip(to_model_input(q, test.x), test.y):
+        it.set_tensor(d["index"], x[None])
+        it.invoke()
+        hits += int(it.get_tensor(o["index"]).argmax() == y)
+    assert hits / len(test.y) > 0.97

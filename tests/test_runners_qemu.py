@@ -82,3 +82,11 @@ def test_missing_qemu_is_a_clear_error(tiny_cnn_project, monkeypatch):
     monkeypatch.setattr(qemu, "QEMU", "qemu-system-arm-not-here")
     with pytest.raises(McutoolError, match="not installed"):
         api.run(tiny_cnn_project, [[np.zeros((1, 16, 16, 1), np.int8)]], board="mps2-an386")
+
+
+def test_bench_puts_our_counts_beside_the_anchors():
+    from mcutool.report.bench import bench_layers, format_bench
+    rows = bench_layers("mps2-an386", ["L6 fc_640_to128"])
+    assert rows[0]["instructions"] > rows[0]["macs"] / 4
+    assert rows[0]["cmsis_nn"] == 160_080
+    assert "CMSIS-NN" in format_bench("mps2-an386", rows)

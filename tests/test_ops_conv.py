@@ -1,0 +1,191 @@
+"""CONV_2D and DEPTHWISE_CONV_2D: TFLite-Micro == numpy reference == generated C.
+
+Hand-picked graphs go through the full three-way check (each builds a C program); a wider
+random sweep checks the numpy twins against TFLite-Micro only, which is cheap.
+"""
+import subprocess
+
+import numpy as np
+import pytest
+from bitexact import check_bit_exact
+
+from mcutool.errors import UnsupportedOpsError
+from mcutool.ir import Conv2DAttrs, DepthwiseConv2DAttrs
+from mcutool.ir.builder import GraphBuilder
+from mcutool.lower import lower_graph
+from mcutool.lower.cmsis_types import Dims
+from mcutool.lower.conv import convolve_wrapper_s8_buffer_size
+from mcutool.lower.conv_quant import out_size_and_padding
+from mcutool.resources import runtime_dir
+
+ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
+
+
+def conv_graph(shape, out_c, kernel, stride=(1, 1), dilation=(1, 1), padding="SAME", activation="NONE",
+               per_channel=True, bias=True, depthwise=False, mult=1, seed=0):
+    """One quantized conv as TF's converter makes it: symmetric int8 weights (zp 0), int32 bias
+    with scale in_scale * w_scale, random activation zero points, an output scale that keeps
+    most outputs off the int8 rails."""
+    rng = np.random.default_rng(seed)
+    n, h, w, in_c = shape
+    if depthwise:
+        out_c = in_c * mult
+        w_shape, axis, depth = (1, *kernel, out_c), 3, kernel[0] * kernel[1]
+    else:
+        w_shape, axis, depth = (out_c, *kernel, in_c), 0, kernel[0] * kernel[1] * in_c
+    in_scale, in_zp = float(rng.uniform(0.01, 0.1)), int(rng.integers(-128, 128))
+    w_scale = rng.uniform(0.002, 0.02, out_c if per_channel else 1).astype(np.float32)
+    b = GraphBuilder(f"{'dw' if depthwise else 'conv'}_{seed}")
+    b.input("x", shape, scale=in_scale, zero_point=in_zp)
+    b.const("w", rng.integers(-127, 128, w_shape).astype(np.int8), scale=w_scale, zero_point=0,
+            axis=axis if per_channel else None)
+    inputs = ["x", "w"]
+    if bias:
+        b.const("b", rng.integers(-3000, 3000, out_c).astype(np.int32),
+                scale=np.float32(in_scale) * w_scale, zero_point=0, axis=0 if per_channel else None)
+        inputs.append("b")
+    # |acc| ~ sqrt(depth) * 74 * 73 for uniform int8 data: map that to about +-45 output steps.
+    out_scale = in_scale * float(w_scale.mean()) * np.sqrt(depth) * 74 * 73 / 45
+    out_h, _ = out_size_and_padding(padding, h, kernel[0], stride[0], dilation[0])
+    out_w, _ = out_size_and_padding(padding, w, kernel[1], stride[1], dilation[1])
+    b.tensor("y", (n, out_h, out_w, out_c), scale=out_scale, zero_point=int(rng.integers(-100, 100)))
+    if depthwise:
+        attrs = DepthwiseConv2DAttrs(*stride, *dilation, padding, activation, mult)
+        b.op("DEPTHWISE_CONV_2D", inputs, ["y"], attrs)
+    else:
+        b.op("CONV_2D", inputs, ["y"], Conv2DAttrs(*stride, *dilation, padding, activation))
+    b.output("y")
+    return b.build()
+
+
+# (shape, out_c, kernel, stride, dilation, padding, activation, per_channel, bias)
+CONV_CASES = [
+    ((1, 9, 7, 3), 5, (3, 3), (2, 1), (1, 1), "SAME", "RELU", True, True),
+    ((1, 6, 5, 17), 8, (1, 1), (1, 1), (1, 1), "VALID", "NONE", False, False),
+    ((1, 13, 11, 1), 4, (7, 7), (3, 3), (1, 1), "SAME", "RELU6", True, True),
+    ((1, 15, 6, 8), 3, (11, 1), (1, 2), (1, 1), "VALID", "RELU_N1_TO_1", True, True),
+    ((1, 12, 10, 3), 6, (3, 3), (1, 1), (2, 3), "SAME", "NONE", True, True),
+    ((2, 9, 8, 8), 7, (2, 2), (2, 3), (3, 2), "VALID", "RELU", False, True),
+    ((1, 24, 24, 8), 16, (3, 3), (1, 1), (1, 1), "SAME", "RELU6", True, True),
+]
+
+# (shape, mult, kernel, stride, dilation, padding, activation, per_channel, bias)
+DW_CASES = [
+    ((1, 9, 9, 8), 1, (3, 3), (1, 1), (1, 1), "SAME", "RELU6", True, True),
+    ((1, 7, 10, 3), 2, (5, 5), (2, 2), (1, 1), "VALID", "NONE", False, False),
+    ((1, 11, 8, 1), 3, (3, 3), (3, 3), (2, 2), "SAME", "RELU", True, True),
+    ((1, 13, 6, 17), 1, (7, 1), (1, 1), (1, 3), "SAME", "RELU_N1_TO_1", True, True),
+    ((2, 5, 5, 4), 2, (2, 2), (2, 1), (1, 1), "VALID", "NONE", True, True),
+    ((1, 6, 6, 8), 1, (1, 1), (1, 1), (1, 1), "SAME", "RELU", False, True),
+]
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv2d_bit_exact(case):
+    shape, out_c, kernel, stride, dilation, padding, act, per_channel, bias = case
+    graph = conv_graph(shape, out_c, kernel, stride, dilation, padding, act, per_channel, bias,
+                       seed=CONV_CASES.index(case))
+    check_bit_exact(graph, n=20, seed=1)
+
+
+@pytest.mark.parametrize("case", DW_CASES)
+def test_depthwise_conv2d_bit_exact(case):
+    shape, mult, kernel, stride, dilation, padding, act, per_channel, bias = case
+    graph = conv_graph(shape, 0, kernel, stride, dilation, padding, act, per_channel, bias,
+                       depthwise=True, mult=mult, seed=100 + DW_CASES.index(case))
+    check_bit_exact(graph, n=20, seed=2)
+
+
+def _random_case(rng, depthwise):
+    h, w = int(rng.integers(1, 14)), int(rng.integers(1, 14))
+    kernel = (int(rng.choice([1, 2, 3, 5, 7, 11])), int(rng.choice([1, 2, 3, 5, 7])))
+    dilation = (1, 1) if rng.random() < 0.5 else (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    padding = str(rng.choice(["SAME", "VALID"]))
+    if any((k - 1) * d + 1 > s for k, d, s in zip(kernel, dilation, (h, w))):
+        padding = "SAME"  # VALID needs the dilated filter to fit
+    return dict(shape=(int(rng.integers(1, 3)), h, w, int(rng.choice([1, 3, 8, 17]))),
+                out_c=int(rng.integers(1, 12)), kernel=kernel,
+                stride=(int(rng.integers(1, 4)), int(rng.integers(1, 4))), dilation=dilation,
+                padding=padding, activation=str(rng.choice(ACTIVATIONS)),
+                per_channel=bool(rng.integers(0, 2)), bias=bool(rng.random() < 0.8),
+                depthwise=depthwise, mult=int(rng.integers(1, 4)))
+
+
+@pytest.mark.parametrize("depthwise", [False, True])
+def test_random_sweep_twins_match_tflm(depthwise):
+    rng = np.random.default_rng(7 + depthwise)
+    for i in range(60):
+        check_bit_exact(conv_graph(**_random_case(rng, depthwise), seed=i), n=4, seed=i, run_c=False)
+
+
+def test_scratch_size_matches_c_get_buffer_size(tmp_path):
+    """The lowering's Scratch equals what arm_convolve_wrapper_s8_get_buffer_size() returns."""
+    shapes = [((1, 9, 7, 3), (5, 3, 3, 3)), ((1, 6, 5, 17), (8, 1, 1, 17)), ((1, 4, 4, 1), (2, 11, 1, 1))]
+    lines = []
+    for x, f in shapes:
+        lines.append(f"{{cmsis_nn_dims i = {{{', '.join(map(str, x))}}}, f = {{{', '.join(map(str, f))}}};"
+                     f" printf(\"%d %d\\n\", (int)arm_convolve_wrapper_s8_get_buffer_size(&p, &i, &f, &i),"
+                     f" (int)arm_depthwise_conv_wrapper_s8_get_buffer_size(&dp, &i, &f, &i)); }}")
+    src = tmp_path / "sizes.c"
+    src.write_text("#include <stdio.h>\n#include \"arm_nnfunctions.h\"\nint main(void) {\n"
+                   "cmsis_nn_conv_params p = {0}; cmsis_nn_dw_conv_params dp = {0};\n"
+                   + "\n".join(lines) + "\nreturn 0; }\n")
+    conv_dir = runtime_dir() / "ConvolutionFunctions"
+    sources = [conv_dir / f"{name}.c" for name in (
+        "arm_convolve_wrapper_s8_get_buffer_size", "arm_convolve_s8_get_buffer_size",
+        "arm_depthwise_conv_wrapper_s8_get_buffer_size")]
+    exe = tmp_path / "sizes"
+    subprocess.run(["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", f"-I{runtime_dir() / 'Include'}",
+                    str(src), *map(str, sources), "-o", str(exe)], check=True)
+    got = [tuple(map(int, line.split())) for line in subprocess.run(
+        [str(exe)], check=True, capture_output=True, text=True).stdout.split("\n") if line]
+    assert got == [(convolve_wrapper_s8_buffer_size(Dims(*x), Dims(*f)), 0) for x, f in shapes]
+
+
+def test_scratch_is_planned_for_the_im2col_columns():
+    graph = conv_graph((1, 9, 7, 3), 5, (3, 3))
+    (call,) = lower_graph(graph).ops[0].calls
+    assert call.kernel == "arm_convolve_wrapper_s8"
+    assert call.scratch_bytes == 2 * 28 * 2  # 27 taps rounded up to 28, two int16 columns
+    assert lower_graph(graph).ops[0].macs == 9 * 7 * 5 * 27  # SAME, stride 1: 9x7 outputs
+
+
+def _unsupported(graph) -> str:
+    with pytest.raises(UnsupportedOpsError) as info:
+        lower_graph(graph)
+    return str(info.value)
+
+
+def test_float_conv_is_unsupported():
+    b = GraphBuilder("fconv")
+    b.input("x", (1, 4, 4, 2), dtype="float32")
+    b.const("w", np.ones((3, 1, 1, 2), np.float32))
+    b.tensor("y", (1, 4, 4, 3), dtype="float32")
+    b.op("CONV_2D", ["x", "w"], ["y"])
+    b.output("y")
+    assert "float" in _unsupported(b.build())
+
+
+def test_int16_activations_are_unsupported():
+    graph = conv_graph((1, 4, 4, 2), 3, (1, 1))
+    graph.tensors["x"].dtype = "int16"
+    assert "int16" in _unsupported(graph)
+
+
+def test_weights_with_a_zero_point_are_unsupported():
+    graph = conv_graph((1, 4, 4, 2), 3, (1, 1), per_channel=False)
+    graph.tensors["w"].quant.zero_point[:] = 3
+    assert "zero point" in _unsupported(graph)
+
+
+def test_grouped_conv_is_unsupported():
+    graph = conv_graph((1, 4, 4, 4), 3, (1, 1))
+    graph.tensors["w"].shape = (3, 1, 1, 2)
+    graph.tensors["w"].data = graph.tensors["w"].data[..., :2].copy()
+    assert "grouped" in _unsupported(graph)
+
+
+def test_depth_multiplier_must_match_the_shapes():
+    graph = conv_graph((1, 5, 5, 3), 0, (3, 3), depthwise=True, mult=2)
+    graph.operators[0].attrs.depth_multiplier = 1
+    assert "depth multiplier" in _unsupported(graph)
