@@ -8,6 +8,19 @@ layer's output (mean over layers, and of the model output).
 
 The int8 numbers come from mcutool's reference executor, which is bit-exact with the generated
 C and TFLite-Micro.
+
+Measured on the digits example (300 calibration images, 540 test images; float top-1 0.9870):
+
+    estimator   int8 top-1  mean SQNR  output SQNR   (per-channel weights, no extra flags)
+    minmax      0.9833      38.4 dB    44.2 dB       (what TensorFlow's converter does)
+    percentile  0.9852      37.1 dB    41.4 dB
+    mse         0.9852      38.6 dB    44.3 dB       <- the default
+    kl          0.9833      28.9 dB    35.4 dB
+
+mse has the best mean SQNR and ties for the best accuracy, so it is the default. Bias
+correction adds about 0.8 dB (mse 39.4 dB); per-tensor weights lose 2 dB (36.6 dB), of which
+cross-layer equalization wins back 0.7-1.2 dB. All 24 settings stay within 0.4 points of the
+float accuracy.
 """
 from __future__ import annotations
 

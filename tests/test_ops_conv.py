@@ -67,6 +67,7 @@ CONV_CASES = [
     ((1, 12, 10, 3), 6, (3, 3), (1, 1), (2, 3), "SAME", "NONE", True, True),
     ((2, 9, 8, 8), 7, (2, 2), (2, 3), (3, 2), "VALID", "RELU", False, True),
     ((1, 24, 24, 8), 16, (3, 3), (1, 1), (1, 1), "SAME", "RELU6", True, True),
+    ((1, 3, 3, 4), 3, (2, 2), (1, 1), (5, 5), "SAME", "NONE", True, True),  # windows off the image
 ]
 
 # (shape, mult, kernel, stride, dilation, padding, activation, per_channel, bias)
@@ -77,6 +78,7 @@ DW_CASES = [
     ((1, 13, 6, 17), 1, (7, 1), (1, 1), (1, 3), "SAME", "RELU_N1_TO_1", True, True),
     ((2, 5, 5, 4), 2, (2, 2), (2, 1), (1, 1), "VALID", "NONE", True, True),
     ((1, 6, 6, 8), 1, (1, 1), (1, 1), (1, 1), "SAME", "RELU", False, True),
+    ((1, 3, 3, 4), 2, (2, 2), (1, 1), (5, 5), "SAME", "NONE", True, True),  # windows off the image
 ]
 
 

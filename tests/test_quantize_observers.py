@@ -98,3 +98,23 @@ def test_activation_params_follow_tflite():
     assert scale == pytest.approx(2 / 255) and zp in (-1, 0)
     scale, zp = activation_params(0.5, 3.0)  # the range always contains 0
     assert zp == -128 and scale == pytest.approx(3 / 255)
+
+
+@pytest.mark.parametrize("method", ["minmax", "mse"])
+def test_calibration_memory_does_not_grow_with_samples(method):
+    import tracemalloc
+
+    import float_models as fm
+    from mcutool.quantize.calibrate import calibrate
+    graph = fm.structural_model()
+
+    def peak(n):
+        x = fm.samples(graph, n)
+        tracemalloc.start()
+        calibrate(graph, x, method, batch_size=32)
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    small, large = peak(64), peak(512)  # 8x the samples (x itself is allocated before)
+    assert large < 1.3 * small, (small, large)

@@ -18,7 +18,9 @@ from mcutool.quantize.observers import METHODS
 from mcutool.quantize.prepare import prepare
 from mcutool.quantize.quantizer import check_quantizable, quantize_graph
 
-# Chosen by benchmarks/ptq_estimators.py on the digits example (see its docstring).
+# Measured by benchmarks/ptq_estimators.py on the digits example: mse gives the best mean
+# per-layer SQNR (38.6 dB vs 38.4 minmax, 37.1 percentile, 28.9 kl) and ties for the best
+# int8 accuracy. See that script's docstring for the full table.
 DEFAULT_METHOD = "mse"
 
 
