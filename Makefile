@@ -28,29 +28,25 @@ system-deps:
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,litert]'
 	touch $(STAMP)
 
-DEMO_MODEL := examples/tiny_cnn.tflite
-DEMO_DATA  := examples/tiny_cnn_data.npz
-
+# The demo: a small CNN trained on scikit-learn's digits (examples/train_digits.py), quantized
+# by mcutool, then run on the default emulated board and checked against TFLite-Micro.
+DEMO_FLOAT := examples/digits_cnn_float.tflite
+DEMO_CALIB := examples/digits_calib.npz
+DEMO_TEST  := examples/digits_test.npz
 DEMO_BOARD := mps2-an386
-
-# Post-training quantization example: a float CNN trained on scikit-learn's digits
-# (examples/train_digits.py), its calibration images and its held-out test set.
-PTQ_MODEL := examples/digits_cnn_float.tflite
-PTQ_CALIB := examples/digits_calib.npz
-PTQ_TEST  := examples/digits_test.npz
+MCUTOOL    := $(VENV)/bin/mcutool
 
 demo: setup
-	$(VENV)/bin/mcutool inspect $(DEMO_MODEL)
-	$(VENV)/bin/mcutool generate $(DEMO_MODEL) -o build/demo
-	$(VENV)/bin/mcutool build build/demo --board $(DEMO_BOARD)
-	$(VENV)/bin/mcutool run build/demo --board $(DEMO_BOARD) --input $(DEMO_DATA)
-	$(VENV)/bin/mcutool profile build/demo --board $(DEMO_BOARD) --input $(DEMO_DATA)
-	$(VENV)/bin/mcutool validate $(DEMO_MODEL) --board $(DEMO_BOARD) --data $(DEMO_DATA)
-	$(VENV)/bin/mcutool quantize $(PTQ_MODEL) --calib $(PTQ_CALIB) -o build/digits_cnn_int8.tflite --report
-	$(VENV)/bin/mcutool validate $(PTQ_MODEL) --calib $(PTQ_CALIB) --data $(PTQ_TEST)
+	$(MCUTOOL) inspect $(DEMO_FLOAT)
+	$(MCUTOOL) quantize $(DEMO_FLOAT) --calib $(DEMO_CALIB) -o build/digits_cnn_int8.tflite --report
+	$(MCUTOOL) generate build/digits_cnn_int8.tflite -o build/demo
+	$(MCUTOOL) build build/demo --board $(DEMO_BOARD)
+	$(MCUTOOL) run build/demo --board $(DEMO_BOARD) --input $(DEMO_TEST)
+	$(MCUTOOL) profile build/demo --board $(DEMO_BOARD) --input $(DEMO_TEST)
+	$(MCUTOOL) validate $(DEMO_FLOAT) --calib $(DEMO_CALIB) --data $(DEMO_TEST) --board $(DEMO_BOARD)
 
 test: setup
 	$(PY) -m pytest -q -n 2 --durations=10
