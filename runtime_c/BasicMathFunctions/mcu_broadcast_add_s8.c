@@ -28,35 +28,9 @@ arm_cmsis_nn_status mcu_broadcast_add_s8(const cmsis_nn_dims *input_1_dims,
                                          const int32_t out_activation_min,
                                          const int32_t out_activation_max)
 {
-    /* Element strides of each input along c, w, h, n; 0 along a broadcast (size 1) dim. */
-    const int32_t c_1 = input_1_dims->c == 1 ? 0 : 1;
-    const int32_t w_1 = input_1_dims->w == 1 ? 0 : input_1_dims->c;
-    const int32_t h_1 = input_1_dims->h == 1 ? 0 : input_1_dims->w * input_1_dims->c;
-    const int32_t n_1 = input_1_dims->n == 1 ? 0 : input_1_dims->h * input_1_dims->w * input_1_dims->c;
-    const int32_t c_2 = input_2_dims->c == 1 ? 0 : 1;
-    const int32_t w_2 = input_2_dims->w == 1 ? 0 : input_2_dims->c;
-    const int32_t h_2 = input_2_dims->h == 1 ? 0 : input_2_dims->w * input_2_dims->c;
-    const int32_t n_2 = input_2_dims->n == 1 ? 0 : input_2_dims->h * input_2_dims->w * input_2_dims->c;
-    int32_t n, h, w, c;
-
-    for (n = 0; n < output_dims->n; n++) {
-        for (h = 0; h < output_dims->h; h++) {
-            for (w = 0; w < output_dims->w; w++) {
-                const int8_t *in_1 = input_1_data + n * n_1 + h * h_1 + w * w_1;
-                const int8_t *in_2 = input_2_data + n * n_2 + h * h_2 + w * w_2;
-                for (c = 0; c < output_dims->c; c++) {
-                    /* Shift as unsigned: left-shifting a negative int is undefined in C. */
-                    const int32_t a = (int32_t)((uint32_t)(in_1[c * c_1] + input_1_offset) << left_shift);
-                    const int32_t b = (int32_t)((uint32_t)(in_2[c * c_2] + input_2_offset) << left_shift);
-                    const int32_t sum = arm_nn_requantize(a, input_1_mult, input_1_shift) +
-                                        arm_nn_requantize(b, input_2_mult, input_2_shift);
-                    int32_t out = arm_nn_requantize(sum, out_mult, out_shift) + out_offset;
-                    out = MAX(out, out_activation_min);
-                    out = MIN(out, out_activation_max);
-                    *output_data++ = (int8_t)out;
-                }
-            }
-        }
-    }
+    mcu_nn_broadcast_add_sub_s8(input_1_dims, input_1_data, input_2_dims, input_2_data, input_1_offset,
+                                input_1_mult, input_1_shift, input_2_offset, input_2_mult, input_2_shift,
+                                left_shift, output_dims, output_data, out_offset, out_mult, out_shift,
+                                out_activation_min, out_activation_max, 1);
     return ARM_CMSIS_NN_SUCCESS;
 }

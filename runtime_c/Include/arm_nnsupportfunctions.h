@@ -72,4 +72,25 @@ void mcu_nn_vec_mat_mult_t_s8(const int8_t *lhs,
                               const int32_t activation_min,
                               const int32_t activation_max);
 
+/* int8 ADD (input_2_sign 1) or SUB (-1) with broadcasting; see its source file. */
+void mcu_nn_broadcast_add_sub_s8(const cmsis_nn_dims *input_1_dims,
+                                 const int8_t *input_1_data,
+                                 const cmsis_nn_dims *input_2_dims,
+                                 const int8_t *input_2_data,
+                                 const int32_t input_1_offset,
+                                 const int32_t input_1_mult,
+                                 const int32_t input_1_shift,
+                                 const int32_t input_2_offset,
+                                 const int32_t input_2_mult,
+                                 const int32_t input_2_shift,
+                                 const int32_t left_shift,
+                                 const cmsis_nn_dims *output_dims,
+                                 int8_t *output_data,
+                                 const int32_t out_offset,
+                                 const int32_t out_mult,
+                                 const int32_t out_shift,
+                                 const int32_t out_activation_min,
+                                 const int32_t out_activation_max,
+                                 const int32_t input_2_sign);
+
 #endif
