@@ -213,6 +213,10 @@ def build(project: str, board: str, opt: str, input_path: str | None, as_json: b
     firmware = api.build(project, board, samples=samples, opt=opt)
     report = firmware.size_report(api.read_metadata(project)["arena_bytes"])
     report["elf"] = str(firmware.elf)
+    report["stack_used"] = None
+    if firmware.board.emulated:  # measure the stack's high-water mark with one run
+        from mcutool.runners.qemu import run_firmware
+        report["stack_used"] = run_firmware(firmware.elf, firmware.board).stack_used
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -222,23 +226,31 @@ def build(project: str, board: str, opt: str, input_path: str | None, as_json: b
     click.echo(f"  RAM:   {report['ram_used']:,} of {report['ram_total']:,} bytes "
                f"(data {report['data']:,}, bss {report['bss']:,} incl. arena {report['arena']:,}, "
                f"stack {report['stack_reserved']:,})")
+    if report["stack_used"] is not None:
+        click.echo(f"  stack high-water mark: {report['stack_used']:,} bytes (measured under QEMU)")
+    else:
+        click.echo("  stack high-water mark: printed by the firmware (S line) on its UART")
 
 
 @cli.command()
 @click.argument("project", type=click.Path(file_okay=False))
-@click.option("--board", default="mps2-an386", show_default=True, help="An emulated board.")
+@click.option("--board", default="mps2-an386", show_default=True, help="A board from `mcutool boards`.")
 @click.option("--input", "input_path", type=click.Path(dir_okay=False),
               help="The sample to profile (default: zeros).")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False),
+              help="Real boards: the test firmware's UART output, captured to a file.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def profile(project: str, board: str, input_path: str | None, as_json: bool) -> None:
-    """Instructions per layer under QEMU (deterministic), with MACs and live arena bytes."""
+def profile(project: str, board: str, input_path: str | None, log_path: str | None, as_json: bool) -> None:
+    """Per-layer cost: instructions under QEMU (deterministic) on emulated boards, cycles from a
+    real board's UART log; with MACs and live arena bytes."""
     from mcutool.report.profile import format_profile, profile_project
     from mcutool.runs import load_project_samples
     _check_board(board)
     if board == api.HOST:
-        raise McutoolError("profile counts instructions on an emulated board; pass --board mps2-an386")
+        raise McutoolError("profile counts instructions on a board; pass --board mps2-an386")
     samples = load_project_samples(project, input_path) if input_path else None
-    report = profile_project(project, board, samples)
+    log_text = Path(log_path).read_text(errors="replace") if log_path else None
+    report = profile_project(project, board, samples, log_text)
     click.echo(json.dumps(report, indent=2) if as_json else format_profile(report))
 
 

@@ -90,3 +90,29 @@ def test_bench_puts_our_counts_beside_the_anchors():
     assert rows[0]["instructions"] > rows[0]["macs"] / 4
     assert rows[0]["cmsis_nn"] == 160_080
     assert "CMSIS-NN" in format_bench("mps2-an386", rows)
+
+
+def test_profile_a_real_board_from_its_uart_log(capsys, tmp_path, tiny_cnn_project):
+    """The firmware prints the same lines on every board; a captured log gives cycles."""
+    from mcutool.runners.qemu import run_qemu
+    from mcutool.toolchain.boards import get_board
+    firmware = api.build(tiny_cnn_project, "netduinoplus2")  # UART console, like the real boards
+    _, out, _ = run_qemu(firmware.elf, get_board("netduinoplus2"))
+    log = tmp_path / "uart.log"
+    log.write_text("boot noise\r\n" + out.replace("\n", "\r\n"))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["profile", str(tiny_cnn_project), "--board", "nucleo-l4r5zi", "--log", str(log), "--json"])
+    assert exit_info.value.code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["unit"] == "cycles" and report["cycles"] > 0
+    assert all("cycles" in r for r in report["layers"])
+    with pytest.raises(SystemExit) as exit_info:
+        main(["profile", str(tiny_cnn_project), "--board", "nucleo-l4r5zi"])
+    assert exit_info.value.code == 2 and "--log" in capsys.readouterr().err
+
+
+def test_build_measures_the_stack_on_emulated_boards(capsys, tiny_cnn_project):
+    with pytest.raises(SystemExit):
+        main(["build", str(tiny_cnn_project), "--board", "mps2-an386", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert 0 < report["stack_used"] < report["stack_reserved"]
