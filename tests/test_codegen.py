@@ -87,3 +87,12 @@ def test_header_describes_inputs_and_outputs(tmp_path):
     assert "#define MODEL_INPUT_ZERO_POINT -2" in header
     assert "#define MODEL_OUTPUT_SIZE 27" in header
     assert np.float32(float(header.split("MODEL_INPUT_SCALE ")[1].split("f")[0])) == np.float32(0.05)
+
+
+def test_identical_constants_are_declared_once(tmp_path):
+    import re
+    from conftest import ROOT
+    out = api.generate(api.compile_graph(api.load_model(ROOT / "examples" / "tiny_cnn.tflite")), tmp_path / "g")
+    decls = re.findall(r"^static const (\w+) \w+(\[\d+\])? = (.*?);$", (out / "model.c").read_text(), re.M | re.S)
+    bodies = [(ctype, body) for ctype, _, body in decls]
+    assert len(bodies) == len(set(bodies))

@@ -86,6 +86,8 @@ class CallRenderer:
         self.prototypes = prototypes
         self.tensor_expr = tensor_expr
         self.arena = arena
+        # Identical constants (dims, params, multiplier tables) are declared once and shared.
+        self._declared: dict[tuple, str] = {}
 
     def render(self, call: KernelCall, tag: str, scratch_offset: int | None) -> RenderedCall:
         proto = self.prototypes.get(call.kernel)
@@ -103,6 +105,21 @@ class CallRenderer:
         out.returns_status = proto.returns != "void"
         return out
 
+    def _array(self, out: RenderedCall, decl: ArrayDecl) -> str:
+        values = np.ascontiguousarray(decl.values)
+        key = ("array", decl.ctype, values.shape, values.tobytes())
+        if key not in self._declared:
+            self._declared[key] = decl.name
+            out.arrays.append(decl)
+        return self._declared[key]
+
+    def _struct(self, out: RenderedCall, decl: StructDecl) -> str:
+        key = ("struct", decl.ctype, decl.initializer)
+        if key not in self._declared:
+            self._declared[key] = decl.name
+            out.structs.append(decl)
+        return self._declared[key]
+
     def _name(self, tag: str, what: str, counts: dict[str, int]) -> str:
         n = counts.get(what, 0)
         counts[what] = n + 1
@@ -115,21 +132,19 @@ class CallRenderer:
             return self.tensor_expr(arg.name, ptype)
         if isinstance(arg, ConstArray):
             name = self._name(tag, "table", counts)
-            out.arrays.append(ArrayDecl(name, arg.ctype, np.asarray(arg.data)))
+            name = self._array(out, ArrayDecl(name, arg.ctype, np.asarray(arg.data)))
             return name if ptype.startswith("const") else f"({ptype}){name}"
         if isinstance(arg, Scratch):
             name = self._name(tag, "ctx", counts)
             if arg.size and scratch_offset is None:
                 raise CodegenError("scratch requested but not planned")
             buf = f"{self.arena} + {scratch_offset}" if arg.size else "NULL"
-            out.structs.append(StructDecl(name, "cmsis_nn_context", f"{{{buf}, {arg.size}}}"))
-            return f"&{name}"
+            return f"&{self._struct(out, StructDecl(name, 'cmsis_nn_context', f'{{{buf}, {arg.size}}}'))}"
         if dataclasses.is_dataclass(arg):
             what = arg.C_TYPE.replace("cmsis_nn_", "").replace("mcu_", "")
             name = self._name(tag, what, counts)
             init = self._initializer(arg, name, out)
-            out.structs.append(StructDecl(name, arg.C_TYPE, init))
-            return f"&{name}"
+            return f"&{self._struct(out, StructDecl(name, arg.C_TYPE, init))}"
         if isinstance(arg, (bool, np.bool_)):
             return "1" if arg else "0"
         if isinstance(arg, (float, np.floating)):
@@ -147,7 +162,7 @@ class CallRenderer:
             elif isinstance(v, np.ndarray):
                 ctype = CTYPES[str(v.dtype)]
                 array = f"{name}_{f.name}"
-                out.arrays.append(ArrayDecl(array, ctype, v))
+                array = self._array(out, ArrayDecl(array, ctype, v))
                 text = f"({ctype} *){array}"  # CMSIS-NN's structs hold non-const pointers
             elif isinstance(v, (bool, np.bool_)):
                 text = "1" if v else "0"
