@@ -74,7 +74,8 @@ def run(project: str, board: str, input_path: str, output_path: str | None) -> N
         if len(outputs) > 10:
             click.echo(f"... {len(outputs) - 10} more samples")
     if output_path:
-        np.save(output_path, stacked)
+        from mcutool.fileio import save_npy_atomic
+        save_npy_atomic(output_path, stacked)
         click.echo(f"wrote {output_path}")
 
 

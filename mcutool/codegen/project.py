@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import jinja2
 import numpy as np
@@ -15,7 +14,7 @@ from mcutool.codegen.prototypes import load_prototypes
 from mcutool.codegen.runtime_subset import needed_runtime_files
 from mcutool.codegen.render import CTYPES, ArrayDecl, CallRenderer, CodegenError, RenderedCall
 from mcutool.ir import Graph
-from mcutool.lower import LoweredGraph, TensorArg
+from mcutool.lower import LoweredGraph
 from mcutool.plan import MemoryPlan
 from mcutool.report.macs import op_macs
 from mcutool.resources import templates_dir

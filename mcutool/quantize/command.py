@@ -2,14 +2,13 @@
 click options, loading a float model and its calibration file, writing the int8 model."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
 import numpy as np
 
 from mcutool.data import load_data
+from mcutool.fileio import write_atomic
 from mcutool.ir import Graph
 from mcutool.quantize.float_exec import run_float_batches
 from mcutool.quantize.observers import METHODS
@@ -58,18 +57,7 @@ def quantize_file(graph: Graph, calib_path: str | Path, options: PtqOptions, rep
 def write_model(graph: Graph, path: str | Path) -> Path:
     """Write the .tflite next to its final name first, then move it into place."""
     from mcutool.frontends.tflite import write_tflite
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    blob = write_tflite(graph, description=graph.description or "mcutool")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, write_tflite(graph, description=graph.description or "mcutool"))
 
 
 def float_accuracy(graph: Graph, x: np.ndarray, y: np.ndarray) -> float:
