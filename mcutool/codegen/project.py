@@ -122,6 +122,8 @@ class ModelSources:
             "outputs": [io(s) for s in self.outputs],
             "ops": [{"index": i, "type": op.type, "name": op.name, "macs": op_macs(self.graph, op),
                      "arena_live_bytes": self.plan.live_bytes(i),
+                     "inputs": [list(self.graph.tensors[n].shape) for n in op.inputs
+                                if n and not self.graph.tensors[n].is_const],
                      "outputs": [{"name": n, "shape": list(self.graph.tensors[n].shape),
                                   "dtype": self.graph.tensors[n].dtype} for n in op.outputs]}
                     for i, op in enumerate(self.graph.operators)],

@@ -40,6 +40,7 @@ def profile_project(out_dir: str | Path, board: str, samples: list[list[np.ndarr
             unit: count,
             f"macs_per_{unit[:-1]}": round(op["macs"] / count, 4) if count else None,
             "arena_live_bytes": op["arena_live_bytes"],
+            "input_shapes": op.get("inputs", []),
             "output_shape": op["outputs"][0]["shape"] if op["outputs"] else [],
         })
     return {
@@ -59,10 +60,12 @@ def format_profile(report: dict) -> str:
     step = f" (counted in steps of {report['resolution']:g})" if report["resolution"] != 1 else ""
     lines = [f"profile on {report['board']}: {report[unit]:,} {unit} per inference{step}, "
              f"arena {report['arena_bytes']:,} B, stack used {report['stack_used'] or 0:,} B",
-             f"  {'#':>3}  {'op':<18} {'output':<14} {'MACs':>11} {unit:>13} {'MAC/' + short:>9} {'live arena':>11}"]
+             f"  {'#':>3}  {'op':<18} {'shapes (in -> out)':<30} {'MACs':>11} {unit:>13} {'MAC/' + short:>9} "
+             f"{'live arena':>11}"]
     for r in report["layers"]:
         ratio = r[f"macs_per_{unit[:-1]}"]
         ratio = f"{ratio:.3f}" if ratio else "-"
-        lines.append(f"  {r['index']:>3}  {r['op']:<18} {shape_text(r['output_shape']):<14} {r['macs']:>11,} "
+        shapes = ", ".join(shape_text(x) for x in r["input_shapes"]) + " -> " + shape_text(r["output_shape"])
+        lines.append(f"  {r['index']:>3}  {r['op']:<18} {shapes:<30} {r['macs']:>11,} "
                      f"{r[unit]:>13,} {ratio:>9} {r['arena_live_bytes']:>11,}")
     return "\n".join(lines)
