@@ -30,20 +30,17 @@ def load_data(path: str | Path) -> Dataset:
     if not path.exists():
         raise DataError(f"data file {path} does not exist")
     try:
-        with np.load(path, allow_pickle=False) as loaded:
-            if isinstance(loaded, np.lib.npyio.NpzFile):
-                if "x" not in loaded.files:
-                    raise DataError(f"{path} has no array named 'x' (it has: {', '.join(loaded.files) or 'nothing'})")
-                x = loaded["x"]
-                y = loaded["y"] if "y" in loaded.files else None
-            else:
-                x, y = loaded, None
-    except AttributeError:
-        x, y = np.load(path, allow_pickle=False), None
-    except DataError:
-        raise
+        loaded = np.load(path, allow_pickle=False)
     except Exception as exc:  # numpy raises many types for unreadable files
         raise DataError(f"{path} is not a readable .npz or .npy file ({exc})") from None
+    if isinstance(loaded, np.lib.npyio.NpzFile):
+        with loaded:
+            if "x" not in loaded.files:
+                raise DataError(f"{path} has no array named 'x' (it has: {', '.join(loaded.files) or 'nothing'})")
+            x = loaded["x"]
+            y = loaded["y"] if "y" in loaded.files else None
+    else:
+        x, y = loaded, None
     return Dataset(np.asarray(x), None if y is None else np.asarray(y))
 
 
@@ -65,6 +62,10 @@ def check_samples(data: Dataset, shape: tuple[int, ...], what: str = "input") ->
     if x.dtype.kind == "f" and not np.all(np.isfinite(x)):
         bad = int(np.count_nonzero(~np.isfinite(x)))
         raise DataError(f"{what} data contains {bad} NaN or infinite value(s)")
+    if data.y is not None and data.y.ndim == 2 and data.y.shape[1] == 1:
+        data.y = data.y.reshape(-1)
+    if data.y is not None and data.y.ndim != 1:
+        raise DataError(f"labels y must be one integer class per sample (shape [N]), got shape {list(data.y.shape)}")
     if data.y is not None and len(data.y) != len(x):
         raise DataError(f"labels y has {len(data.y)} entries but x has {len(x)} samples")
     if data.y is not None and data.y.dtype.kind not in "iu":

@@ -36,17 +36,6 @@ def quantize_multiplier(real: float) -> tuple[int, int]:
     return q, shift
 
 
-def quantize_multiplier_smaller_than_one(real: float) -> tuple[int, int]:
-    """QuantizeMultiplierSmallerThanOneExp: same as above, for 0 < real < 1 (shift <= 0)."""
-    assert 0.0 < real < 1.0, real
-    return quantize_multiplier(real)
-
-
-def quantize_multiplier_greater_than_one(real: float) -> tuple[int, int]:
-    assert real > 1.0, real
-    return quantize_multiplier(real)
-
-
 def saturating_rounding_doubling_high_mul(a, b):
     """gemmlowp's SaturatingRoundingDoublingHighMul (ARM VQRDMULH) on int32 values."""
     a = np.asarray(a, dtype=np.int64)

@@ -198,3 +198,23 @@ def test_run_on_a_folder_that_is_not_generated(capsys, tmp_path, data):
 
 def test_unknown_board(capsys, tmp_path, model):
     bad(capsys, "generate", model, "-o", tmp_path / "g", "--board", "nosuchboard", match="nosuchboard")
+
+
+def test_run_with_a_npy_file(capsys, tmp_path, model):
+    code, _, _ = cli(capsys, "generate", model, "-o", tmp_path / "gen")
+    x = tmp_path / "x.npy"
+    np.save(x, np.random.default_rng(0).uniform(-3, 3, (3, 8, 8, 2)).astype(np.float32))
+    code, out, _ = cli(capsys, "run", tmp_path / "gen", "--input", x)
+    assert code == 0 and "sample 2" in out
+    np.save(x, np.zeros((8, 8, 2), np.float32))  # one sample without its batch dimension
+    code, out, _ = cli(capsys, "run", tmp_path / "gen", "--input", x)
+    assert code == 0 and "sample 0" in out and "sample 1" not in out
+
+
+@pytest.mark.parametrize("y, match", [(np.eye(4)[[0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3]], "one integer class"),
+                                      (np.int64(3), "one integer class"),
+                                      (np.arange(5), "5 entries")])
+def test_bad_labels(capsys, tmp_path, model, y, match):
+    p = tmp_path / "bad.npz"
+    np.savez(p, x=np.zeros((12, 8, 8, 2), np.float32), y=y)
+    bad(capsys, "validate", model, "--data", p, match=match)

@@ -59,3 +59,25 @@ def test_duplicate_tensor_names_are_refused():
     g.add_tensor(Tensor("x", (1,), "int8"))
     with pytest.raises(GraphError, match="duplicate"):
         g.add_tensor(Tensor("x", (2,), "int8"))
+
+
+def test_operators_must_be_stored_in_execution_order():
+    g = small_graph().graph  # RELU(h) is stored before the RELU that writes h
+    with pytest.raises(GraphError, match="reads tensor 'h' before operator #1 RELU writes it"):
+        g.validate()
+
+
+def test_constant_outputs_and_empty_tensors_are_refused():
+    b = GraphBuilder("g")
+    b.input("x", (1, 4), scale=0.1, zero_point=0)
+    b.const("c", np.zeros((1, 4), np.int8), scale=0.1, zero_point=0)
+    b.tensor("y", (1, 4), scale=0.1, zero_point=0)
+    b.op("ADD", ["x", "c"], ["y"])
+    b.output("y")
+    b.output("c")
+    with pytest.raises(GraphError, match="graph output 'c' is a constant"):
+        b.build()
+    b.graph.outputs.pop()
+    b.graph.tensors["y"].shape = (1, 0)
+    with pytest.raises(GraphError, match="no elements"):
+        b.build()

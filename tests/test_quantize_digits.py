@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT
 from bitexact import check_bit_exact
-from mcutool.api import load_model, quantize_model
+from mcutool.api import float_ops, load_model, quantize_model
 from mcutool.cli import main
 from mcutool.data import load_data, to_model_input
 from mcutool.validate.run import format_validation
@@ -24,7 +24,7 @@ def test_example_files():
     graph = load_model(MODEL)
     types = [op.type for op in graph.operators]
     assert types.count("MUL") == 3 and types.count("ADD") == 3 and types.count("RELU") == 3  # unfolded BN
-    assert not graph.is_int8()
+    assert float_ops(graph)
     calib, test = load_data(CALIB), load_data(TEST)
     assert calib.x.shape == (300, 8, 8, 1) and calib.x.dtype == np.float32
     assert test.x.shape == (540, 8, 8, 1) and test.y.shape == (540,)

@@ -51,5 +51,6 @@ class GraphBuilder:
         return name
 
     def build(self) -> Graph:
+        self.graph.sort()  # ops may be added in any order; a graph runs in topological order
         self.graph.validate()
         return self.graph

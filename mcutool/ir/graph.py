@@ -52,32 +52,9 @@ class Graph:
     def tensor(self, name: str) -> Tensor:
         return self.tensors[name]
 
-    def op_inputs(self, op: Operator) -> list[Tensor | None]:
-        return [self.tensors[n] if n else None for n in op.inputs]
-
-    def op_outputs(self, op: Operator) -> list[Tensor]:
-        return [self.tensors[n] for n in op.outputs]
-
     def producer(self) -> dict[str, int]:
         """Tensor name -> index of the operator that writes it."""
         return {out: i for i, op in enumerate(self.operators) for out in op.outputs}
-
-    def consumers(self) -> dict[str, list[int]]:
-        users: dict[str, list[int]] = {}
-        for i, op in enumerate(self.operators):
-            for name in op.inputs:
-                if name:
-                    users.setdefault(name, []).append(i)
-        return users
-
-    def is_int8(self) -> bool:
-        """True when every activation is integer (what the C runtime needs)."""
-        return all(
-            self.tensors[n].dtype != "float32"
-            for op in self.operators
-            for n in op.outputs
-            if op.type not in ("DEQUANTIZE",)
-        )
 
     # -- checks ---------------------------------------------------------------------------
     def topological_order(self) -> list[int]:
@@ -128,14 +105,24 @@ class Graph:
                 raise GraphError(f"graph input {name!r} is not a tensor")
             if name in written:
                 raise GraphError(f"graph input {name!r} is also written by an operator")
+        for name in self.inputs + self.outputs:
+            if self.tensors[name].is_const:
+                kind = "input" if name in self.inputs else "output"
+                raise GraphError(f"graph {kind} {name!r} is a constant tensor")
+        self.topological_order()  # a cycle is reported as such
+        producer = self.producer()
+        # Operators run in the order stored, as in a .tflite file: nothing may read a tensor
+        # before the operator that writes it.
         available = set(self.inputs) | {n for n, t in self.tensors.items() if t.is_const}
-        for i in self.topological_order():
-            op = self.operators[i]
+        for i, op in enumerate(self.operators):
             for name in op.inputs:
-                if name and name not in available and name not in written:
-                    raise GraphError(
-                        f"operator #{i} {op.type} reads tensor {name!r}, which nothing writes"
-                    )
+                if not name or name in available:
+                    continue
+                if name in producer:
+                    j = producer[name]
+                    raise GraphError(f"operator #{i} {op.type} reads tensor {name!r} before "
+                                     f"operator #{j} {self.operators[j].type} writes it")
+                raise GraphError(f"operator #{i} {op.type} reads tensor {name!r}, which nothing writes")
             available.update(op.outputs)
         for name in self.outputs:
             if name not in available:
@@ -143,5 +130,7 @@ class Graph:
         for name, t in self.tensors.items():
             if any(d < 0 for d in t.shape):
                 raise GraphError(f"tensor {name!r} has a dynamic shape {list(t.shape)}")
+            if 0 in t.shape and not t.is_const:
+                raise GraphError(f"tensor {name!r} has no elements (shape {list(t.shape)})")
             if len(t.shape) > 4 and not t.is_const:
                 raise GraphError(f"tensor {name!r} has {len(t.shape)} dimensions; at most 4 are supported")

@@ -62,10 +62,6 @@ class Firmware:
         }
 
 
-def cpu_flags(board: Board) -> list[str]:
-    return list(board.cflags)
-
-
 def _firmware_sources(board: Board) -> tuple[list[str], list[str]]:
     if board.console not in CONSOLES:
         raise McutoolError(f"board {board.name}: unknown console {board.console!r}")
@@ -123,7 +119,7 @@ def build_firmware(project_dir: Path, prefix: str, board: Board, samples: list[l
 
     runtime = project_dir / "runtime_c"
     include = runtime / "Include"
-    flags = [*WARNINGS, opt, *cpu_flags(board), "-ffunction-sections", "-fdata-sections"]
+    flags = [*WARNINGS, opt, *board.cflags, "-ffunction-sections", "-fdata-sections"]
     lib = build_static_library(cc, "arm-none-eabi-ar", sorted(runtime.rglob("*.c")), [include],
                                flags, f"{board.cpu}-{board.fpu}{opt}")
     elf = build / "firmware.elf"
