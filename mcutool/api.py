@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from mcutool.codegen import render_sources, write_project
+from mcutool.codegen.names import c_prefix
 from mcutool.errors import McutoolError
 from mcutool.ir import Graph
 from mcutool.lower import LoweredGraph, lower_graph
@@ -65,9 +66,10 @@ def compile_graph(graph: Graph) -> Compiled:
 def generate(compiled: Compiled, out_dir: str | Path, prefix: str = "model",
              source_name: str = "model") -> Path:
     try:
-        files = render_sources(compiled.lowered, compiled.plan, prefix, source_name)
-    except ValueError as exc:  # an invalid prefix
+        c_prefix(prefix)
+    except ValueError as exc:
         raise McutoolError(str(exc)) from None
+    files = render_sources(compiled.lowered, compiled.plan, prefix, source_name)
     runtime_files = json.loads(files["mcutool.json"])["runtime_files"]
     return write_project(files, Path(out_dir), runtime_files)
 
@@ -76,7 +78,14 @@ def read_metadata(out_dir: str | Path) -> dict:
     path = Path(out_dir) / "mcutool.json"
     if not path.exists():
         raise McutoolError(f"{out_dir} is not a folder made by `mcutool generate` (no mcutool.json)")
-    return json.loads(path.read_text())
+    try:
+        meta = json.loads(path.read_text())
+        c_prefix(meta["prefix"])  # it becomes file names and -D flags
+        for key in ("inputs", "outputs", "ops", "arena_bytes", "weight_bytes"):
+            meta[key]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise McutoolError(f"{path} is damaged ({exc}); generate the folder again") from None
+    return meta
 
 
 def build(out_dir: str | Path, board: str = HOST, sanitize: bool = False, trace: bool = False,

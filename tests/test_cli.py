@@ -218,3 +218,14 @@ def test_bad_labels(capsys, tmp_path, model, y, match):
     p = tmp_path / "bad.npz"
     np.savez(p, x=np.zeros((12, 8, 8, 2), np.float32), y=y)
     bad(capsys, "validate", model, "--data", p, match=match)
+
+
+def test_denormal_scale_is_a_clear_error(capsys, tmp_path):
+    b = GraphBuilder("tiny_scale")
+    b.input("x", (1, 4, 4, 1), scale=1e-39, zero_point=0)
+    b.tensor("y", (1, 2, 2, 1), scale=1e-39, zero_point=0)
+    b.op("MAX_POOL_2D", ["x"], ["y"], Pool2DAttrs(2, 2, 2, 2, "VALID", activation="RELU6"))
+    b.output("y")
+    p = tmp_path / "t.tflite"
+    p.write_bytes(write_tflite(b.build()))
+    bad(capsys, "generate", p, "-o", tmp_path / "gen", match="#0 MAX_POOL_2D: invalid quantization parameters")

@@ -27,3 +27,9 @@ def test_prefix_must_be_an_identifier():
 def test_literals_are_exact():
     assert c_int(-(1 << 31)) == "(-2147483647 - 1)"
     assert float.fromhex(c_float(0.1)[:-1]) == float(__import__("numpy").float32(0.1))
+
+
+def test_prefixes_that_would_shadow_runtime_or_test_files_are_refused():
+    for bad in ["arm_nnfunctions", "arm_nn_types", "main_host", "main_board", "mcu_board", "startup"]:
+        with pytest.raises(ValueError, match="clash"):
+            c_prefix(bad)

@@ -104,3 +104,20 @@ def test_compiled_model_reports_the_same_arena_as_inspect(tmp_path):
     graph = residual()
     out = api.generate(api.compile_graph(graph), tmp_path / "g")
     assert inspect_graph(graph)["arena_bytes"] == api.read_metadata(out)["arena_bytes"]
+
+
+def test_reshaped_constant_operand_stays_in_flash():
+    """RESHAPE of a constant feeding a kernel: the kernel reads the weights array itself."""
+    from mcutool.ir.builder import GraphBuilder
+    b = GraphBuilder("reshape_const")
+    b.input("x", (1, 3, 4), scale=0.1, zero_point=2)
+    b.const("k", np.arange(-6, 6, dtype=np.int8), scale=0.05, zero_point=-1)
+    b.const("shape", np.array([1, 3, 4], np.int32))
+    b.tensor("k3", (1, 3, 4), scale=0.05, zero_point=-1)
+    b.op("RESHAPE", ["k", "shape"], ["k3"])
+    b.tensor("y", (1, 3, 4), scale=0.2, zero_point=0)
+    b.op("ADD", ["x", "k3"], ["y"], ActivationAttrs())
+    b.output("y")
+    graph = b.build()
+    check_bit_exact(graph, n=10)
+    assert plan_memory(lower_graph(graph)).arena_bytes == 24

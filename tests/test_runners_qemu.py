@@ -116,3 +116,25 @@ def test_build_measures_the_stack_on_emulated_boards(capsys, tiny_cnn_project):
         main(["build", str(tiny_cnn_project), "--board", "mps2-an386", "--json"])
     report = json.loads(capsys.readouterr().out)
     assert 0 < report["stack_used"] < report["stack_reserved"]
+
+
+def test_a_noisy_log_and_a_log_from_another_model_are_handled(tmp_path, tiny_cnn_project):
+    from mcutool.errors import McutoolError
+    from mcutool.report.profile import profile_project
+    from mcutool.runners.qemu import parse_output
+    parsed = parse_output("\x00garbage\nO 0 zz\nO x 12\nT 0 17\nL 0 5\nMCUTOOL-END\n")
+    assert parsed.times == {0: 17} and parsed.outputs == {} and parsed.complete
+    with pytest.raises(McutoolError, match="times 1 operators"):
+        profile_project(tiny_cnn_project, "nucleo-l4r5zi", log_text="T 0 17\nL 0 5\nMCUTOOL-END\n")
+    with pytest.raises(McutoolError, match="emulated"):
+        profile_project(tiny_cnn_project, "mps2-an386", log_text="MCUTOOL-END\n")
+
+
+def test_a_damaged_project_file_is_a_clear_error(tmp_path, tiny_cnn_project):
+    import shutil
+    from mcutool.errors import McutoolError
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_cnn_project, copy, ignore=shutil.ignore_patterns("build-*", "main_host*"))
+    (copy / "mcutool.json").write_text('{"prefix": "../../evil"}')
+    with pytest.raises(McutoolError, match="damaged"):
+        api.read_metadata(copy)

@@ -26,10 +26,20 @@ def c_identifier(text: str, max_len: int = 40) -> str:
     return ident
 
 
+# File stems and symbol families of the runtime and the test programs, which a model's files
+# and symbols must not shadow.
+_RESERVED_PREFIXES = ("arm_", "mcu_", "cmsis_", "main_", "_")
+_RESERVED_NAMES = {"main", "startup", "boot2", "linker"}
+
+
 def c_prefix(text: str) -> str:
     """A user-chosen symbol prefix must already be a valid identifier; say so if it is not."""
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,31}", text) or text in _C_KEYWORDS:
-        raise ValueError(f"prefix {text!r} is not a valid C identifier (letters, digits, _)")
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,31}", text) or text in _C_KEYWORDS:
+        raise ValueError(f"prefix {text!r} is not a valid C identifier (a letter, then letters, digits, _)")
+    if text in _RESERVED_NAMES or text.lower().startswith(_RESERVED_PREFIXES):
+        raise ValueError(f"prefix {text!r} would clash with mcutool's runtime or test program names; "
+                         f"it may not be {', '.join(sorted(_RESERVED_NAMES))} or start with "
+                         f"{', '.join(_RESERVED_PREFIXES)}")
     return text
 
 

@@ -39,7 +39,7 @@ class OpBlock:
     index: int
     comment: str
     calls: list[RenderedCall] = field(default_factory=list)
-    traces: list[tuple[int, int]] = field(default_factory=list)  # (offset, bytes) per output
+    traces: list[tuple[int, int, int]] = field(default_factory=list)  # (output index, offset, bytes)
 
 
 def _io_specs(graph: Graph, plan: MemoryPlan, names: list[str], kind: str, prefix: str) -> list[IoSpec]:
@@ -88,11 +88,13 @@ class ModelSources:
             for k, call in enumerate(low.calls):
                 tag = f"op{i}" + (f"_{k}" if len(low.calls) > 1 else "")
                 block.calls.append(renderer.render(call, tag, plan.scratch_offset(i)))
-            for name in op.outputs:
-                block.traces.append((plan.tensor_offset(name), graph.tensors[name].nbytes))
+            for k, name in enumerate(op.outputs):
+                if plan.const_root(name, graph) is None:
+                    block.traces.append((k, plan.tensor_offset(name), graph.tensors[name].nbytes))
             self.ops.append(block)
 
     def _tensor_expr(self, name: str, ptype: str) -> str:
+        name = self.plan.const_root(name, self.graph) or name
         t = self.graph.tensors[name]
         if t.is_const:
             if not ptype.startswith("const"):

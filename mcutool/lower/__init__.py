@@ -36,6 +36,8 @@ def lower_graph(graph: Graph) -> LoweredGraph:
             lowered.append(fn(graph, op))
         except Unsupported as exc:
             problems.append((i, op.type, str(exc)))
+        except (ArithmeticError, ValueError) as exc:  # e.g. a denormal or infinite scale
+            problems.append((i, op.type, f"invalid quantization parameters ({exc})"))
     if problems:
         raise UnsupportedOpsError(problems)
     return LoweredGraph(graph, lowered)

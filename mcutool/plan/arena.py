@@ -41,6 +41,12 @@ class MemoryPlan:
     buffers: list[Buffer]
     tensor_buffer: dict[str, str]  # activation tensor -> buffer name
     arena_bytes: int
+    alias_root: dict[str, str]     # RESHAPE/SQUEEZE output -> the tensor whose bytes it is
+
+    def const_root(self, tensor: str, graph) -> str | None:
+        """The constant a tensor is a view of, if it is one."""
+        root = self.alias_root.get(tensor, tensor)
+        return root if graph.tensors[root].is_const else None
 
     def tensor_offset(self, tensor: str) -> int:
         return self.offsets[self.tensor_buffer[tensor]]
@@ -66,4 +72,4 @@ def plan_memory(lowered: LoweredGraph, alignment: int = ALIGNMENT) -> MemoryPlan
     tensor_buffer = {t: b.name for b in bufs for t in b.tensors}
     for t, r in roots.items():
         tensor_buffer.setdefault(t, r)
-    return MemoryPlan(offsets, bufs, tensor_buffer, arena)
+    return MemoryPlan(offsets, bufs, tensor_buffer, arena, roots)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mcutool.errors import McutoolError
 from mcutool.lower import LoweredGraph
 
 
@@ -40,10 +41,9 @@ def buffers(lowered: LoweredGraph) -> list[Buffer]:
     by_root: dict[str, Buffer] = {}
 
     def touch(tensor: str, step: int) -> None:
-        t = graph.tensors[tensor]
-        if t.is_const:
-            return
         r = root.get(tensor, tensor)
+        if graph.tensors[r].is_const:  # constants, and reshaped views of them, stay in flash
+            return
         buf = by_root.get(r)
         if buf is None:
             buf = by_root[r] = Buffer(r, graph.tensors[r].nbytes, step, step)
@@ -61,6 +61,8 @@ def buffers(lowered: LoweredGraph) -> list[Buffer]:
             if name:
                 touch(name, step)
     for name in graph.outputs:
+        if graph.tensors[root.get(name, name)].is_const:
+            raise McutoolError(f"graph output {name!r} is a reshaped constant, not computed by the model")
         touch(name, steps)
     result = list(by_root.values())
     for step, low in enumerate(lowered.ops):

@@ -7,6 +7,13 @@ from mcutool.ir import Graph, Operator
 
 
 def op_macs(graph: Graph, op: Operator) -> int:
+    try:
+        return _op_macs(graph, op)
+    except (ValueError, IndexError, KeyError, AttributeError):
+        return 0  # a malformed operator; lowering names what is wrong with it
+
+
+def _op_macs(graph: Graph, op: Operator) -> int:
     t = graph.tensors
     out = t[op.outputs[0]] if op.outputs else None
     if out is None:

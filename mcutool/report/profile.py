@@ -19,10 +19,15 @@ def profile_project(out_dir: str | Path, board: str, samples: list[list[np.ndarr
     meta = api.read_metadata(out_dir)
     target = get_board(board)
     if log_text is not None:
+        if target.emulated:
+            raise McutoolError(f"{board} is emulated: profile it under QEMU, without --log")
         result = parse_output(log_text)
         if not result.complete or 0 not in result.times:
             raise McutoolError("the log has no complete run of mcutool's test firmware "
                                "(expected lines between MCUTOOL-BEGIN and MCUTOOL-END)")
+        if len(result.layers) != len(meta["ops"]):
+            raise McutoolError(f"the log times {len(result.layers)} operators; this project has "
+                               f"{len(meta['ops'])}: was it made from another model?")
         unit, scale = "cycles", 1.0
     elif not target.emulated:
         raise McutoolError(f"{board} is a real board: flash it (`mcutool flash`), capture its UART "

@@ -48,16 +48,24 @@ def parse_output(text: str) -> FirmwareOutput:
         if not parts:
             continue
         tag = parts[0]
-        if tag == "O" and len(parts) == 3:
-            result.outputs[int(parts[1])] = bytes.fromhex(parts[2])
-        elif tag == "T" and len(parts) == 3:
-            result.times[int(parts[1])] = int(parts[2])
-        elif tag == "L" and len(parts) == 3:
-            result.layers[int(parts[1])] = int(parts[2])
-        elif tag == "S" and len(parts) == 3:
-            result.stack_used = int(parts[2])
-        elif tag == "MCUTOOL-END":
+        if tag == "MCUTOOL-END":
             result.complete = True
+            continue
+        if len(parts) != 3 or tag not in "OTLS" or not parts[1].isdigit():
+            continue  # not ours: boot messages, noise on a UART
+        try:
+            value = bytes.fromhex(parts[2]) if tag == "O" else int(parts[2])
+        except ValueError:
+            continue
+        index = int(parts[1])
+        if tag == "O":
+            result.outputs[index] = value
+        elif tag == "T":
+            result.times[index] = value
+        elif tag == "L":
+            result.layers[index] = value
+        else:
+            result.stack_used = value
     return result
 
 
