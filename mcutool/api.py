@@ -157,6 +157,7 @@ def run_on_board(out_dir: str | Path, samples: list[list[np.ndarray]], board: st
         merged.times.update({start + k: v for k, v in result.times.items()})
         if start == 0:
             merged.layers, merged.stack_used = result.layers, result.stack_used
+            merged.firmware = firmware
         start += len(chunk)
     merged.outputs = [merged.outputs[i] for i in range(len(samples))]
     merged.complete = True

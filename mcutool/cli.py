@@ -51,6 +51,11 @@ def generate(model: str, out_dir: str, board: str, prefix: str, calib_path: str 
     if calib_path:
         graph = _quantized(graph, calib_path, ptq, model)
     compiled = api.compile_graph(graph)
+    if board != api.HOST:  # fail before writing anything when the model cannot fit the board
+        from mcutool.report.macs import weight_bytes
+        from mcutool.toolchain.boards import get_board
+        from mcutool.toolchain.firmware import check_fit
+        check_fit(get_board(board), weight_bytes(compiled.graph), compiled.plan.arena_bytes)
     out = api.generate(compiled, out_dir, prefix=prefix, source_name=Path(model).name)
     meta = api.read_metadata(out)
     click.echo(f"wrote {out}: arena {meta['arena_bytes']:,} bytes, weights {meta['weight_bytes']:,} bytes")
@@ -94,6 +99,8 @@ def validate(model: str, board: str, data_path: str, layers: bool, as_json: bool
     With --calib a float MODEL is quantized first and its float accuracy is shown too."""
     from mcutool.validate.run import format_validation, validate_model
     _check_board(board)
+    if layers and board != api.HOST:
+        raise McutoolError("--layers compares intermediate tensors on the host only; use --board host")
     if calib_path:
         report = _validate_quantized(model, calib_path, ptq, data_path, board, layers)
     else:
@@ -165,7 +172,9 @@ def bench(board: str, as_json: bool) -> None:
     """Instructions, flash and RAM of mcutool's kernels on the anchor layers, beside
     CMSIS-NN's and plain C's instruction counts on the same emulated CPU."""
     from mcutool.report.bench import bench_layers, format_bench
-    _check_board(board)
+    from mcutool.toolchain.boards import get_board
+    if not get_board(board).emulated:
+        raise McutoolError(f"bench counts instructions under QEMU; {board} is not an emulated board")
     rows = bench_layers(board)
     click.echo(json.dumps({"board": board, "layers": rows}, indent=2) if as_json else format_bench(board, rows))
 

@@ -96,3 +96,17 @@ def test_identical_constants_are_declared_once(tmp_path):
     decls = re.findall(r"^static const (\w+) \w+(\[\d+\])? = (.*?);$", (out / "model.c").read_text(), re.M | re.S)
     bodies = [(ctype, body) for ctype, _, body in decls]
     assert len(bodies) == len(set(bodies))
+
+
+def test_outputs_get_ordinary_permissions(tmp_path):
+    import os
+    import stat
+    from mcutool.fileio import write_atomic
+    umask = os.umask(0o022)
+    try:
+        out = api.generate(api.compile_graph(evil_graph()), tmp_path / "gen")
+        f = write_atomic(tmp_path / "f.bin", b"x")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    assert stat.S_IMODE(f.stat().st_mode) == 0o644

@@ -14,11 +14,21 @@ from mcutool.ir import Conv2DAttrs, DepthwiseConv2DAttrs
 from mcutool.ir.builder import GraphBuilder
 from mcutool.lower import lower_graph
 from mcutool.lower.cmsis_types import Dims
-from mcutool.lower.conv import convolve_wrapper_s8_buffer_size
+from mcutool.lower.conv import convolve_wrapper_s8_buffer_size, depthwise_conv_wrapper_s8_buffer_size
 from mcutool.lower.conv_quant import out_size_and_padding
 from mcutool.resources import runtime_dir
 
 ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
+
+
+@pytest.fixture(params=["portable", "dsp-emulated"])
+def c_path(request, monkeypatch):
+    """Run the host C twice: the portable code, and the packed-int16 (Arm DSP) code with the
+    instructions emulated in C (MCU_NN_EMULATE_DSP), so ASan/UBSan check that path as well."""
+    if request.param == "dsp-emulated":
+        from mcutool.toolchain import host
+        monkeypatch.setattr(host, "SANITIZE", [*host.SANITIZE, "-DMCU_NN_EMULATE_DSP"])
+    return request.param
 
 
 def conv_graph(shape, out_c, kernel, stride=(1, 1), dilation=(1, 1), padding="SAME", activation="NONE",
@@ -82,19 +92,43 @@ DW_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CONV_CASES)
-def test_conv2d_bit_exact(case):
+# More shapes, to steer the packed (Arm DSP) code paths into their corners: pixel counts that leave
+# 1-3 columns, odd channel counts (the last filter row's partial word), C_IN multiple of 4 or
+# not (direct im2col or byte stage), depthwise channels 4k + 1..3, rows of 3 taps cut by the
+# border, 5-tap rows, batch 2.
+# (shape, out_c, kernel, stride, dilation, padding, activation, per_channel, bias)
+BOARD_CONV_CASES = [
+    ((1, 7, 6, 8), 5, (3, 3), (1, 1), (1, 1), "SAME", "NONE", True, True),
+    ((1, 5, 5, 3), 3, (3, 3), (1, 1), (1, 1), "SAME", "RELU", True, False),
+    ((2, 3, 5, 1), 1, (2, 3), (1, 2), (1, 1), "SAME", "NONE", False, True),
+    ((1, 6, 7, 12), 7, (3, 3), (2, 2), (2, 1), "SAME", "RELU6", True, True),
+    ((1, 5, 3, 64), 9, (1, 1), (1, 1), (1, 1), "VALID", "NONE", True, True),
+    ((1, 4, 5, 1), 6, (1, 1), (1, 1), (1, 1), "SAME", "RELU", True, True),    # 1 tap per column
+    ((1, 3, 3, 3), 7, (1, 1), (1, 1), (1, 1), "VALID", "NONE", False, True),  # 3 taps per column
+]
+# (shape, mult, kernel, stride, dilation, padding, activation, per_channel, bias)
+BOARD_DW_CASES = [
+    ((1, 6, 5, 6), 1, (3, 3), (1, 1), (1, 1), "SAME", "NONE", True, True),
+    ((2, 7, 6, 4), 1, (3, 3), (2, 1), (1, 1), "SAME", "RELU", True, False),
+    ((1, 9, 8, 9), 1, (5, 5), (1, 2), (1, 1), "SAME", "RELU6", True, True),
+    ((1, 8, 8, 8), 1, (3, 3), (1, 1), (2, 2), "VALID", "NONE", False, True),
+    ((1, 5, 4, 13), 1, (1, 3), (1, 1), (1, 1), "SAME", "NONE", True, True),
+]
+
+
+@pytest.mark.parametrize("case", CONV_CASES + BOARD_CONV_CASES)
+def test_conv2d_bit_exact(case, c_path):
     shape, out_c, kernel, stride, dilation, padding, act, per_channel, bias = case
     graph = conv_graph(shape, out_c, kernel, stride, dilation, padding, act, per_channel, bias,
-                       seed=CONV_CASES.index(case))
+                       seed=(CONV_CASES + BOARD_CONV_CASES).index(case))
     check_bit_exact(graph, n=20, seed=1)
 
 
-@pytest.mark.parametrize("case", DW_CASES)
-def test_depthwise_conv2d_bit_exact(case):
+@pytest.mark.parametrize("case", DW_CASES + BOARD_DW_CASES)
+def test_depthwise_conv2d_bit_exact(case, c_path):
     shape, mult, kernel, stride, dilation, padding, act, per_channel, bias = case
     graph = conv_graph(shape, 0, kernel, stride, dilation, padding, act, per_channel, bias,
-                       depthwise=True, mult=mult, seed=100 + DW_CASES.index(case))
+                       depthwise=True, mult=mult, seed=100 + (DW_CASES + BOARD_DW_CASES).index(case))
     check_bit_exact(graph, n=20, seed=2)
 
 
@@ -121,13 +155,17 @@ def test_random_sweep_twins_match_tflm(depthwise):
 
 
 def test_scratch_size_matches_c_get_buffer_size(tmp_path):
-    """The lowering's Scratch equals what arm_convolve_wrapper_s8_get_buffer_size() returns."""
-    shapes = [((1, 9, 7, 3), (5, 3, 3, 3)), ((1, 6, 5, 17), (8, 1, 1, 17)), ((1, 4, 4, 1), (2, 11, 1, 1))]
+    """The lowering's Scratch equals what the *_get_buffer_size() functions return."""
+    # (input dims, conv filter dims, depthwise filter dims, depth multiplier)
+    shapes = [((1, 9, 7, 3), (5, 3, 3, 3), (1, 3, 3, 3), 1), ((1, 6, 5, 17), (8, 1, 1, 17), (1, 1, 1, 17), 1),
+              ((1, 4, 4, 1), (2, 11, 1, 1), (1, 11, 1, 2), 2), ((1, 5, 5, 8), (4, 3, 3, 8), (1, 3, 3, 8), 1),
+              ((1, 5, 5, 12), (4, 5, 3, 12), (1, 5, 3, 24), 2), ((1, 5, 5, 64), (4, 1, 1, 64), (1, 3, 3, 64), 1)]
     lines = []
-    for x, f in shapes:
-        lines.append(f"{{cmsis_nn_dims i = {{{', '.join(map(str, x))}}}, f = {{{', '.join(map(str, f))}}};"
+    for x, f, df, mult in shapes:
+        lines.append(f"{{cmsis_nn_dims i = {{{', '.join(map(str, x))}}}, f = {{{', '.join(map(str, f))}}},"
+                     f" df = {{{', '.join(map(str, df))}}}; dp.ch_mult = {mult};"
                      f" printf(\"%d %d\\n\", (int)arm_convolve_wrapper_s8_get_buffer_size(&p, &i, &f, &i),"
-                     f" (int)arm_depthwise_conv_wrapper_s8_get_buffer_size(&dp, &i, &f, &i)); }}")
+                     f" (int)arm_depthwise_conv_wrapper_s8_get_buffer_size(&dp, &i, &df, &i)); }}")
     src = tmp_path / "sizes.c"
     src.write_text("#include <stdio.h>\n#include \"arm_nnfunctions.h\"\nint main(void) {\n"
                    "cmsis_nn_conv_params p = {0}; cmsis_nn_dw_conv_params dp = {0};\n"
@@ -141,14 +179,16 @@ def test_scratch_size_matches_c_get_buffer_size(tmp_path):
                     str(src), *map(str, sources), "-o", str(exe)], check=True)
     got = [tuple(map(int, line.split())) for line in subprocess.run(
         [str(exe)], check=True, capture_output=True, text=True).stdout.split("\n") if line]
-    assert got == [(convolve_wrapper_s8_buffer_size(Dims(*x), Dims(*f)), 0) for x, f in shapes]
+    assert got == [(convolve_wrapper_s8_buffer_size(Dims(*x), Dims(*f)),
+                     depthwise_conv_wrapper_s8_buffer_size(mult, Dims(*x), Dims(*df))) for x, f, df, mult in shapes]
 
 
 def test_scratch_is_planned_for_the_im2col_columns():
     graph = conv_graph((1, 9, 7, 3), 5, (3, 3))
     (call,) = lower_graph(graph).ops[0].calls
     assert call.kernel == "arm_convolve_wrapper_s8"
-    assert call.scratch_bytes == 2 * 28 * 2  # 27 taps rounded up to 28, two int16 columns
+    # 27 taps rounded up to 28: four int16 columns and (3 input channels) one int8 stage
+    assert call.scratch_bytes == 4 * 28 * 2 + 28
     assert lower_graph(graph).ops[0].macs == 9 * 7 * 5 * 27  # SAME, stride 1: 9x7 outputs
 
 
@@ -191,3 +231,157 @@ def test_depth_multiplier_must_match_the_shapes():
     graph = conv_graph((1, 5, 5, 3), 0, (3, 3), depthwise=True, mult=2)
     graph.operators[0].attrs.depth_multiplier = 1
     assert "depth multiplier" in _unsupported(graph)
+
+
+def _merge(graphs, name):
+    """One graph running the given single-op graphs side by side (tensors renamed g<i>_...)."""
+    from dataclasses import replace
+
+    from mcutool.ir import Graph, Operator
+    merged = Graph(name=name)
+    for i, g in enumerate(graphs):
+        rename = {t: f"g{i}_{t}" for t in g.tensors}
+        for t in g.tensors.values():
+            merged.add_tensor(replace(t, name=rename[t.name]))
+        for op in g.operators:
+            merged.add_op(Operator(op.type, [rename[n] if n else "" for n in op.inputs],
+                                   [rename[n] for n in op.outputs], op.attrs, f"g{i}_{op.name}"))
+        merged.inputs += [rename[n] for n in g.inputs]
+        merged.outputs += [rename[n] for n in g.outputs]
+    merged.validate()
+    return merged
+
+
+@pytest.fixture(scope="module")
+def kernel_zoo(tmp_path_factory):
+    from bitexact import random_samples
+    from test_ops_fully_connected import FC_CASES, fc_graph
+
+    from mcutool import api
+    from mcutool.frontends.tflite import write_tflite
+    from mcutool.oracle.tflm import run_tflm_batch
+    graphs = []
+    for i, (shape, out_c, kernel, stride, dil, pad, act, pc, bias) in enumerate(CONV_CASES + BOARD_CONV_CASES):
+        graphs.append(conv_graph(shape, out_c, kernel, stride, dil, pad, act, pc, bias, seed=300 + i))
+    for i, (shape, mult, kernel, stride, dil, pad, act, pc, bias) in enumerate(DW_CASES + BOARD_DW_CASES):
+        graphs.append(conv_graph(shape, 0, kernel, stride, dil, pad, act, pc, bias, depthwise=True, mult=mult,
+                                 seed=400 + i))
+    for i, (in_shape, units, depth, act, pc, bias, keep) in enumerate(FC_CASES):
+        graphs.append(fc_graph(in_shape, units, depth, act, pc, bias, keep, seed=500 + i))
+    graph = _merge(graphs, "kernel_zoo")
+    samples = random_samples(graph, 3, seed=9)
+    expected = run_tflm_batch(write_tflite(graph), samples)
+    out = api.generate(api.compile_graph(graph), tmp_path_factory.mktemp("kernel_zoo") / "gen")
+    return out, samples, expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("board", ["mps2-an386", "mps3-an547", "mps2-an385"])
+def test_conv_depthwise_fc_cases_bit_exact_on_the_board(kernel_zoo, board):
+    """Every conv, depthwise and FC test case in one firmware: the packed DSP code (M4, M55)
+    and the portable code (M3) against TFLite-Micro."""
+    from bitexact import assert_same
+
+    from mcutool import api
+    out, samples, expected = kernel_zoo
+    assert_same(expected, api.run(out, samples, board=board), f"{board} vs TFLite-Micro")
+
+
+REQUANTIZE_CHECK = r"""
+#include <stdio.h>
+#include "arm_nnsupportfunctions.h"
+
+/* gemmlowp's definitions, as TFLite writes them: nudge from the product's sign, division
+ * rounding toward zero. */
+static int32_t srdhm_tflite(int32_t a, int32_t b)
+{
+    if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+    const int64_t ab = (int64_t)a * b;
+    const int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+    return (int32_t)((ab + nudge) / (1LL << 31));
+}
+/* CMSIS-NN's variant: nudge chosen from the operands' signs. */
+static int32_t srdhm_cmsis(int32_t a, int32_t b)
+{
+    const int64_t nudge = ((a < 0) ^ (b < 0)) ? (1 - (1LL << 30)) : (1LL << 30);
+    return (int32_t)(((int64_t)a * b + nudge) / (1LL << 31));
+}
+static int32_t rdbpot_tflite(int32_t x, int e)
+{
+    const int32_t mask = (int32_t)((1LL << e) - 1), rem = x & mask, threshold = (mask >> 1) + (x < 0);
+    return (x >> e) + (rem > threshold);
+}
+static int32_t mbqm_tflite(int32_t x, int32_t m, int shift)
+{
+    const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+    return rdbpot_tflite(srdhm_tflite((int32_t)((uint32_t)x << left), m), right);
+}
+static uint32_t state = 12345;
+static uint32_t rnd(void) { state ^= state << 13; state ^= state >> 17; state ^= state << 5; return state; }
+
+int main(void)
+{
+    long bad = 0, n = 0;
+    enum { NV = 1500, NM = 40 };
+    int32_t vals[NV], mults[NM];
+    int nv = 0, nm = 0;
+    const int32_t edge[] = {0, 1, -1, 2, -2, INT32_MAX, INT32_MIN, INT32_MAX - 1, INT32_MIN + 1};
+    for (unsigned i = 0; i < sizeof edge / sizeof *edge; i++) vals[nv++] = edge[i];
+    for (int k = 0; k < 31; k++) {  /* around every power of two: where the roundings turn */
+        const int32_t p = (int32_t)(1u << k);
+        const int32_t around[] = {p, p - 1, p + 1, -p, -p - 1, -p + 1};
+        for (int i = 0; i < 6; i++) vals[nv++] = around[i];
+    }
+    while (nv < NV) vals[nv++] = (int32_t)rnd() >> (rnd() % 32);
+    const int32_t medge[] = {0, 1, 1 << 30, (1 << 30) + 1, INT32_MAX, INT32_MAX - 1, 1518500250};
+    for (unsigned i = 0; i < sizeof medge / sizeof *medge; i++) mults[nm++] = medge[i];
+    while (nm < NM) mults[nm++] = (int32_t)((1u << 30) | (rnd() >> 2));
+
+    /* the doubling high multiply, any signs: both nudge variants */
+    for (int i = 0; i < nv; i++) {
+        for (int j = 0; j < nv; j++, n++) {
+            const int32_t a = vals[i], b = vals[j];
+            if (!(a == INT32_MIN && b == INT32_MIN)) {
+                const int32_t r = arm_nn_doubling_high_mult_no_sat(a, b);
+                bad += r != srdhm_tflite(a, b) || r != srdhm_cmsis(a, b);
+            }
+            bad += arm_nn_doubling_high_mult(a, b) != srdhm_tflite(a, b);
+        }
+    }
+    /* the requantization: every shift, the values, multipliers >= 0 */
+    for (int shift = -31; shift <= 31; shift++) {
+        for (int i = 0; i < nv; i++) {
+            for (int j = 0; j < nm; j++, n++) {
+                bad += arm_nn_requantize(vals[i], mults[j], shift) != mbqm_tflite(vals[i], mults[j], shift);
+            }
+        }
+    }
+    /* the rounding shift: every int32 in [-2^18, 2^18] and a sweep of the rest, every exponent */
+    for (int e = 1; e <= 31; e++) {
+        for (int64_t x = -(1 << 18); x <= (1 << 18); x++, n++) {
+            bad += mcu_nn_round_shift_right((int32_t)x, e) != rdbpot_tflite((int32_t)x, e);
+        }
+        for (int64_t x = INT32_MIN + 1; x <= INT32_MAX; x += 65521, n++) {
+            bad += mcu_nn_round_shift_right((int32_t)x, e) != rdbpot_tflite((int32_t)x, e);
+        }
+        bad += mcu_nn_round_shift_right(INT32_MAX - 1, e) != rdbpot_tflite(INT32_MAX - 1, e);
+    }
+    printf("%ld %ld\n", n, bad);
+    return 0;
+}
+"""
+
+
+def test_fast_requantization_equals_tflites_definition(tmp_path):
+    """arm_nn_doubling_high_mult_no_sat's single shift, arm_nn_requantize and
+    mcu_nn_round_shift_right give exactly gemmlowp's results (both nudge variants), checked on
+    edge values, values around every power of two and random ones, under UBSan."""
+    src = tmp_path / "requantize.c"
+    src.write_text(REQUANTIZE_CHECK)
+    exe = tmp_path / "requantize"
+    subprocess.run(["gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-fsanitize=undefined",
+                    "-fno-sanitize-recover=all", f"-I{runtime_dir() / 'Include'}", str(src), "-o", str(exe)],
+                   check=True)
+    checked, mismatches = map(int, subprocess.run([str(exe)], check=True, capture_output=True,
+                                                  text=True).stdout.split())
+    assert checked > 10_000_000 and mismatches == 0

@@ -15,6 +15,16 @@ from mcutool.lower import lower_graph
 ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
 
 
+@pytest.fixture(params=["portable", "dsp-emulated"])
+def c_path(request, monkeypatch):
+    """Run the host C twice: the portable code, and the packed-int16 (Arm DSP) code with the
+    instructions emulated in C (MCU_NN_EMULATE_DSP), so ASan/UBSan check that path as well."""
+    if request.param == "dsp-emulated":
+        from mcutool.toolchain import host
+        monkeypatch.setattr(host, "SANITIZE", [*host.SANITIZE, "-DMCU_NN_EMULATE_DSP"])
+    return request.param
+
+
 def fc_graph(in_shape, units, depth=None, activation="NONE", per_channel=True, bias=True,
              keep_num_dims=False, seed=0):
     """One quantized FC: int8 weights [units, depth] (zp 0), int32 bias with scale
@@ -55,7 +65,7 @@ FC_CASES = [
 
 
 @pytest.mark.parametrize("case", FC_CASES)
-def test_fully_connected_bit_exact(case):
+def test_fully_connected_bit_exact(case, c_path):
     in_shape, units, depth, act, per_channel, bias, keep = case
     graph = fc_graph(in_shape, units, depth, act, per_channel, bias, keep, seed=FC_CASES.index(case))
     check_bit_exact(graph, n=20, seed=3)

@@ -131,3 +131,19 @@ def test_rp2040_boot2_checksum_and_layout():
     image = boot2_image("arm-none-eabi-gcc")
     assert len(image) == 256
     assert int.from_bytes(image[-4:], "little") == crc32_mpeg2(image[:-4])
+
+
+def test_generate_for_a_board_refuses_a_model_that_cannot_fit(capsys, tmp_path):
+    from mcutool.frontends.tflite import write_tflite
+    b = GraphBuilder("big")
+    b.input("x", (1, 96, 96, 8), scale=0.1, zero_point=0)
+    b.tensor("y", (1, 96, 96, 8), scale=0.1, zero_point=0)
+    b.op("MAX_POOL_2D", ["x"], ["y"], Pool2DAttrs(3, 3, 1, 1, "SAME"))
+    b.output("y")
+    model = tmp_path / "big.tflite"
+    model.write_bytes(write_tflite(b.build()))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["generate", str(model), "-o", str(tmp_path / "gen"), "--board", "microbit"])
+    assert exit_info.value.code == 2
+    assert "RAM by 132,096 bytes (arena 147,456 + stack 1,024)" in capsys.readouterr().err
+    assert not (tmp_path / "gen").exists()

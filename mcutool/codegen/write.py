@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from mcutool.errors import McutoolError
+from mcutool.fileio import default_mode
 from mcutool.resources import runtime_dir
 
 MARKER = "mcutool.json"
@@ -36,6 +37,7 @@ def write_project(files: dict[str, str], out_dir: Path, runtime_files: list[str]
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
+        staging.chmod(default_mode(directory=True))
         for name, text in files.items():
             (staging / name).write_text(text)
         if runtime_files:

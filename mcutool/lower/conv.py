@@ -17,9 +17,11 @@ from mcutool.lower.registry import lowering
 
 
 def convolve_s8_buffer_size(input_dims: Dims, filter_dims: Dims) -> int:
-    """arm_convolve_s8_get_buffer_size(): two int16 im2col columns, pitch rounded up to 4."""
+    """arm_convolve_s8_get_buffer_size(): four int16 im2col columns, pitch rounded up to 4,
+    and an int8 staging column when the input depth is not a multiple of 4."""
     col_len = filter_dims.h * filter_dims.w * input_dims.c
-    return 2 * ((col_len + 3) & ~3) * 2
+    pitch = (col_len + 3) & ~3
+    return 4 * pitch * 2 + (pitch if input_dims.c % 4 else 0)
 
 
 def convolve_wrapper_s8_buffer_size(input_dims: Dims, filter_dims: Dims) -> int:
@@ -27,9 +29,12 @@ def convolve_wrapper_s8_buffer_size(input_dims: Dims, filter_dims: Dims) -> int:
     return convolve_s8_buffer_size(input_dims, filter_dims)
 
 
-def depthwise_conv_wrapper_s8_buffer_size() -> int:
-    """arm_depthwise_conv_wrapper_s8_get_buffer_size(): the runtime's depthwise needs none."""
-    return 0
+def depthwise_conv_wrapper_s8_buffer_size(ch_mult: int, input_dims: Dims, filter_dims: Dims) -> int:
+    """arm_depthwise_conv_wrapper_s8_get_buffer_size(): with depth multiplier 1, the filter's
+    whole groups of four channels widened to int16 (the kernel's packed DSP path)."""
+    if ch_mult != 1:
+        return 0
+    return filter_dims.h * filter_dims.w * (input_dims.c & ~3) * 2
 
 
 def _nhwc(t: Tensor, role: str) -> Dims:
@@ -100,7 +105,7 @@ def lower_depthwise_conv2d(graph: Graph, op: Operator) -> Lowered:
                           fused_activation(op.attrs.activation, out_scale, out_zp))
     call = KernelCall(
         "arm_depthwise_conv_wrapper_s8",
-        [Scratch(depthwise_conv_wrapper_s8_buffer_size()), params,
+        [Scratch(depthwise_conv_wrapper_s8_buffer_size(mult, x, f)), params,
          per_channel_params(in_scale, scales, out_scale),
          x, TensorArg(x_t.name), f, TensorArg(w_t.name), Dims(1, 1, 1, f.c), bias,
          y, TensorArg(y_t.name)],

@@ -48,14 +48,13 @@ def bench_layers(board: str = "mps2-an386", layers: list[str] | None = None) -> 
         for name in layers or list(LAYERS):
             graph = anchor_layer(name)
             out = api.generate(api.compile_graph(graph), Path(tmp) / name.split()[0])
-            firmware = api.build(out, board)
             report = profile_project(out, board)
             insns = report["layers"][0]["instructions"]
             rows.append({
                 "layer": name, "macs": LAYERS[name][4], "instructions": insns,
                 "cmsis_nn": CMSIS_NN[name].get(cpu) if cpu else None,
                 "naive_c": NAIVE_C[name].get(cpu) if cpu else None,
-                "flash": firmware.flash_bytes, "ram": firmware.ram_bytes,
+                "flash": report["flash_bytes"], "ram": report["ram_bytes"],
                 "arena": report["arena_bytes"],
             })
     return rows

@@ -55,6 +55,8 @@ def profile_project(out_dir: str | Path, board: str, samples: list[list[np.ndarr
         "resolution": scale,
         "arena_bytes": meta["arena_bytes"],
         "stack_used": result.stack_used,
+        "flash_bytes": result.firmware.flash_bytes if result.firmware else None,
+        "ram_bytes": result.firmware.ram_bytes if result.firmware else None,
         "layers": layers,
     }
 

@@ -19,6 +19,7 @@ class FirmwareOutput:
     layers: dict[int, int] = field(default_factory=dict)      # op index -> timer units
     stack_used: int | None = None
     complete: bool = False
+    firmware: object = None    # the Firmware that ran (its sizes), when mcutool built it
 
 
 def qemu_command(elf: Path, board: Board) -> list[str]:

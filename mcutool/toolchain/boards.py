@@ -83,6 +83,8 @@ def board_names() -> list[str]:
 
 def get_board(name: str) -> Board:
     boards = all_boards()
+    if name == HOST:
+        raise McutoolError(f"this needs a board, not the host; boards: {', '.join(boards)}")
     if name not in boards:
         raise McutoolError(f"unknown board {name!r}; available: {', '.join(board_names())}")
     return boards[name]

@@ -3,6 +3,7 @@ script from the board's memory map, the generated model, the runtime (unused ker
 dropped by --gc-sections) and the samples to run, compiled in."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -73,6 +74,19 @@ def _firmware_sources(board: Board) -> tuple[list[str], list[str]]:
     return ["startup.c", console, timer, exit_], defines
 
 
+def check_fit(board: Board, weight_bytes: int, arena_bytes: int) -> None:
+    """Refuse early, before any compiling, what cannot fit however small the code is."""
+    problems = []
+    if weight_bytes > board.flash.length:
+        problems.append(f"flash by {weight_bytes - board.flash.length:,} bytes (weights alone are {weight_bytes:,})")
+    ram_needed = arena_bytes + board.stack_bytes
+    if ram_needed > board.ram.length:
+        problems.append(f"RAM by {ram_needed - board.ram.length:,} bytes (arena {arena_bytes:,} + stack {board.stack_bytes:,})")
+    if problems:
+        raise FitError(f"the model does not fit {board.name} (flash {board.flash.length:,} B, "
+                       f"RAM {board.ram.length:,} B): {' and '.join(problems)} too many")
+
+
 def samples_source(samples: list[list[np.ndarray]]) -> str:
     blob = b"".join(np.ascontiguousarray(x).tobytes() for sample in samples for x in sample)
     lines = [", ".join(str(b) for b in blob[i:i + 24]) for i in range(0, len(blob), 24)]
@@ -104,6 +118,8 @@ def build_firmware(project_dir: Path, prefix: str, board: Board, samples: list[l
                    opt: str = "-O2", build_dir: Path | None = None) -> Firmware:
     cc = find_tool(CROSS, INSTALL_HINT)
     project_dir = Path(project_dir)
+    meta = json.loads((project_dir / "mcutool.json").read_text())
+    check_fit(board, meta["weight_bytes"], meta["arena_bytes"])
     build = Path(build_dir or project_dir / f"build-{board.name}")
     build.mkdir(parents=True, exist_ok=True)
     fw_dir = templates_dir() / "firmware"
