@@ -121,3 +121,29 @@ def test_reshaped_constant_operand_stays_in_flash():
     graph = b.build()
     check_bit_exact(graph, n=10)
     assert plan_memory(lower_graph(graph)).arena_bytes == 24
+
+
+def mixed_io_graph():
+    """Two inputs (float and int8) and two outputs (int8 and float) of odd sizes."""
+    from mcutool.ir.builder import GraphBuilder
+    b = GraphBuilder("mixed_io")
+    b.input("x", (1, 5), dtype="float32", scale=0.02, zero_point=3)
+    b.input("k", (1, 5), scale=0.05, zero_point=-7)
+    b.tensor("xq", (1, 5), scale=0.02, zero_point=3)
+    b.op("QUANTIZE", ["x"], ["xq"])
+    b.tensor("y", (1, 5), scale=0.06, zero_point=1)
+    b.op("ADD", ["xq", "k"], ["y"], ActivationAttrs())
+    b.tensor("z", (1, 5), dtype="float32")
+    b.op("DEQUANTIZE", ["y"], ["z"])
+    b.output("y")
+    b.output("z")
+    return b.build()
+
+
+def test_mixed_inputs_and_outputs_on_the_host_and_a_cortex_m0(tmp_path):
+    """Each input and output gets a word-aligned slot: an M0 faults on unaligned floats."""
+    from bitexact import assert_same, random_samples
+    graph = mixed_io_graph()
+    expected = check_bit_exact(graph, n=8, seed=2)
+    out = api.generate(api.compile_graph(graph), tmp_path / "gen")
+    assert_same(expected, api.run(out, random_samples(graph, 8, 2), board="microbit"), "microbit")

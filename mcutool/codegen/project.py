@@ -32,6 +32,7 @@ class IoSpec:
     offset: int
     scale: float | None
     zero_point: int | None
+    slot: int = 0     # offset in the test programs' word-aligned I/O buffer
 
 
 @dataclass
@@ -59,6 +60,10 @@ def _io_specs(graph: Graph, plan: MemoryPlan, names: list[str], kind: str, prefi
             scale=t.scale if t.quant is not None else None,
             zero_point=t.zero_point if t.quant is not None else None,
         ))
+    slot = 0
+    for spec in specs:  # each input or output starts on a word, so float ones are aligned
+        spec.slot = slot
+        slot = (slot + spec.nbytes + 3) // 4 * 4
     return specs
 
 
