@@ -80,7 +80,11 @@ def wrap_int32(x):
 
 def quantize_value(real: float, scale: float, zero_point: int) -> int:
     """TFLite's Quantize() for activation ranges: zp + round(real / scale), float arithmetic."""
-    return int(zero_point + tflite_round(np.float32(real) / np.float32(scale)))
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        quotient = np.float32(real) / np.float32(scale)
+    if not np.isfinite(quotient):
+        raise ValueError(f"{real} / scale {scale} is not a finite number")
+    return int(zero_point + tflite_round(quotient))
 
 
 def activation_range(activation: str, scale: float, zero_point: int,
