@@ -1,4 +1,4 @@
-"""mcutool's kernels on the anchor layers of ../shared/notes/qemu.md, on every emulated CPU:
+"""mcutool's kernels on the anchor layers (mcutool/report/anchors.py), on every emulated CPU:
 guest instructions beside CMSIS-NN's and plain C's (same layers, same QEMU), plus flash and RAM.
 
     .venv/bin/python benchmarks/kernels.py [board ...]

@@ -1,5 +1,5 @@
 """Whole models on the default board: arena, flash, instructions per inference, and where a
-comparable TFLite-Micro + CMSIS-NN figure exists (../shared/notes/tflm-m4.md), beside it.
+comparable TFLite-Micro + CMSIS-NN figure exists (mcutool/report/anchors.py), beside it.
 
     .venv/bin/python benchmarks/models.py
 """

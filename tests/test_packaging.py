@@ -1,5 +1,6 @@
 """A wheel carries templates/, runtime_c/ and boards/, and works outside the source tree."""
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -9,8 +10,12 @@ from conftest import ROOT
 
 
 def test_wheel_install_generates_and_builds_outside_the_tree(tmp_path):
+    # Build from a copy: setuptools leaves build/ and *.egg-info behind in the tree it builds.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", ".pytest_cache", "__pycache__", "examples", "tests"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    "-w", str(tmp_path / "dist"), str(ROOT)], check=True, capture_output=True)
+                    "-w", str(tmp_path / "dist"), str(source)], check=True, capture_output=True)
     wheel = next((tmp_path / "dist").glob("mcutool-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "mcutool/runtime_c/Include/arm_nnfunctions.h" in names

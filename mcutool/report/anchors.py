@@ -1,5 +1,6 @@
-"""Reference figures measured for mcutool (../shared/notes/qemu.md, 2026-11-25): guest
-instructions per layer of CMSIS-NN and of plain C, under QEMU 7.2, both built -O2.
+"""Reference figures measured for mcutool on 2026-11-25 (QEMU 7.2 from Debian, arm-none-eabi-gcc
+12.2, CMSIS-NN at git 99f736a63036): guest instructions per layer of CMSIS-NN and of plain C,
+both built -O2.
 
 Layer shapes: int8 NHWC, batch 1, stride 1, 'same' padding; input zero point -128, output
 zero point -128; per-channel multipliers in [2^30, 2^31)."""
@@ -36,7 +37,7 @@ NAIVE_C = {
     "L6 fc_640_to128": {"m0": 667_131, "m3": 495_716, "m4": 495_713, "m7": 495_715, "m33": 495_844, "m55": 414_243},
 }
 
-# TFLite-Micro + CMSIS-NN, whole models, on mps2-an386 (../shared/notes/tflm-m4.md).
+# TFLite-Micro + CMSIS-NN (TFLM release flags), whole TF-converted models, one Invoke() on mps2-an386.
 TFLM_M4_MODELS = {
     "kws_dscnn": {"arena": 22_820, "code": 51_440, "instructions": 7_699_233},
     "vww_mobilenet": {"arena": 100_644, "code": 51_440, "instructions": 24_101_663},

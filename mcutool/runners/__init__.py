@@ -1,4 +1,4 @@
-"""Running generated programs: on the host (QEMU boards arrive with board support)."""
+"""Running generated programs: on the host, and on emulated boards under QEMU."""
 from mcutool.runners.host import RunError, run_host
 
 __all__ = ["RunError", "run_host"]

@@ -1,4 +1,4 @@
-"""Compilers: gcc for the host (arm-none-eabi-gcc for boards arrives with board support)."""
+"""Compilers and targets: gcc for the host, arm-none-eabi-gcc and the board files for firmware."""
 from mcutool.toolchain.compiler import ToolchainError
 from mcutool.toolchain.host import build_host
 
