@@ -50,3 +50,27 @@ def test_cmake_with_arm_gcc(exported):
                     f"-DCMAKE_C_FLAGS={ARM_FLAGS}"], check=True, capture_output=True)
     subprocess.run(["cmake", "--build", str(build)], check=True, capture_output=True)
     assert (build / "libmodel.a").exists()
+
+
+def test_two_models_share_one_runtime_in_one_program(tmp_path):
+    """The recipe of the generated README: two prefixes, one copy of each kernel (vpath)."""
+    from conftest import ROOT
+    from mcutool import api
+    for prefix, model in (("kws", "tiny_cnn.tflite"), ("digits", "digits_cnn_float.tflite")):
+        graph = api.load_model(ROOT / "examples" / model)
+        if prefix == "digits":
+            import numpy as np
+            graph, _ = api.quantize_model(graph, np.load(ROOT / "examples" / "digits_calib.npz")["x"][:50])
+        api.generate(api.compile_graph(graph), tmp_path / prefix, prefix=prefix)
+    (tmp_path / "main.c").write_text(
+        '#include "kws.h"\n#include "digits.h"\n'
+        "static int8_t a[KWS_INPUT_SIZE], b[KWS_OUTPUT_SIZE], c[DIGITS_INPUT_SIZE], d[DIGITS_OUTPUT_SIZE];\n"
+        "int main(void) { return kws_invoke(a, b) + digits_invoke(c, d); }\n")
+    (tmp_path / "Makefile").write_text(
+        "include kws/kws.mk\ninclude digits/digits.mk\n"
+        "vpath %.c $(KWS_RUNTIME_DIR) $(DIGITS_RUNTIME_DIR)\n"
+        "SRCS := main.c $(KWS_MODEL_SOURCES) $(DIGITS_MODEL_SOURCES) $(sort $(KWS_RUNTIME_FILES) $(DIGITS_RUNTIME_FILES))\n"
+        "CFLAGS := -std=c99 -Wall -Wextra -Werror -O2 $(KWS_INCLUDES) $(DIGITS_INCLUDES)\n"
+        "app: $(SRCS)\n\tgcc $(CFLAGS) $^ -o $@\n")
+    subprocess.run(["make", "-s"], cwd=tmp_path, check=True, capture_output=True)
+    assert subprocess.run([str(tmp_path / "app")]).returncode == 0
