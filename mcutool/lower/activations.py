@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mcutool.fixedpoint import tflite_round
 from mcutool.ir import Graph, Operator
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.quantize import (INT8_MAX, INT8_MIN, checked_multiplier, per_tensor_quant,
@@ -20,14 +21,6 @@ from mcutool.lower.quantize import (INT8_MAX, INT8_MIN, checked_multiplier, per_
 from mcutool.lower.registry import lowering
 
 IDENTITY_MULTIPLIER = (1 << 30, 1)  # QuantizeMultiplier(1.0): MBQM with it returns x unchanged
-
-
-def round_half_away_f32(x: np.float32) -> int:
-    """roundf(): the nearest integer, halves away from zero, exact for every float32."""
-    x = np.float32(x)
-    whole = np.trunc(x)
-    frac = x - whole  # exact in float32
-    return int(whole) + int(frac >= np.float32(0.5)) - int(frac <= np.float32(-0.5))
 
 
 def clamp_call(src_name: str, dst_name: str, size: int, low: int, high: int) -> KernelCall:
@@ -58,7 +51,7 @@ def lower_relu6(graph: Graph, op: Operator) -> Lowered:
     ratio = np.float32(6.0) / np.float32(in_scale)
     if not abs(float(ratio)) < 2.0 ** 31:
         raise Unsupported(f"input scale {in_scale} is too small: 6/scale overflows int32 in TFLM")
-    six = min(INT8_MAX, max(INT8_MIN, round_half_away_f32(ratio) + in_zp))
+    six = min(INT8_MAX, max(INT8_MIN, int(tflite_round(ratio)) + in_zp))
     return Lowered([clamp_call(src.name, dst.name, src.size, in_zp, six)], macs=src.size)
 
 

@@ -15,28 +15,13 @@ import numpy as np
 
 from mcutool.fixedpoint import activation_range, quantize_multiplier
 from mcutool.ir import Graph, Operator, Tensor
+from mcutool.lower.checks import per_tensor_quant
 from mcutool.lower.calls import ConstArray, TensorArg, Unsupported
 from mcutool.lower.cmsis_types import Activation, PerChannelQuantParams
 
-INT8_MIN, INT8_MAX = -128, 127
-
-
 def activation_quant(t: Tensor, role: str) -> tuple[float, int]:
     """(scale, zero point) of an int8 per-tensor activation, or Unsupported naming the reason."""
-    if t.dtype != "int8":
-        kind = {"float32": "float", "int16": "int16 (16x8)", "uint8": "uint8"}.get(t.dtype, t.dtype)
-        raise Unsupported(f"{kind} {role} {t.name!r}: only int8 activations are supported")
-    if t.quant is None:
-        raise Unsupported(f"{role} {t.name!r} has no quantization parameters")
-    if t.quant.scale.size != 1:
-        raise Unsupported(f"{role} {t.name!r} is quantized per channel; activations must be per tensor")
-    scale = float(t.quant.scale[0])
-    if not (np.isfinite(scale) and scale > 0.0):
-        raise Unsupported(f"{role} {t.name!r} has scale {scale}; it must be positive")
-    zero_point = int(t.quant.zero_point[0])
-    if not INT8_MIN <= zero_point <= INT8_MAX:
-        raise Unsupported(f"{role} {t.name!r} has zero point {zero_point} outside int8")
-    return scale, zero_point
+    return per_tensor_quant(t, role)
 
 
 def weight_scales(w: Tensor, axis: int, channels: int) -> np.ndarray:

@@ -27,16 +27,9 @@ SOFTMAX_OUTPUT_ZERO_POINT = -128
 SCALED_DIFF_INTEGER_BITS = 5   # kScaledDiffIntegerBits: softmax's exp() input is Q5.26
 
 
-def _int8_only(op: Operator, *tensors: Tensor) -> None:
-    for t in tensors:
-        if t.dtype != "int8":
-            raise Unsupported(f"{op.type} on {t.dtype} tensor {t.name!r}: only int8 is supported")
-
-
 @lowering("SOFTMAX")
 def lower_softmax(graph: Graph, op: Operator) -> Lowered:
     src, dst = single_io(graph, op)
-    _int8_only(op, src, dst)
     in_scale, _ = per_tensor_quant(src)
     out_scale, out_zp = per_tensor_quant(dst)
     if out_zp != SOFTMAX_OUTPUT_ZERO_POINT or np.float32(out_scale) != SOFTMAX_OUTPUT_SCALE:
@@ -72,7 +65,6 @@ def lut_call(src: Tensor, dst: Tensor, table: np.ndarray) -> KernelCall:
 @lowering("LOGISTIC")
 def lower_logistic(graph: Graph, op: Operator) -> Lowered:
     src, dst = single_io(graph, op)
-    _int8_only(op, src, dst)
     in_scale, in_zp = per_tensor_quant(src)
     _, out_zp = per_tensor_quant(dst)
     if out_zp != -128:
@@ -85,7 +77,6 @@ def lower_logistic(graph: Graph, op: Operator) -> Lowered:
 @lowering("TANH")
 def lower_tanh(graph: Graph, op: Operator) -> Lowered:
     src, dst = single_io(graph, op)
-    _int8_only(op, src, dst)
     in_scale, in_zp = per_tensor_quant(src)
     params = lut.sigmoid_params(in_scale, in_zp)
     return Lowered([lut_call(src, dst, lut.tanh_int8(lut.ALL_INT8, params))], macs=src.size)
@@ -94,7 +85,6 @@ def lower_tanh(graph: Graph, op: Operator) -> Lowered:
 @lowering("HARD_SWISH")
 def lower_hard_swish(graph: Graph, op: Operator) -> Lowered:
     src, dst = single_io(graph, op)
-    _int8_only(op, src, dst)
     in_scale, in_zp = per_tensor_quant(src)
     out_scale, out_zp = per_tensor_quant(dst)
     params = lut.hard_swish_params(in_scale, in_zp, out_scale, out_zp)

@@ -14,6 +14,8 @@ import numpy as np
 from mcutool.fixedpoint import activation_range, quantize_multiplier
 from mcutool.ir import Graph, Operator, Tensor
 from mcutool.lower.calls import KernelCall, Lowered, Scratch, TensorArg, Unsupported
+from mcutool.lower.checks import require_int8
+from mcutool.lower.conv_quant import out_size_and_padding
 from mcutool.lower.cmsis_types import Activation, Dims, PoolParams, Tile
 from mcutool.lower.registry import lowering
 
@@ -23,28 +25,13 @@ MAX_REDUCED_AXES = 2
 
 def window_output_and_padding(in_size: int, filter_size: int, stride: int,
                               padding: str) -> tuple[int, int]:
-    """Output size and leading padding of a sliding window, as TFLM's padding.h computes them
-    (SAME puts the odd padding element at the end)."""
-    if stride < 1 or filter_size < 1:
-        raise Unsupported(f"filter {filter_size} and stride {stride} must be at least 1")
-    if padding == "SAME":
-        out = (in_size + stride - 1) // stride
-    elif padding == "VALID":
-        out = (in_size + stride - filter_size) // stride
-    else:
-        raise Unsupported(f"padding {padding!r}")
+    """Output size and leading padding of a pooling window: a convolution's, without dilation."""
+    if filter_size < 1:
+        raise Unsupported(f"filter {filter_size} must be at least 1")
+    out, pad = out_size_and_padding(padding, in_size, filter_size, stride, 1)
     if out < 1:
         raise Unsupported(f"a {filter_size}-wide window does not fit an input of {in_size}")
-    total = max((out - 1) * stride + filter_size - in_size, 0)
-    return out, total // 2
-
-
-def require_int8(*tensors: Tensor) -> None:
-    for t in tensors:
-        if t.dtype != "int8" or t.quant is None:
-            raise Unsupported(f"tensor {t.name!r} is {t.dtype}, only quantized int8 is supported")
-        if t.quant.per_channel:
-            raise Unsupported(f"tensor {t.name!r} has per-channel quantization")
+    return out, pad
 
 
 def avgpool_buffer_size(output_width: int, channels: int) -> int:

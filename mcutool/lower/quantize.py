@@ -1,5 +1,5 @@
 """QUANTIZE and DEQUANTIZE, as TFLite-Micro's Prepare computes them (quantize_common.cc,
-dequantize_common.cc), plus the per-tensor checks the elementwise and activation lowerings share.
+dequantize_common.cc), plus the requantize call and unary-operand helpers other lowerings share.
 
 - float32 -> int8: q = clamp(round(x / scale) + zp), the division and the rounding (halves away
   from zero) in float32, never double.
@@ -14,25 +14,8 @@ import numpy as np
 from mcutool.fixedpoint import quantize_multiplier
 from mcutool.ir import Graph, Operator, Tensor
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
+from mcutool.lower.checks import INT8_MAX, INT8_MIN, per_tensor_quant
 from mcutool.lower.registry import lowering
-
-INT8_MIN, INT8_MAX = -128, 127
-
-
-def per_tensor_quant(t: Tensor, dtype: str = "int8") -> tuple[float, int]:
-    """(scale, zero_point) of a per-tensor quantized tensor of `dtype`, or Unsupported."""
-    if t.dtype != dtype:
-        raise Unsupported(f"tensor {t.name!r} is {t.dtype}; only {dtype} is supported here")
-    if t.quant is None or t.quant.scale.size != 1:
-        raise Unsupported(f"tensor {t.name!r} needs one per-tensor scale and zero point")
-    scale = float(t.quant.scale[0])  # exact: float32 widened to double, as TFLM does
-    if not scale > 0.0 or not np.isfinite(scale):
-        raise Unsupported(f"tensor {t.name!r} has scale {scale}; it must be positive")
-    zero_point = int(t.quant.zero_point[0])
-    if dtype == "int8" and not INT8_MIN <= zero_point <= INT8_MAX:
-        raise Unsupported(f"tensor {t.name!r} has zero point {zero_point} outside int8")
-    return scale, zero_point
-
 
 def single_io(graph: Graph, op: Operator) -> tuple[Tensor, Tensor]:
     """The one input and one output of a unary operator, with matching element counts."""
@@ -67,14 +50,14 @@ def requantize_call(src: Tensor, dst: Tensor, in_scale: float, in_zp: int, out_s
 @lowering("QUANTIZE")
 def lower_quantize(graph: Graph, op: Operator) -> Lowered:
     src, dst = single_io(graph, op)
-    out_scale, out_zp = per_tensor_quant(dst, "int8")
+    out_scale, out_zp = per_tensor_quant(dst, "output")
     if src.dtype == "float32":
         call = KernelCall(
             "mcu_quantize_f32_s8",
             [TensorArg(src.name), TensorArg(dst.name), dst.size, np.float32(out_scale), out_zp],
             reads=[src.name], writes=[dst.name])
     elif src.dtype == "int8":
-        in_scale, in_zp = per_tensor_quant(src, "int8")
+        in_scale, in_zp = per_tensor_quant(src, "input")
         call = requantize_call(src, dst, in_scale, in_zp, out_scale, out_zp)
     else:
         raise Unsupported(f"QUANTIZE from {src.dtype} is not supported (float32 or int8 only)")
@@ -86,7 +69,7 @@ def lower_dequantize(graph: Graph, op: Operator) -> Lowered:
     src, dst = single_io(graph, op)
     if dst.dtype != "float32":
         raise Unsupported(f"DEQUANTIZE to {dst.dtype} is not supported (float32 only)")
-    in_scale, in_zp = per_tensor_quant(src, "int8")
+    in_scale, in_zp = per_tensor_quant(src, "input")
     call = KernelCall(
         "mcu_dequantize_s8_f32",
         [TensorArg(src.name), TensorArg(dst.name), src.size, np.float32(in_scale), in_zp],

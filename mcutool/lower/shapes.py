@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mcutool.ir import Graph, Operator, Tensor
+from mcutool.ir import Graph, Operator
+from mcutool.lower.checks import require_int8
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.cmsis_types import Dims
 from mcutool.lower.registry import lowering
@@ -29,12 +30,6 @@ def lower_alias(graph: Graph, op: Operator) -> Lowered:
     return Lowered(alias=(y.name, x.name))
 
 
-def _require_int8(*tensors: Tensor) -> None:
-    for t in tensors:
-        if t.dtype != "int8":
-            raise Unsupported(f"tensor {t.name!r} is {t.dtype}, only int8 is supported")
-
-
 def _four_d(shape) -> tuple[int, ...]:
     """Shape padded at the front to 4-D (the layout every kernel here takes)."""
     if len(shape) > 4:
@@ -46,7 +41,7 @@ def _four_d(shape) -> tuple[int, ...]:
 def lower_pad(graph: Graph, op: Operator) -> Lowered:
     x = graph.tensor(op.inputs[0])
     y = graph.tensor(op.outputs[0])
-    _require_int8(x, y)
+    require_int8(x, y)
     paddings = graph.tensor(op.inputs[1])
     if not paddings.is_const:
         raise Unsupported("paddings must be a constant tensor")
@@ -91,7 +86,7 @@ CONCAT_KERNELS = {3: "arm_concatenation_s8_x", 2: "arm_concatenation_s8_y",
 def lower_concatenation(graph: Graph, op: Operator) -> Lowered:
     y = graph.tensor(op.outputs[0])
     inputs = [graph.tensor(name) for name in op.inputs]
-    _require_int8(y, *inputs)
+    require_int8(y, *inputs)
     if op.attrs.activation != "NONE":
         raise Unsupported("fused activation on CONCATENATION (TFLM rejects it)")
     if len(inputs) > CONCAT_MAX_INPUTS:
