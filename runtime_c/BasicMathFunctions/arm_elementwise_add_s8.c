@@ -33,18 +33,11 @@ arm_cmsis_nn_status arm_elementwise_add_s8(const int8_t *input_1_vect,
                                            const int32_t out_activation_max,
                                            const int32_t block_size)
 {
-    int32_t i;
-    for (i = 0; i < block_size; i++) {
-        /* (q + offset) << left_shift: at most 255 * 2^20, no overflow; shifted as unsigned
-         * because left-shifting a negative int is undefined in C. */
-        const int32_t in_1 = (int32_t)((uint32_t)(input_1_vect[i] + input_1_offset) << left_shift);
-        const int32_t in_2 = (int32_t)((uint32_t)(input_2_vect[i] + input_2_offset) << left_shift);
-        const int32_t sum = arm_nn_requantize(in_1, input_1_mult, input_1_shift) +
-                            arm_nn_requantize(in_2, input_2_mult, input_2_shift);
-        int32_t out = arm_nn_requantize(sum, out_mult, out_shift) + out_offset;
-        out = MAX(out, out_activation_min);
-        out = MIN(out, out_activation_max);
-        output[i] = (int8_t)out;
-    }
+    /* A flat vector is the broadcast case with equal shapes. */
+    const cmsis_nn_dims flat = {1, 1, 1, block_size};
+    mcu_nn_broadcast_add_sub_s8(&flat, input_1_vect, &flat, input_2_vect, input_1_offset, input_1_mult,
+                                input_1_shift, input_2_offset, input_2_mult, input_2_shift, left_shift,
+                                &flat, output, out_offset, out_mult, out_shift, out_activation_min,
+                                out_activation_max, 1);
     return ARM_CMSIS_NN_SUCCESS;
 }

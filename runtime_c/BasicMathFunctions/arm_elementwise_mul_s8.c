@@ -11,6 +11,7 @@
  * The output may alias either input.
  */
 #include "arm_nnfunctions.h"
+#include "mcu_nnfunctions.h"
 #include "arm_nnsupportfunctions.h"
 
 arm_cmsis_nn_status arm_elementwise_mul_s8(const int8_t *input_1_vect,
@@ -25,14 +26,9 @@ arm_cmsis_nn_status arm_elementwise_mul_s8(const int8_t *input_1_vect,
                                            const int32_t out_activation_max,
                                            const int32_t block_size)
 {
-    int32_t i;
-    for (i = 0; i < block_size; i++) {
-        /* |product| <= 256 * 256: no overflow. */
-        const int32_t product = (input_1_vect[i] + input_1_offset) * (input_2_vect[i] + input_2_offset);
-        int32_t out = arm_nn_requantize(product, out_mult, out_shift) + out_offset;
-        out = MAX(out, out_activation_min);
-        out = MIN(out, out_activation_max);
-        output[i] = (int8_t)out;
-    }
-    return ARM_CMSIS_NN_SUCCESS;
+    /* A flat vector is the broadcast case with equal shapes. */
+    const cmsis_nn_dims flat = {1, 1, 1, block_size};
+    return mcu_broadcast_mul_s8(&flat, input_1_vect, &flat, input_2_vect, input_1_offset, input_2_offset,
+                                &flat, output, out_offset, out_mult, out_shift, out_activation_min,
+                                out_activation_max);
 }
