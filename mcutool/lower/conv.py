@@ -30,11 +30,11 @@ def convolve_wrapper_s8_buffer_size(input_dims: Dims, filter_dims: Dims) -> int:
 
 
 def depthwise_conv_wrapper_s8_buffer_size(ch_mult: int, input_dims: Dims, filter_dims: Dims) -> int:
-    """arm_depthwise_conv_wrapper_s8_get_buffer_size(): with depth multiplier 1, the filter's
-    whole groups of four channels widened to int16 (the kernel's packed DSP path)."""
+    """arm_depthwise_conv_wrapper_s8_get_buffer_size(): with depth multiplier 1, room for the
+    filter widened to int16 (the kernel's packed DSP path; also CMSIS-NN's size on DSP cores)."""
     if ch_mult != 1:
         return 0
-    return filter_dims.h * filter_dims.w * (input_dims.c & ~3) * 2
+    return filter_dims.h * filter_dims.w * input_dims.c * 2
 
 
 def _nhwc(t: Tensor, role: str) -> Dims:

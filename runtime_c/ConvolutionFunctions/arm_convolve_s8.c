@@ -7,50 +7,202 @@
  * Ranges: conv_params->input_offset in [-127, 128] (= -input zero point), output_offset in
  * [-128, 127], activation within [-128, 127]; stride, dilation >= 1; padding >= 0 (top/left).
  * upscale_dims must be NULL or 1x1 (no zero-insertion upscaling in this runtime).
- * ctx->buf: arm_convolve_s8_get_buffer_size() bytes, 2-byte aligned (im2col columns of int16).
+ * ctx->buf: arm_convolve_s8_get_buffer_size() bytes, 4-byte aligned.
  *
- * Method: the patch under an output pixel is copied into an int16 column with the input offset
- * already added, so padded taps become exact zeros and the multiply loop has no branches. Two
- * output pixels and two output channels are accumulated together so each loaded value is
- * used twice.
+ * Method: the patches under four output pixels are copied (im2col) into four int16 columns
+ * with the input offset already added, so padded taps become exact zeros and the multiply loops
+ * have no branches. (When C_IN is not a multiple of 4 a patch is first gathered as bytes in a
+ * stage, so that it is widened in whole words.)
+ *
+ * With the DSP extension (packed layout), one output channel of the four pixels is accumulated
+ * at a time: four int8 filter taps are unpacked into two int16 pairs once (SXTB16) and
+ * multiplied with each column two taps at a time (SMLAD). Taps are grouped by four; group g of
+ * the four columns takes 16 int16 slots, [col 0: k, k+2, k+1, k+3][col 1: ...][col 2: ...]
+ * [col 3: ...] for k = 4g. The 0, 2, 1, 3 order is the one SXTB16 unpacks a filter word in, so
+ * no repacking is needed, and interleaving the columns lets one pointer walk all four.
+ *
+ * Without it (plain layout: column j is round_up(HK * WK * C_IN, 4) slots after column j - 1,
+ * taps in order), two channels times two pixels are accumulated together so that each loaded
+ * value is used twice.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "arm_nnfunctions.h"
 #include "arm_nnsupportfunctions.h"
+#include "mcu_nn_dsp.h"
+
+#define COLUMNS 4 /* pixels per im2col pass */
+
+#if MCU_NN_DSP
+#define COL_GROUP_SLOTS 16 /* int16 slots of a group of four taps, all four columns */
+
+/* Slot of tap k of column 0; column j starts j * 4 slots later. */
+static inline int32_t col_slot(int32_t k)
+{
+    return ((k & ~3) << 2) | ((k & 1) << 1) | ((k >> 1) & 1);
+}
+
+static inline int32_t col_step(int32_t pitch)
+{
+    (void)pitch;
+    return 4;
+}
+#else
+static inline int32_t col_slot(int32_t k)
+{
+    return k;
+}
+
+/* Slots from column j to column j + 1. */
+static inline int32_t col_step(int32_t pitch)
+{
+    return pitch;
+}
+#endif
 
 typedef struct {
     int32_t in_h, in_w, in_c;
     int32_t k_h, k_w;
     int32_t dil_y, dil_x;
-    int16_t offset;
+    int32_t offset;
+    int8_t *stage; /* patch bytes gathered here first when C_IN is not a multiple of 4, else NULL */
 } conv_patch_shape;
 
-/* One im2col column: the HK x WK x C_IN patch whose top-left tap is (base_y, base_x). */
+/* Taps k .. k+n-1 of a column from n consecutive bytes plus the offset; k and n are
+ * multiples of 4. */
+static void col_convert(int16_t *col, int32_t k, const int8_t *src, int32_t n, int32_t offset)
+{
+#if MCU_NN_DSP
+    /* One load and two SXTAB16 (unpack, add the offset to both halves) per group. */
+    const int32_t offset_pair = (int32_t)(((uint32_t)offset << 16) | ((uint32_t)offset & 0xFFFFu));
+    int32_t *words = (int32_t *)(void *)(col + col_slot(k));
+    for (; n > 0; n -= 4) {
+        const int32_t x = mcu_nn_read_s8x4(src);
+        words[0] = mcu_sxtab16(offset_pair, x);
+        words[1] = mcu_sxtab16_ror8(offset_pair, x);
+        words += COL_GROUP_SLOTS / 2;
+        src += 4;
+    }
+#else
+    for (int16_t *slot = col + k; n > 0; n--) {
+        *slot++ = (int16_t)(*src++ + offset);
+    }
+#endif
+}
+
+/* Taps k .. k+n-1 of a column set to zero (padding); k and n are multiples of 4. */
+static void col_zero(int16_t *col, int32_t k, int32_t n)
+{
+#if MCU_NN_DSP
+    int16_t *slots = col + col_slot(k);
+    for (; n > 0; n -= 4) {
+        memset(slots, 0, 4 * sizeof(int16_t));
+        slots += COL_GROUP_SLOTS;
+    }
+#else
+    memset(col + k, 0, (size_t)n * sizeof(int16_t));
+#endif
+}
+
+/* n stage bytes that become zero once the offset is added: -offset, an int8 value because
+ * offset is in [-127, 128]. Written by words and spelt-out bytes: a plain byte loop would be
+ * turned into a (slow, for a few bytes) memset call. */
+static void stage_pad(int8_t *dst, int32_t n, int32_t offset)
+{
+    const uint32_t pattern = (uint32_t)(uint8_t)(int8_t)-offset * 0x01010101u;
+    for (; n >= 4; n -= 4) {
+        memcpy(dst, &pattern, 4);
+        dst += 4;
+    }
+    if (n > 0) {
+        dst[0] = (int8_t)-offset;
+    }
+    if (n > 1) {
+        dst[1] = (int8_t)-offset;
+    }
+    if (n > 2) {
+        dst[2] = (int8_t)-offset;
+    }
+}
+
+/* A run of n input bytes as taps k .. k+n-1: converted in place, or gathered in the stage. */
+static void patch_copy(int16_t *col, const conv_patch_shape *s, int32_t k, const int8_t *src, int32_t n)
+{
+    if (s->stage == NULL) {
+        col_convert(col, k, src, n, s->offset);
+        return;
+    }
+    int8_t *dst = s->stage + k;
+    for (; n >= 4; n -= 4) {
+        memcpy(dst, src, 4);
+        dst += 4;
+        src += 4;
+    }
+    for (; n > 0; n--) {
+        *dst++ = *src++;
+    }
+}
+
+/* Taps k .. k+n-1 in the padding. */
+static void patch_pad(int16_t *col, const conv_patch_shape *s, int32_t k, int32_t n)
+{
+    if (s->stage == NULL) {
+        col_zero(col, k, n);
+    } else {
+        stage_pad(s->stage + k, n, s->offset);
+    }
+}
+
+/* One im2col column: the HK x WK x C_IN patch whose top-left tap is (base_y, base_x). In the
+ * packed layout the slots past HK * WK * C_IN in the last group are set to zero. */
 static void conv_fill_column(int16_t *col, const int8_t *input, const conv_patch_shape *s,
                              int32_t base_y, int32_t base_x)
 {
     const int32_t row_len = s->k_w * s->in_c;
-    for (int32_t ky = 0; ky < s->k_h; ky++) {
-        const int32_t iy = base_y + ky * s->dil_y;
-        if (iy < 0 || iy >= s->in_h) {
-            memset(col, 0, (size_t)row_len * sizeof(int16_t));
-            col += row_len;
-            continue;
+    const size_t in_row_len = (size_t)s->in_w * s->in_c;
+    /* With dilation 1 and the window inside the image horizontally, a filter row is one run
+     * of consecutive input bytes. */
+    const int32_t whole_rows = s->dil_x == 1 && base_x >= 0 && base_x + s->k_w <= s->in_w;
+    int32_t k = 0;
+    if (whole_rows && base_y >= 0 && base_y + (s->k_h - 1) * s->dil_y < s->in_h) {
+        /* The common case: the window lies inside the image. */
+        const int8_t *src = input + (size_t)base_y * in_row_len + (size_t)base_x * s->in_c;
+        const size_t row_step = (size_t)s->dil_y * in_row_len;
+        for (int32_t ky = 0; ky < s->k_h; ky++) {
+            patch_copy(col, s, k, src, row_len);
+            src += row_step;
+            k += row_len;
         }
-        const int8_t *in_row = input + (size_t)iy * s->in_w * s->in_c;
-        for (int32_t kx = 0; kx < s->k_w; kx++) {
-            const int32_t ix = base_x + kx * s->dil_x;
-            if (ix < 0 || ix >= s->in_w) {
-                memset(col, 0, (size_t)s->in_c * sizeof(int16_t));
-            } else {
-                const int8_t *src = in_row + (size_t)ix * s->in_c;
-                for (int32_t c = 0; c < s->in_c; c++) {
-                    col[c] = (int16_t)(src[c] + s->offset);
-                }
+    } else {
+        for (int32_t ky = 0; ky < s->k_h; ky++) {
+            const int32_t iy = base_y + ky * s->dil_y;
+            if (iy < 0 || iy >= s->in_h) {
+                patch_pad(col, s, k, row_len);
+                k += row_len;
+                continue;
             }
-            col += s->in_c;
+            const int8_t *in_row = input + (size_t)iy * in_row_len;
+            if (whole_rows) {
+                patch_copy(col, s, k, in_row + (size_t)base_x * s->in_c, row_len);
+                k += row_len;
+                continue;
+            }
+            for (int32_t kx = 0; kx < s->k_w; kx++) {
+                const int32_t ix = base_x + kx * s->dil_x;
+                if (ix < 0 || ix >= s->in_w) {
+                    patch_pad(col, s, k, s->in_c);
+                } else {
+                    patch_copy(col, s, k, in_row + (size_t)ix * s->in_c, s->in_c);
+                }
+                k += s->in_c;
+            }
         }
+    }
+    if (s->stage != NULL) {
+        const int32_t pitch = (k + 3) & ~3;
+        stage_pad(s->stage + k, pitch - k, s->offset); /* to whole groups */
+        col_convert(col, 0, s->stage, pitch, s->offset);
     }
 }
 
@@ -60,27 +212,163 @@ typedef struct {
     const int32_t *mult;
     const int32_t *shift;
     int32_t col_len;
+    int32_t col_pitch; /* round_up(col_len, 4) */
     int32_t out_c;
     int32_t out_offset;
     int32_t act_min;
     int32_t act_max;
 } conv_gemm_args;
 
-static inline int8_t conv_requantize(int32_t acc, const conv_gemm_args *g, int32_t oc)
+static inline int8_t conv_clamp(int32_t v, int32_t lo, int32_t hi)
 {
-    acc = arm_nn_requantize(acc, g->mult[oc], g->shift[oc]) + g->out_offset;
-    acc = MAX(acc, g->act_min);
-    acc = MIN(acc, g->act_max);
-    return (int8_t)acc;
+    v = v < lo ? lo : v;
+    v = v > hi ? hi : v;
+    return (int8_t)v;
 }
 
-/* All output channels of two pixels (columns col0, col1) into out0 and out1. */
-static void conv_gemm_two(const conv_gemm_args *g, const int16_t *col0, const int16_t *col1,
-                          int8_t *out0, int8_t *out1)
+/* The output stage of one accumulator of channel oc. */
+static inline int8_t conv_requantize(int32_t acc, const conv_gemm_args *g, int32_t oc)
+{
+    return conv_clamp(arm_nn_requantize(acc, g->mult[oc], g->shift[oc]) + g->out_offset, g->act_min,
+                      g->act_max);
+}
+
+/* All output channels of one pixel (the column at col). */
+static void conv_gemm_one(const conv_gemm_args *g, const int16_t *col, int8_t *out)
 {
     const int32_t n = g->col_len;
+    const int8_t *w = g->filter;
+    for (int32_t oc = 0; oc < g->out_c; oc++) {
+        int32_t acc = g->bias != NULL ? g->bias[oc] : 0;
+        int32_t k = 0;
+#if MCU_NN_DSP
+        const int32_t *cw = (const int32_t *)(const void *)col;
+        for (; k + 3 < n; k += 4) {
+            const int32_t x = mcu_nn_read_s8x4(w + k);
+            acc = mcu_smlad(mcu_sxtb16(x), cw[0], acc);
+            acc = mcu_smlad(mcu_sxtb16_ror8(x), cw[1], acc);
+            cw += COL_GROUP_SLOTS / 2;
+        }
+#endif
+        for (; k < n; k++) {
+            int16_t x;
+            memcpy(&x, col + col_slot(k), sizeof(x));
+            acc += w[k] * x;
+        }
+        w += n;
+        out[oc] = conv_requantize(acc, g, oc);
+    }
+}
+
+#if MCU_NN_DSP
+/* Accumulators of one output channel over the four columns. */
+typedef struct {
+    int32_t a0, a1, a2, a3;
+} conv_acc4;
+
+/* One group: filter word x (four int8 taps) times the four columns at *cw. */
+static inline void conv_group_four(conv_acc4 *a, int32_t x, const int32_t **cw)
+{
+    const int32_t x02 = mcu_sxtb16(x), x13 = mcu_sxtb16_ror8(x);
+    const int32_t *c = *cw;
+    int32_t p, q;
+    c = mcu_nn_read_pair_ia(c, &p, &q);
+    a->a0 = mcu_smlad(x13, q, mcu_smlad(x02, p, a->a0));
+    c = mcu_nn_read_pair_ia(c, &p, &q);
+    a->a1 = mcu_smlad(x13, q, mcu_smlad(x02, p, a->a1));
+    c = mcu_nn_read_pair_ia(c, &p, &q);
+    a->a2 = mcu_smlad(x13, q, mcu_smlad(x02, p, a->a2));
+    c = mcu_nn_read_pair_ia(c, &p, &q);
+    a->a3 = mcu_smlad(x13, q, mcu_smlad(x02, p, a->a3));
+    *cw = c;
+}
+
+/* Every output channel of four pixels, one channel at a time: each filter word is unpacked
+ * once and used four times. When HK * WK * C_IN is not a multiple of 4 the last group is
+ * partial: its filter word then reaches into the following rows (or, near the end of the
+ * filter, is put together from its bytes) and meets the zeroed slots past the end of the
+ * columns. */
+static void conv_gemm_four(const conv_gemm_args *g, const int16_t *cols, int8_t *out)
+{
+    const int32_t groups = g->col_len >> 2;
+    const int32_t rest = g->col_len & 3;
+    const int32_t out_c = g->out_c, zp = g->out_offset, lo = g->act_min, hi = g->act_max;
+    const int32_t *bias = g->bias;
+    const int32_t *mult = g->mult;
+    const int32_t *shift = g->shift;
+    const int8_t *w = g->filter;
+    const int8_t *filter_end = g->filter + (size_t)out_c * g->col_len;
+    const int32_t full_range = lo == INT8_MIN && hi == INT8_MAX;
+    for (int32_t oc = 0; oc < out_c; oc++) {
+        const int32_t b = bias != NULL ? bias[oc] : 0;
+        conv_acc4 acc = {b, b, b, b};
+        const int32_t *cw = (const int32_t *)(const void *)cols;
+        /* two groups per iteration: half the loop overhead */
+        for (int32_t i = groups >> 1; i > 0; i--) {
+            conv_group_four(&acc, mcu_nn_read_s8x4(w), &cw);
+            conv_group_four(&acc, mcu_nn_read_s8x4(w + 4), &cw);
+            w += 8;
+        }
+        if ((groups & 1) != 0) {
+            conv_group_four(&acc, mcu_nn_read_s8x4(w), &cw);
+            w += 4;
+        }
+        if (rest != 0) {
+            int32_t x;
+            if (filter_end - w >= 4) {
+                x = mcu_nn_read_s8x4(w);
+            } else {
+                uint32_t bytes = 0;
+                for (int32_t k = 0; k < rest; k++) {
+                    bytes |= ((uint32_t)(uint8_t)w[k]) << (8 * k);
+                }
+                x = (int32_t)bytes;
+            }
+            w += rest;
+            conv_group_four(&acc, x, &cw);
+        }
+        /* arm_nn_requantize() on all four, testing the shift's sign once; int8 stores may
+         * alias anything, so the constants above are kept in locals */
+        const int32_t m = mult[oc], s = shift[oc];
+        int32_t a0 = acc.a0, a1 = acc.a1, a2 = acc.a2, a3 = acc.a3;
+        if (s < 0) {
+            a0 = mcu_nn_round_shift_right(arm_nn_doubling_high_mult_no_sat(a0, m), -s);
+            a1 = mcu_nn_round_shift_right(arm_nn_doubling_high_mult_no_sat(a1, m), -s);
+            a2 = mcu_nn_round_shift_right(arm_nn_doubling_high_mult_no_sat(a2, m), -s);
+            a3 = mcu_nn_round_shift_right(arm_nn_doubling_high_mult_no_sat(a3, m), -s);
+        } else {
+            a0 = arm_nn_doubling_high_mult_no_sat((int32_t)((uint32_t)a0 << s), m);
+            a1 = arm_nn_doubling_high_mult_no_sat((int32_t)((uint32_t)a1 << s), m);
+            a2 = arm_nn_doubling_high_mult_no_sat((int32_t)((uint32_t)a2 << s), m);
+            a3 = arm_nn_doubling_high_mult_no_sat((int32_t)((uint32_t)a3 << s), m);
+        }
+        int8_t *o = out + oc;
+        if (full_range) {
+            /* the usual activation range: one SSAT clamps */
+            o[0] = (int8_t)mcu_ssat8(a0 + zp);
+            o[out_c] = (int8_t)mcu_ssat8(a1 + zp);
+            o[2 * out_c] = (int8_t)mcu_ssat8(a2 + zp);
+            o[3 * out_c] = (int8_t)mcu_ssat8(a3 + zp);
+        } else {
+            o[0] = conv_clamp(a0 + zp, lo, hi);
+            o[out_c] = conv_clamp(a1 + zp, lo, hi);
+            o[2 * out_c] = conv_clamp(a2 + zp, lo, hi);
+            o[3 * out_c] = conv_clamp(a3 + zp, lo, hi);
+        }
+    }
+}
+#else
+/* All output channels of two pixels (plain columns col0, col1) into out0 and out1: two
+ * channels times two pixels at a time, so each loaded value is used twice. g's fields are read
+ * into locals first: int8 stores may alias anything, so they would be reloaded after each. */
+static void conv_gemm_two(const conv_gemm_args *g, const int16_t *col0, const int16_t *col1, int8_t *out0,
+                          int8_t *out1)
+{
+    const int32_t n = g->col_len, out_c = g->out_c;
+    const int32_t zp = g->out_offset, lo = g->act_min, hi = g->act_max;
+    const int32_t *bias = g->bias, *mult = g->mult, *shift = g->shift;
     int32_t oc = 0;
-    for (; oc + 1 < g->out_c; oc += 2) {
+    for (; oc + 1 < out_c; oc += 2) {
         const int8_t *w0 = g->filter + (size_t)oc * n;
         const int8_t *w1 = w0 + n;
         int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0;
@@ -94,18 +382,19 @@ static void conv_gemm_two(const conv_gemm_args *g, const int16_t *col0, const in
             a10 += f1 * x0;
             a11 += f1 * x1;
         }
-        if (g->bias != NULL) {
-            a00 += g->bias[oc];
-            a01 += g->bias[oc];
-            a10 += g->bias[oc + 1];
-            a11 += g->bias[oc + 1];
+        if (bias != NULL) {
+            a00 += bias[oc];
+            a01 += bias[oc];
+            a10 += bias[oc + 1];
+            a11 += bias[oc + 1];
         }
-        out0[oc] = conv_requantize(a00, g, oc);
-        out1[oc] = conv_requantize(a01, g, oc);
-        out0[oc + 1] = conv_requantize(a10, g, oc + 1);
-        out1[oc + 1] = conv_requantize(a11, g, oc + 1);
+        const int32_t m0 = mult[oc], s0 = shift[oc], m1 = mult[oc + 1], s1 = shift[oc + 1];
+        out0[oc] = conv_clamp(arm_nn_requantize(a00, m0, s0) + zp, lo, hi);
+        out1[oc] = conv_clamp(arm_nn_requantize(a01, m0, s0) + zp, lo, hi);
+        out0[oc + 1] = conv_clamp(arm_nn_requantize(a10, m1, s1) + zp, lo, hi);
+        out1[oc + 1] = conv_clamp(arm_nn_requantize(a11, m1, s1) + zp, lo, hi);
     }
-    if (oc < g->out_c) {
+    if (oc < out_c) {
         const int8_t *w0 = g->filter + (size_t)oc * n;
         int32_t a0 = 0, a1 = 0;
         for (int32_t k = 0; k < n; k++) {
@@ -113,29 +402,33 @@ static void conv_gemm_two(const conv_gemm_args *g, const int16_t *col0, const in
             a0 += f0 * col0[k];
             a1 += f0 * col1[k];
         }
-        if (g->bias != NULL) {
-            a0 += g->bias[oc];
-            a1 += g->bias[oc];
+        if (bias != NULL) {
+            a0 += bias[oc];
+            a1 += bias[oc];
         }
-        out0[oc] = conv_requantize(a0, g, oc);
-        out1[oc] = conv_requantize(a1, g, oc);
+        out0[oc] = conv_clamp(arm_nn_requantize(a0, mult[oc], shift[oc]) + zp, lo, hi);
+        out1[oc] = conv_clamp(arm_nn_requantize(a1, mult[oc], shift[oc]) + zp, lo, hi);
     }
 }
+#endif
 
-/* All output channels of one pixel. */
-static void conv_gemm_one(const conv_gemm_args *g, const int16_t *col, int8_t *out)
+/* All output channels of the first `pixels` columns (1 to 4) into consecutive output pixels. */
+static void conv_gemm(const conv_gemm_args *g, const int16_t *cols, int32_t pixels, int8_t *out)
 {
-    const int32_t n = g->col_len;
-    for (int32_t oc = 0; oc < g->out_c; oc++) {
-        const int8_t *w = g->filter + (size_t)oc * n;
-        int32_t acc = 0;
-        for (int32_t k = 0; k < n; k++) {
-            acc += (int32_t)w[k] * col[k];
-        }
-        if (g->bias != NULL) {
-            acc += g->bias[oc];
-        }
-        out[oc] = conv_requantize(acc, g, oc);
+    const int32_t step = col_step(g->col_pitch);
+    int32_t j = 0;
+#if MCU_NN_DSP
+    if (pixels == COLUMNS) {
+        conv_gemm_four(g, cols, out);
+        return;
+    }
+#else
+    for (; j + 1 < pixels; j += 2) {
+        conv_gemm_two(g, cols + j * step, cols + (j + 1) * step, out + j * g->out_c, out + (j + 1) * g->out_c);
+    }
+#endif
+    for (; j < pixels; j++) {
+        conv_gemm_one(g, cols + j * step, out + j * g->out_c);
     }
 }
 
@@ -159,7 +452,8 @@ arm_cmsis_nn_status arm_convolve_s8(const cmsis_nn_context *ctx,
     if (filter_dims->c != input_dims->c) {
         return ARM_CMSIS_NN_ARG_ERROR;
     }
-    if (ctx == NULL || ctx->buf == NULL) {
+    /* The columns are read as 32-bit words. */
+    if (ctx == NULL || ctx->buf == NULL || ((uintptr_t)ctx->buf & 3u) != 0) {
         return ARM_CMSIS_NN_ARG_ERROR;
     }
 
@@ -171,7 +465,7 @@ arm_cmsis_nn_status arm_convolve_s8(const cmsis_nn_context *ctx,
     shape.k_w = filter_dims->w;
     shape.dil_y = conv_params->dilation.h;
     shape.dil_x = conv_params->dilation.w;
-    shape.offset = (int16_t)conv_params->input_offset;
+    shape.offset = conv_params->input_offset;
 
     conv_gemm_args g;
     g.filter = filter_data;
@@ -179,15 +473,17 @@ arm_cmsis_nn_status arm_convolve_s8(const cmsis_nn_context *ctx,
     g.mult = quant_params->multiplier;
     g.shift = quant_params->shift;
     g.col_len = shape.k_h * shape.k_w * shape.in_c;
+    g.col_pitch = (g.col_len + 3) & ~3;
     g.out_c = output_dims->c;
     g.out_offset = conv_params->output_offset;
     g.act_min = conv_params->activation.min;
     g.act_max = conv_params->activation.max;
 
-    /* Column pitch rounded up to 4 elements, as arm_convolve_s8_get_buffer_size() assumes. */
-    const int32_t col_pitch = (g.col_len + 3) & ~3;
-    int16_t *col0 = (int16_t *)ctx->buf;
-    int16_t *col1 = col0 + col_pitch;
+    /* Four columns of round_up(col_len, 4) slots each, then (C_IN not a multiple of 4) the
+     * byte stage, as arm_convolve_s8_get_buffer_size() assumes. */
+    int16_t *cols = (int16_t *)ctx->buf;
+    shape.stage = (shape.in_c & 3) != 0 ? (int8_t *)(cols + COLUMNS * g.col_pitch) : NULL;
+    const int32_t step = col_step(g.col_pitch);
 
     const int32_t out_h = output_dims->h;
     const int32_t out_w = output_dims->w;
@@ -200,24 +496,21 @@ arm_cmsis_nn_status arm_convolve_s8(const cmsis_nn_context *ctx,
     for (int32_t b = 0; b < input_dims->n; b++) {
         const int8_t *input = input_data + (size_t)b * in_batch;
         int8_t *out = output_data + (size_t)b * out_h * out_w * g.out_c;
-        int32_t pending = 0; /* columns filled and not yet multiplied: 0 or 1 */
+        int32_t filled = 0; /* columns filled and not yet multiplied */
         for (int32_t oy = 0; oy < out_h; oy++) {
             const int32_t base_y = oy * stride_y - pad_y;
             for (int32_t ox = 0; ox < out_w; ox++) {
                 const int32_t base_x = ox * stride_x - pad_x;
-                if (pending == 0) {
-                    conv_fill_column(col0, input, &shape, base_y, base_x);
-                    pending = 1;
-                } else {
-                    conv_fill_column(col1, input, &shape, base_y, base_x);
-                    conv_gemm_two(&g, col0, col1, out, out + g.out_c);
-                    out += 2 * g.out_c;
-                    pending = 0;
+                conv_fill_column(cols + filled * step, input, &shape, base_y, base_x);
+                if (++filled == COLUMNS) {
+                    conv_gemm(&g, cols, COLUMNS, out);
+                    out += COLUMNS * g.out_c;
+                    filled = 0;
                 }
             }
         }
-        if (pending != 0) {
-            conv_gemm_one(&g, col0, out);
+        if (filled != 0) {
+            conv_gemm(&g, cols, filled, out);
         }
     }
     return ARM_CMSIS_NN_SUCCESS;

@@ -1,7 +1,9 @@
 /*
  * mcutool portable runtime: arm_convolve_s8_get_buffer_size, the scratch arm_convolve_s8 needs:
- * two im2col columns of int16, each HK * WK * C_IN elements rounded up to a multiple of 4
- * (the same size CMSIS-NN's non-Helium arm_convolve_s8 asks for, so either library fits it).
+ * four im2col columns of int16, each HK * WK * C_IN elements rounded up to a multiple of 4
+ * (twice the two columns CMSIS-NN's non-Helium arm_convolve_s8 asks for: four pixels per pass
+ * let each unpacked filter word be used four times), plus, when C_IN is not a multiple of 4,
+ * one column of int8 where a patch is gathered before it is widened.
  * input_dims->c and filter_dims->h, ->w >= 1.
  */
 #include "arm_nnfunctions.h"
@@ -10,5 +12,6 @@ int32_t arm_convolve_s8_get_buffer_size(const cmsis_nn_dims *input_dims, const c
 {
     const int32_t col_len = filter_dims->h * filter_dims->w * input_dims->c;
     const int32_t col_pitch = (col_len + 3) & ~3;
-    return 2 * col_pitch * (int32_t)sizeof(int16_t);
+    const int32_t stage = (input_dims->c & 3) != 0 ? col_pitch : 0;
+    return 4 * col_pitch * (int32_t)sizeof(int16_t) + stage;
 }

@@ -8,16 +8,20 @@
  * ic * ch_mult + m reads input channel ic.
  * Ranges: dw_conv_params->input_offset in [-127, 128] (= -input zero point), output_offset in
  * [-128, 127], activation within [-128, 127]; ch_mult, stride, dilation >= 1; padding >= 0.
- * No scratch: ctx may be NULL or have a NULL buffer.
+ * ctx->buf: arm_depthwise_conv_wrapper_s8_get_buffer_size() bytes, 4-byte aligned (the widened
+ * filter of the packed code path; when ctx or its buffer is NULL the portable path runs).
  *
  * Method: for each output pixel the range of filter taps that land inside the image is worked
  * out once, so the multiply loops walk only valid taps with no per-tap bounds test. With
- * ch_mult 1 (the common case) four channels share each pass over the taps.
+ * ch_mult 1 (the common case) four channels share each pass over the taps; with the DSP
+ * extension they are widened to int16 pairs and multiplied by halfword (SMLABB/SMLATT).
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "arm_nnfunctions.h"
 #include "arm_nnsupportfunctions.h"
+#include "mcu_nn_dsp.h"
 
 /* First and one-past-last tap index k in [0, taps) with 0 <= base + k * dilation < size. */
 static void dw_valid_taps(int32_t base, int32_t dilation, int32_t size, int32_t taps, int32_t *first,
@@ -41,15 +45,160 @@ typedef struct {
     int32_t in_c, out_c, ch_mult;
     int32_t in_offset, out_offset, act_min, act_max;
     const int32_t *bias, *mult, *shift;
+    /* for the row walk of the packed path */
+    int32_t in_w, out_w, k_w, taps, dil_x, stride_x, pad_x;
 } dw_consts;
+
+/* The output stage of one accumulator. Callers pass the constants as values: int8 stores may
+ * alias anything, so fields read through k would be reloaded after every store. */
+static inline int8_t dw_output(int32_t acc, int32_t mult, int32_t shift, int32_t out_offset, int32_t act_min,
+                               int32_t act_max)
+{
+    acc = arm_nn_requantize(acc, mult, shift) + out_offset;
+    acc = acc < act_min ? act_min : acc;
+    acc = acc > act_max ? act_max : acc;
+    return (int8_t)acc;
+}
 
 static inline int8_t dw_requantize(int32_t acc, const dw_consts *k, int32_t oc)
 {
-    acc = arm_nn_requantize(acc, k->mult[oc], k->shift[oc]) + k->out_offset;
-    acc = MAX(acc, k->act_min);
-    acc = MIN(acc, k->act_max);
-    return (int8_t)acc;
+    return dw_output(acc, k->mult[oc], k->shift[oc], k->out_offset, k->act_min, k->act_max);
 }
+
+/* One channel of one output pixel (ch_mult 1): acc plus its n_y x n_x valid taps, in_tap and
+ * f_tap at the channel's top-left valid tap. */
+static int32_t dw_channel(const dw_consts *k, const int8_t *in_tap, const int8_t *f_tap, int32_t n_y,
+                          int32_t n_x, int32_t acc)
+{
+    for (int32_t ky = 0; ky < n_y; ky++) {
+        for (int32_t kx = 0; kx < n_x; kx++) {
+            acc += f_tap[kx * k->out_c] * (in_tap[kx * k->in_step_x] + k->in_offset);
+        }
+        in_tap += k->in_step_y;
+        f_tap += k->f_step_y;
+    }
+    return acc;
+}
+
+#if MCU_NN_DSP
+/* The packed path (Arm DSP extension), for ch_mult 1. The filter's whole channel quads are
+ * widened once per call into ctx->buf: for quad q and tap t (row-major over HK x WK), words
+ * 2 * (q * taps + t) and 2 * (q * taps + t) + 1 hold channels 0, 2 and 1, 3 of the quad as
+ * int16 pairs. A tap of four channels then costs one input word, widened with the offset added
+ * (SXTAB16), one LDRD of filter pairs and four halfword multiplies (SMLABB / SMLATT). */
+static void dw_widen_filter(int32_t *wide, const int8_t *filter, int32_t taps, int32_t channels)
+{
+    for (int32_t c = 0; c + 3 < channels; c += 4) {
+        for (int32_t t = 0; t < taps; t++) {
+            const int32_t w = mcu_nn_read_s8x4(filter + (size_t)t * channels + c);
+            wide[0] = mcu_sxtb16(w);
+            wide[1] = mcu_sxtb16_ror8(w);
+            wide += 2;
+        }
+    }
+}
+
+typedef struct {
+    int32_t a0, a1, a2, a3;
+} dw_acc4;
+
+/* One tap of four channels; returns the next tap's filter pairs. */
+static inline const int32_t *dw_tap_quad(dw_acc4 *acc, const int8_t *ip, const int32_t *wp, int32_t off_pair)
+{
+    int32_t w02, w13;
+    const int32_t x = mcu_nn_read_s8x4(ip);
+    wp = mcu_nn_read_pair_ia(wp, &w02, &w13);
+    const int32_t x02 = mcu_sxtab16(off_pair, x), x13 = mcu_sxtab16_ror8(off_pair, x);
+    acc->a0 = mcu_smlabb(x02, w02, acc->a0);
+    acc->a2 = mcu_smlatt(x02, w02, acc->a2);
+    acc->a1 = mcu_smlabb(x13, w13, acc->a1);
+    acc->a3 = mcu_smlatt(x13, w13, acc->a3);
+    return wp;
+}
+
+/* One output row. in_rows: the input row of the first valid filter row (x 0, channel 0);
+ * ky0, n_y: that filter row and the number of valid ones. Kept out of line so that its loops
+ * get the registers. */
+static MCU_NN_NOINLINE void dw_row_wide(const dw_consts *k, const int32_t *wide, const int8_t *filter,
+                                        const int8_t *in_rows, int32_t ky0, int32_t n_y, int8_t *out)
+{
+    const int32_t channels = k->out_c, taps = k->taps;
+    const int32_t step_x = k->in_step_x, step_y = k->in_step_y;
+    const int32_t zp = k->out_offset;
+    const int32_t *bias = k->bias, *mult = k->mult, *shift = k->shift;
+    const int32_t off_pair = (int32_t)(((uint32_t)k->in_offset << 16) | ((uint32_t)k->in_offset & 0xFFFFu));
+    const int32_t lo4 = (int32_t)((uint32_t)(uint8_t)k->act_min * 0x01010101u);
+    const int32_t hi4 = (int32_t)((uint32_t)(uint8_t)k->act_max * 0x01010101u);
+    const int32_t full_range = k->act_min == INT8_MIN && k->act_max == INT8_MAX;
+    for (int32_t ox = 0; ox < k->out_w; ox++, out += channels) {
+        const int32_t base_x = ox * k->stride_x - k->pad_x;
+        int32_t kx0 = 0, kx1 = k->k_w;
+        if (base_x < 0 || base_x + (k->k_w - 1) * k->dil_x >= k->in_w) {
+            dw_valid_taps(base_x, k->dil_x, k->in_w, k->k_w, &kx0, &kx1);
+        }
+        /* A window that misses the image has no taps: the output is the bias alone. */
+        const int32_t n_x = kx0 < kx1 ? kx1 - kx0 : 0;
+        const int32_t rows = n_x > 0 ? n_y : 0;
+        const int8_t *in_px = rows > 0 ? in_rows + (size_t)(base_x + kx0 * k->dil_x) * k->in_c : in_rows;
+        const int32_t tap0 = rows > 0 ? ky0 * k->k_w + kx0 : 0;
+        const int32_t w_skip = 2 * (k->k_w - n_x); /* filter words from a row's last valid tap to the next's first */
+        int32_t c = 0;
+        for (; c + 3 < channels; c += 4) {
+            dw_acc4 acc = {0, 0, 0, 0};
+            if (bias != NULL) {
+                acc.a0 = bias[c];
+                acc.a1 = bias[c + 1];
+                acc.a2 = bias[c + 2];
+                acc.a3 = bias[c + 3];
+            }
+            const int8_t *ip = in_px + c;
+            const int32_t *wp = wide + 2 * ((c >> 2) * taps + tap0);
+            if (n_x == 3 && w_skip == 0) {
+                /* whole rows of three taps (3x3 filters): unrolled, one pointer walking the
+                 * input, so that everything stays in registers */
+                const int32_t row_skip = step_y - 2 * step_x;
+                for (int32_t ky = rows; ky > 0; ky--) {
+                    wp = dw_tap_quad(&acc, ip, wp, off_pair);
+                    ip += step_x;
+                    mcu_nn_barrier();
+                    wp = dw_tap_quad(&acc, ip, wp, off_pair);
+                    ip += step_x;
+                    mcu_nn_barrier();
+                    wp = dw_tap_quad(&acc, ip, wp, off_pair);
+                    ip += row_skip;
+                }
+            } else {
+                for (int32_t ky = rows; ky > 0; ky--) {
+                    const int8_t *p = ip;
+                    for (int32_t kx = n_x; kx > 0; kx--) {
+                        wp = dw_tap_quad(&acc, p, wp, off_pair);
+                        p += step_x;
+                    }
+                    ip += step_y;
+                    wp += w_skip;
+                }
+            }
+            /* requantize, saturate to int8 (all the clamping the usual [-128, 127] range
+             * needs), clamp all four lanes at once, one word store */
+            const int32_t r0 = mcu_ssat8(arm_nn_requantize(acc.a0, mult[c], shift[c]) + zp);
+            const int32_t r1 = mcu_ssat8(arm_nn_requantize(acc.a1, mult[c + 1], shift[c + 1]) + zp);
+            const int32_t r2 = mcu_ssat8(arm_nn_requantize(acc.a2, mult[c + 2], shift[c + 2]) + zp);
+            const int32_t r3 = mcu_ssat8(arm_nn_requantize(acc.a3, mult[c + 3], shift[c + 3]) + zp);
+            int32_t packed = mcu_nn_pack_s8x4(r0, r1, r2, r3);
+            if (!full_range) {
+                packed = mcu_clamp_s8x4(packed, lo4, hi4);
+            }
+            memcpy(out + c, &packed, 4);
+        }
+        /* the last channels (out_c not a multiple of 4) straight from the int8 filter */
+        for (; c < channels; c++) {
+            const int32_t acc = dw_channel(k, in_px + c, filter + (size_t)tap0 * channels + c, rows, n_x,
+                                           bias != NULL ? bias[c] : 0);
+            out[c] = dw_output(acc, mult[c], shift[c], zp, k->act_min, k->act_max);
+        }
+    }
+}
+#endif
 
 /* One output pixel with ch_mult == 1: four channels at a time share the tap loop. in_tap and
  * f_tap point at the top-left valid tap (channel 0); n_y x n_x valid taps. */
@@ -58,9 +207,18 @@ static void dw_pixel_mult1(const dw_consts *k, const int8_t *in_tap, const int8_
 {
     const int32_t channels = k->out_c;
     const int32_t off = k->in_offset;
+    const int32_t step_x = k->in_step_x, step_y = k->in_step_y, f_step_y = k->f_step_y;
+    const int32_t zp = k->out_offset, lo = k->act_min, hi = k->act_max;
+    const int32_t *bias = k->bias, *mult = k->mult, *shift = k->shift;
     int32_t c = 0;
     for (; c + 3 < channels; c += 4) {
         int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        if (bias != NULL) {
+            a0 = bias[c];
+            a1 = bias[c + 1];
+            a2 = bias[c + 2];
+            a3 = bias[c + 3];
+        }
         const int8_t *in_row = in_tap + c;
         const int8_t *f_row = f_tap + c;
         for (int32_t ky = 0; ky < n_y; ky++) {
@@ -71,38 +229,20 @@ static void dw_pixel_mult1(const dw_consts *k, const int8_t *in_tap, const int8_
                 a1 += fp[1] * (ip[1] + off);
                 a2 += fp[2] * (ip[2] + off);
                 a3 += fp[3] * (ip[3] + off);
-                ip += k->in_step_x;
+                ip += step_x;
                 fp += channels;
             }
-            in_row += k->in_step_y;
-            f_row += k->f_step_y;
+            in_row += step_y;
+            f_row += f_step_y;
         }
-        if (k->bias != NULL) {
-            a0 += k->bias[c];
-            a1 += k->bias[c + 1];
-            a2 += k->bias[c + 2];
-            a3 += k->bias[c + 3];
-        }
-        out[c] = dw_requantize(a0, k, c);
-        out[c + 1] = dw_requantize(a1, k, c + 1);
-        out[c + 2] = dw_requantize(a2, k, c + 2);
-        out[c + 3] = dw_requantize(a3, k, c + 3);
+        out[c] = dw_output(a0, mult[c], shift[c], zp, lo, hi);
+        out[c + 1] = dw_output(a1, mult[c + 1], shift[c + 1], zp, lo, hi);
+        out[c + 2] = dw_output(a2, mult[c + 2], shift[c + 2], zp, lo, hi);
+        out[c + 3] = dw_output(a3, mult[c + 3], shift[c + 3], zp, lo, hi);
     }
     for (; c < channels; c++) {
-        int32_t acc = 0;
-        const int8_t *in_row = in_tap + c;
-        const int8_t *f_row = f_tap + c;
-        for (int32_t ky = 0; ky < n_y; ky++) {
-            for (int32_t kx = 0; kx < n_x; kx++) {
-                acc += f_row[kx * channels] * (in_row[kx * k->in_step_x] + off);
-            }
-            in_row += k->in_step_y;
-            f_row += k->f_step_y;
-        }
-        if (k->bias != NULL) {
-            acc += k->bias[c];
-        }
-        out[c] = dw_requantize(acc, k, c);
+        const int32_t acc = dw_channel(k, in_tap + c, f_tap + c, n_y, n_x, bias != NULL ? bias[c] : 0);
+        out[c] = dw_output(acc, mult[c], shift[c], zp, lo, hi);
     }
 }
 
@@ -147,7 +287,7 @@ arm_cmsis_nn_status arm_depthwise_conv_s8(const cmsis_nn_context *ctx,
                                           const cmsis_nn_dims *output_dims,
                                           int8_t *output_data)
 {
-    (void)ctx;
+    (void)ctx; /* used by the packed path only */
     (void)bias_dims;
 
     const int32_t in_h = input_dims->h;
@@ -183,6 +323,39 @@ arm_cmsis_nn_status arm_depthwise_conv_s8(const cmsis_nn_context *ctx,
     k.bias = bias_data;
     k.mult = quant_params->multiplier;
     k.shift = quant_params->shift;
+    k.in_w = in_w;
+    k.out_w = out_w;
+    k.k_w = k_w;
+    k.taps = k_h * k_w;
+    k.dil_x = dil_x;
+    k.stride_x = stride_x;
+    k.pad_x = pad_x;
+
+#if MCU_NN_DSP
+    /* The packed path needs the widened filter in ctx->buf (4-byte aligned, size as
+     * arm_depthwise_conv_wrapper_s8_get_buffer_size()); without it the portable code below
+     * gives the same results, more slowly. */
+    const int32_t wide_bytes = k.taps * (out_c & ~3) * (int32_t)sizeof(int16_t);
+    if (k.ch_mult == 1 && out_c >= 4 && ctx != NULL && ctx->buf != NULL && ctx->size >= wide_bytes &&
+        ((uintptr_t)ctx->buf & 3u) == 0) {
+        int32_t *wide = (int32_t *)ctx->buf;
+        dw_widen_filter(wide, filter_data, k.taps, out_c);
+        for (int32_t b = 0; b < input_dims->n; b++) {
+            const int8_t *input = input_data + (size_t)b * in_h * in_w * in_c;
+            int8_t *out = output_data + (size_t)b * out_h * out_w * out_c;
+            for (int32_t oy = 0; oy < out_h; oy++) {
+                const int32_t base_y = oy * stride_y - pad_y;
+                int32_t ky0, ky1;
+                dw_valid_taps(base_y, dil_y, in_h, k_h, &ky0, &ky1);
+                const int32_t n_y = ky0 < ky1 ? ky1 - ky0 : 0;
+                const int8_t *in_rows = n_y > 0 ? input + (size_t)(base_y + ky0 * dil_y) * in_w * in_c : input;
+                dw_row_wide(&k, wide, filter_data, in_rows, ky0, n_y, out);
+                out += (size_t)out_w * out_c;
+            }
+        }
+        return ARM_CMSIS_NN_SUCCESS;
+    }
+#endif
 
     for (int32_t b = 0; b < input_dims->n; b++) {
         const int8_t *input = input_data + (size_t)b * in_h * in_w * in_c;

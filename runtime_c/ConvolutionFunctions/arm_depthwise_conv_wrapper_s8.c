@@ -2,7 +2,9 @@
  * mcutool portable runtime: arm_depthwise_conv_wrapper_s8, the DEPTHWISE_CONV_2D entry point.
  * CMSIS-NN's wrapper picks a specialised kernel; this runtime's arm_depthwise_conv_s8() covers
  * every shape (any depth multiplier, stride, dilation, padding, batch), so the wrapper forwards
- * to it. Arguments and ranges: see arm_depthwise_conv_s8.c. No scratch is needed.
+ * to it. Arguments and ranges: see arm_depthwise_conv_s8.c. ctx->buf should hold
+ * arm_depthwise_conv_wrapper_s8_get_buffer_size() bytes (without it the result is the same,
+ * only slower on cores with the DSP extension).
  */
 #include "arm_nnfunctions.h"
 

@@ -1,8 +1,9 @@
 /*
- * mcutool portable runtime: arm_depthwise_conv_wrapper_s8_get_buffer_size. This runtime's
- * depthwise kernel works in place without scratch, so the answer is always 0 bytes.
- * (ARM's CMSIS-NN asks for C_IN * HK * WK * 2 bytes on DSP targets when ch_mult is 1, batch is 1,
- * dilation is 1 and the filter is not a 3x3 with padding <= 1.)
+ * mcutool portable runtime: arm_depthwise_conv_wrapper_s8_get_buffer_size. With a depth
+ * multiplier of 1 the kernel's packed (Arm DSP) code path widens the filter's whole groups of
+ * four channels to int16 once per call: it needs HK * WK * round_down(C, 4) * 2 bytes. The size
+ * asked for is HK * WK * C * 2 bytes, what ARM's CMSIS-NN asks for on DSP targets in the
+ * ch_mult 1 cases that need scratch, so the same arena suits either library. Otherwise 0.
  */
 #include "arm_nnfunctions.h"
 
@@ -11,9 +12,9 @@ int32_t arm_depthwise_conv_wrapper_s8_get_buffer_size(const cmsis_nn_dw_conv_par
                                                       const cmsis_nn_dims *filter_dims,
                                                       const cmsis_nn_dims *output_dims)
 {
-    (void)dw_conv_params;
-    (void)input_dims;
-    (void)filter_dims;
     (void)output_dims;
-    return 0;
+    if (dw_conv_params->ch_mult != 1) {
+        return 0;
+    }
+    return filter_dims->h * filter_dims->w * input_dims->c * (int32_t)sizeof(int16_t);
 }

@@ -20,7 +20,7 @@ extern "C" {
 /* int8 CONV_2D (TFLM ConvPerChannel). input [N,H,W,C_IN], filter [C_OUT,HK,WK,C_IN], bias [C_OUT]
  * int32 or NULL, output [N,H_OUT,W_OUT,C_OUT]. input_offset = -input zp in [-127, 128],
  * output_offset = output zp. ctx->buf: arm_convolve_wrapper_s8_get_buffer_size() bytes,
- * 2-byte aligned. */
+ * 4-byte aligned. */
 arm_cmsis_nn_status arm_convolve_wrapper_s8(const cmsis_nn_context *ctx,
                                             const cmsis_nn_conv_params *conv_params,
                                             const cmsis_nn_per_channel_quant_params *quant_params,
@@ -52,11 +52,14 @@ arm_cmsis_nn_status arm_convolve_s8(const cmsis_nn_context *ctx,
                                     const cmsis_nn_dims *output_dims,
                                     int8_t *output_data);
 
-/* 2 * round_up(HK * WK * C_IN, 4) * sizeof(int16_t) bytes. */
+/* 4 * round_up(HK * WK * C_IN, 4) * sizeof(int16_t) bytes, plus round_up(HK * WK * C_IN, 4)
+ * when C_IN is not a multiple of 4. */
 int32_t arm_convolve_s8_get_buffer_size(const cmsis_nn_dims *input_dims, const cmsis_nn_dims *filter_dims);
 
 /* int8 DEPTHWISE_CONV_2D (TFLM DepthwiseConvPerChannel). filter [1,HK,WK,C_IN*ch_mult], bias
- * [C_OUT] int32 or NULL. Offsets as for convolution. No scratch (ctx may be NULL). */
+ * [C_OUT] int32 or NULL. Offsets as for convolution. ctx->buf:
+ * arm_depthwise_conv_wrapper_s8_get_buffer_size() bytes, 4-byte aligned (a NULL ctx or buffer
+ * only costs speed). */
 arm_cmsis_nn_status arm_depthwise_conv_wrapper_s8(const cmsis_nn_context *ctx,
                                                   const cmsis_nn_dw_conv_params *dw_conv_params,
                                                   const cmsis_nn_per_channel_quant_params *quant_params,
@@ -69,7 +72,7 @@ arm_cmsis_nn_status arm_depthwise_conv_wrapper_s8(const cmsis_nn_context *ctx,
                                                   const cmsis_nn_dims *output_dims,
                                                   int8_t *output_data);
 
-/* Always 0 in this runtime. */
+/* ch_mult 1: HK * WK * C * sizeof(int16_t) bytes; otherwise 0. */
 int32_t arm_depthwise_conv_wrapper_s8_get_buffer_size(const cmsis_nn_dw_conv_params *dw_conv_params,
                                                       const cmsis_nn_dims *input_dims,
                                                       const cmsis_nn_dims *filter_dims,

@@ -17,13 +17,14 @@
 #define LEFT_SHIFT(shift) ((shift) > 0 ? (shift) : 0)
 #define RIGHT_SHIFT(shift) ((shift) > 0 ? 0 : -(shift))
 
-/* (m1 * m2 * 2) >> 32, rounded half away from zero; m2 > 0 so it cannot saturate except
- * for INT32_MIN * INT32_MIN, which a positive multiplier excludes. */
+/* (m1 * m2 * 2) >> 32, rounded half up: gemmlowp's SaturatingRoundingDoublingHighMul without
+ * the saturation, which only INT32_MIN * INT32_MIN needs. Its nudge of 1 - 2^30 for negative
+ * products followed by division (rounding toward zero) gives exactly floor((p + 2^30) / 2^31),
+ * so one arithmetic shift does it (tests/test_ops_conv.py checks the two against each other). */
 static inline int32_t arm_nn_doubling_high_mult_no_sat(const int32_t m1, const int32_t m2)
 {
     const int64_t product = (int64_t)m1 * m2;
-    const int64_t nudge = product >= 0 ? (1LL << 30) : (1LL - (1LL << 30));
-    return (int32_t)((product + nudge) / (1LL << 31));
+    return (int32_t)((product + (1LL << 30)) >> 31);
 }
 
 /* gemmlowp SaturatingRoundingDoublingHighMul, for multipliers of either sign. */
@@ -45,14 +46,26 @@ static inline int32_t arm_nn_divide_by_power_of_two(const int32_t dividend, cons
     return (dividend >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
-/* TFLite's MultiplyByQuantizedMultiplier: val * multiplier * 2^(shift - 31). */
+/* x / 2^exponent rounded half away from zero, for 1 <= exponent <= 31 and x > INT32_MIN: the
+ * same as arm_nn_divide_by_power_of_two() on that range, in four cheap instructions. Subtract 1
+ * from a negative x, shift right by exponent - 1, add 1, shift right by 1. */
+static inline int32_t mcu_nn_round_shift_right(const int32_t x, const int32_t exponent)
+{
+    const int32_t biased = (int32_t)((uint32_t)x + (uint32_t)(x >> 31));
+    return (int32_t)((uint32_t)(biased >> (exponent - 1)) + 1u) >> 1;
+}
+
+/* TFLite's MultiplyByQuantizedMultiplier: val * multiplier * 2^(shift - 31), for
+ * multiplier >= 0 (QuantizeMultiplier never makes a negative one), shift in [-31, 31]. Such a
+ * multiplier keeps the high product above INT32_MIN, as mcu_nn_round_shift_right() needs. */
 static inline int32_t arm_nn_requantize(const int32_t val, const int32_t multiplier, const int32_t shift)
 {
+    if (shift < 0) {
+        return mcu_nn_round_shift_right(arm_nn_doubling_high_mult_no_sat(val, multiplier), -shift);
+    }
     /* Left shift in unsigned arithmetic: wraps like TFLite's int32 multiply instead of being
      * undefined behaviour. */
-    const int32_t shifted = (int32_t)((uint32_t)val << LEFT_SHIFT(shift));
-    return arm_nn_divide_by_power_of_two(arm_nn_doubling_high_mult_no_sat(shifted, multiplier),
-                                         RIGHT_SHIFT(shift));
+    return arm_nn_doubling_high_mult_no_sat((int32_t)((uint32_t)val << shift), multiplier);
 }
 
 /* One fully connected row block: dst[r] = requantized (bias[r] + sum_k (lhs[k] + lhs_offset) *

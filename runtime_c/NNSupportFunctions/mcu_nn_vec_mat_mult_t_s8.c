@@ -9,11 +9,12 @@
  * bias may be NULL; rhs_cols, rhs_rows >= 1. The rhs (weights) zero point is 0.
  *
  * Four rows are accumulated together so each input value is loaded and offset once per four
- * multiply-accumulates.
+ * multiply-accumulates; with the DSP extension, four columns at a time as int16 pairs.
  */
 #include <string.h>
 
 #include "arm_nnsupportfunctions.h"
+#include "mcu_nn_dsp.h"
 
 static inline int8_t fc_requantize(int32_t acc, int32_t multiplier, int32_t shift, int32_t dst_offset,
                                    int32_t act_min, int32_t act_max)
@@ -45,18 +46,44 @@ void mcu_nn_vec_mat_mult_t_s8(const int8_t *lhs,
         const int8_t *w2 = w1 + rhs_cols;
         const int8_t *w3 = w2 + rhs_cols;
         int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        for (int32_t k = 0; k < rhs_cols; k++) {
+        if (bias != NULL) {
+            a0 = bias[r];
+            a1 = bias[r + 1];
+            a2 = bias[r + 2];
+            a3 = bias[r + 3];
+        }
+        int32_t k = 0;
+#if MCU_NN_DSP
+        /* Four columns at a time: the input word is widened once with the offset added
+         * (SXTAB16), each row's word is widened (SXTB16) and multiplied two pairs at a time
+         * (SMLAD). Both widen to the same 0, 2 / 1, 3 order, so no repacking is needed. */
+        const int32_t off_pair = (int32_t)(((uint32_t)lhs_offset << 16) | ((uint32_t)lhs_offset & 0xFFFFu));
+        /* rows 1 and 3 are read at w0 / w2 + rhs_cols: two pointers and a stride in registers */
+        const int8_t *p0 = w0, *p2 = w2;
+        for (; k + 3 < rhs_cols; k += 4) {
+            const int32_t x = mcu_nn_read_s8x4(lhs + k);
+            const int32_t x02 = mcu_sxtab16(off_pair, x), x13 = mcu_sxtab16_ror8(off_pair, x);
+            int32_t w = mcu_nn_read_s8x4(p0);
+            a0 = mcu_smlad(mcu_sxtb16_ror8(w), x13, mcu_smlad(mcu_sxtb16(w), x02, a0));
+            mcu_nn_barrier();
+            w = mcu_nn_read_s8x4(p0 + rhs_cols);
+            a1 = mcu_smlad(mcu_sxtb16_ror8(w), x13, mcu_smlad(mcu_sxtb16(w), x02, a1));
+            mcu_nn_barrier();
+            w = mcu_nn_read_s8x4(p2);
+            a2 = mcu_smlad(mcu_sxtb16_ror8(w), x13, mcu_smlad(mcu_sxtb16(w), x02, a2));
+            mcu_nn_barrier();
+            w = mcu_nn_read_s8x4(p2 + rhs_cols);
+            a3 = mcu_smlad(mcu_sxtb16_ror8(w), x13, mcu_smlad(mcu_sxtb16(w), x02, a3));
+            p0 += 4;
+            p2 += 4;
+        }
+#endif
+        for (; k < rhs_cols; k++) {
             const int32_t x = lhs[k] + lhs_offset;
             a0 += w0[k] * x;
             a1 += w1[k] * x;
             a2 += w2[k] * x;
             a3 += w3[k] * x;
-        }
-        if (bias != NULL) {
-            a0 += bias[r];
-            a1 += bias[r + 1];
-            a2 += bias[r + 2];
-            a3 += bias[r + 3];
         }
         const int32_t q = r * quant_stride;
         dst[r] = fc_requantize(a0, multiplier[q], shift[q], dst_offset, activation_min, activation_max);
@@ -69,12 +96,19 @@ void mcu_nn_vec_mat_mult_t_s8(const int8_t *lhs,
     }
     for (; r < rhs_rows; r++) {
         const int8_t *w = rhs + (size_t)r * rhs_cols;
-        int32_t acc = 0;
-        for (int32_t k = 0; k < rhs_cols; k++) {
-            acc += w[k] * (lhs[k] + lhs_offset);
+        int32_t acc = bias != NULL ? bias[r] : 0;
+        int32_t k = 0;
+#if MCU_NN_DSP
+        const int32_t off_pair = (int32_t)(((uint32_t)lhs_offset << 16) | ((uint32_t)lhs_offset & 0xFFFFu));
+        for (; k + 3 < rhs_cols; k += 4) {
+            const int32_t x = mcu_nn_read_s8x4(lhs + k);
+            const int32_t v = mcu_nn_read_s8x4(w + k);
+            acc = mcu_smlad(mcu_sxtb16(v), mcu_sxtab16(off_pair, x), acc);
+            acc = mcu_smlad(mcu_sxtb16_ror8(v), mcu_sxtab16_ror8(off_pair, x), acc);
         }
-        if (bias != NULL) {
-            acc += bias[r];
+#endif
+        for (; k < rhs_cols; k++) {
+            acc += w[k] * (lhs[k] + lhs_offset);
         }
         const int32_t q = r * quant_stride;
         dst[r] = fc_requantize(acc, multiplier[q], shift[q], dst_offset, activation_min, activation_max);
