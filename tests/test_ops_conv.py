@@ -12,6 +12,7 @@ from bitexact import check_bit_exact
 from mcutool.errors import UnsupportedOpsError
 from mcutool.ir import Conv2DAttrs, DepthwiseConv2DAttrs
 from mcutool.ir.builder import GraphBuilder
+from mcutool.report.macs import op_macs
 from mcutool.lower import lower_graph
 from mcutool.lower.cmsis_types import Dims
 from mcutool.lower.conv import convolve_wrapper_s8_buffer_size, depthwise_conv_wrapper_s8_buffer_size
@@ -189,7 +190,7 @@ def test_scratch_is_planned_for_the_im2col_columns():
     assert call.kernel == "arm_convolve_wrapper_s8"
     # 27 taps rounded up to 28: four int16 columns and (3 input channels) one int8 stage
     assert call.scratch_bytes == 4 * 28 * 2 + 28
-    assert lower_graph(graph).ops[0].macs == 9 * 7 * 5 * 27  # SAME, stride 1: 9x7 outputs
+    assert op_macs(graph, graph.operators[0]) == 9 * 7 * 5 * 27  # SAME, stride 1: 9x7 outputs
 
 
 def _unsupported(graph) -> str:

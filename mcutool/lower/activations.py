@@ -24,8 +24,7 @@ IDENTITY_MULTIPLIER = (1 << 30, 1)  # QuantizeMultiplier(1.0): MBQM with it retu
 
 
 def clamp_call(src_name: str, dst_name: str, size: int, low: int, high: int) -> KernelCall:
-    return KernelCall("mcu_clamp_s8", [TensorArg(src_name), TensorArg(dst_name), size, low, high],
-                      reads=[src_name], writes=[dst_name])
+    return KernelCall("mcu_clamp_s8", [TensorArg(src_name), TensorArg(dst_name), size, low, high])
 
 
 @lowering("RELU")
@@ -39,7 +38,7 @@ def lower_relu(graph: Graph, op: Operator) -> Lowered:
         call = clamp_call(src.name, dst.name, src.size, act_min, INT8_MAX)
     else:
         call = requantize_call(src, dst, in_scale, in_zp, out_scale, out_zp, act_min, INT8_MAX)
-    return Lowered([call], macs=src.size)
+    return Lowered([call])
 
 
 @lowering("RELU6")
@@ -52,7 +51,7 @@ def lower_relu6(graph: Graph, op: Operator) -> Lowered:
     if not abs(float(ratio)) < 2.0 ** 31:
         raise Unsupported(f"input scale {in_scale} is too small: 6/scale overflows int32 in TFLM")
     six = min(INT8_MAX, max(INT8_MIN, int(tflite_round(ratio)) + in_zp))
-    return Lowered([clamp_call(src.name, dst.name, src.size, in_zp, six)], macs=src.size)
+    return Lowered([clamp_call(src.name, dst.name, src.size, in_zp, six)])
 
 
 @lowering("LEAKY_RELU")
@@ -69,6 +68,5 @@ def lower_leaky_relu(graph: Graph, op: Operator) -> Lowered:
     call = KernelCall(
         "mcu_leaky_relu_s8",
         [TensorArg(src.name), TensorArg(dst.name), src.size, -in_zp, out_zp,
-         identity_mult, identity_shift, alpha_mult, alpha_shift],
-        reads=[src.name], writes=[dst.name])
-    return Lowered([call], macs=src.size)
+         identity_mult, identity_shift, alpha_mult, alpha_shift])
+    return Lowered([call])

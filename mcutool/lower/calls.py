@@ -40,8 +40,6 @@ class Scratch:
 class KernelCall:
     kernel: str              # C function name, and the key of its numpy twin
     args: list[Any]
-    reads: list[str] = field(default_factory=list)    # tensor names read
-    writes: list[str] = field(default_factory=list)   # tensor names written
 
     @property
     def scratch_bytes(self) -> int:
@@ -58,7 +56,6 @@ class Lowered:
 
     calls: list[KernelCall] = field(default_factory=list)
     alias: tuple[str, str] | None = None
-    macs: int = 0
 
 
 class Unsupported(Exception):

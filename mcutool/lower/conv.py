@@ -69,7 +69,7 @@ def lower_conv2d(graph: Graph, op: Operator) -> Lowered:
     if f.n != y.c or x.n != y.n:
         raise Unsupported(f"weights {list(w_t.shape)} do not match output {list(y_t.shape)}")
     scales = weight_scales(w_t, axis=0, channels=f.n)
-    bias, bias_reads = bias_operand(graph, op, f.n)
+    bias = bias_operand(graph, op, f.n)
     stride, padding, dilation = _spatial(op.attrs, x, f.h, f.w, y)
 
     params = ConvParams(-in_zp, out_zp, stride, padding, dilation,
@@ -79,9 +79,8 @@ def lower_conv2d(graph: Graph, op: Operator) -> Lowered:
         [Scratch(convolve_wrapper_s8_buffer_size(x, f)), params,
          per_channel_params(in_scale, scales, out_scale),
          x, TensorArg(x_t.name), f, TensorArg(w_t.name), Dims(1, 1, 1, f.n), bias,
-         y, TensorArg(y_t.name)],
-        reads=[x_t.name, w_t.name, *bias_reads], writes=[y_t.name])
-    return Lowered([call], macs=y.size * f.h * f.w * f.c)
+         y, TensorArg(y_t.name)])
+    return Lowered([call])
 
 
 @lowering("DEPTHWISE_CONV_2D")
@@ -98,7 +97,7 @@ def lower_depthwise_conv2d(graph: Graph, op: Operator) -> Lowered:
         raise Unsupported(f"depth multiplier {mult}: input depth {x.c}, weights {list(w_t.shape)} and "
                           f"output depth {y.c} do not agree")
     scales = weight_scales(w_t, axis=3, channels=f.c)
-    bias, bias_reads = bias_operand(graph, op, f.c)
+    bias = bias_operand(graph, op, f.c)
     stride, padding, dilation = _spatial(op.attrs, x, f.h, f.w, y)
 
     params = DwConvParams(-in_zp, out_zp, mult, stride, padding, dilation,
@@ -108,6 +107,5 @@ def lower_depthwise_conv2d(graph: Graph, op: Operator) -> Lowered:
         [Scratch(depthwise_conv_wrapper_s8_buffer_size(mult, x, f)), params,
          per_channel_params(in_scale, scales, out_scale),
          x, TensorArg(x_t.name), f, TensorArg(w_t.name), Dims(1, 1, 1, f.c), bias,
-         y, TensorArg(y_t.name)],
-        reads=[x_t.name, w_t.name, *bias_reads], writes=[y_t.name])
-    return Lowered([call], macs=y.size * f.h * f.w)
+         y, TensorArg(y_t.name)])
+    return Lowered([call])

@@ -63,21 +63,21 @@ def fused_activation(activation: str, out_scale: float, out_zp: int) -> Activati
     return Activation(lo, hi)
 
 
-def bias_operand(graph: Graph, op: Operator, channels: int) -> tuple[TensorArg | ConstArray, list[str]]:
-    """The bias argument and the tensors it reads.
+def bias_operand(graph: Graph, op: Operator, channels: int) -> TensorArg | ConstArray:
+    """The bias argument.
 
     An absent bias becomes a zero int32 array: the C kernels accept NULL as CMSIS-NN does, but
     a constant array keeps the call printable without a special NULL operand.
     """
     name = op.inputs[2] if len(op.inputs) > 2 else ""
     if not name:
-        return ConstArray(np.zeros(channels, np.int32), "int32_t"), []
+        return ConstArray(np.zeros(channels, np.int32), "int32_t")
     b = graph.tensor(name)
     if b.dtype != "int32":
         raise Unsupported(f"bias {name!r} is {b.dtype}; only int32 bias is supported")
     if b.size != channels:
         raise Unsupported(f"bias {name!r} has {b.size} elements for {channels} output channels")
-    return TensorArg(name), [name]
+    return TensorArg(name)
 
 
 def out_size_and_padding(padding: str, in_size: int, k: int, stride: int, dilation: int) -> tuple[int, int]:

@@ -94,8 +94,8 @@ def lower_add_sub(graph: Graph, op: Operator) -> Lowered:
         kernel = "mcu_broadcast_add_s8" if op.type == "ADD" else "mcu_broadcast_sub_s8"
         da, db, do = dims
         args = [da, in1, db, in2, *in1_params, *in2_params, ADD_SUB_LEFT_SHIFT, do, dst, *out_params]
-    call = KernelCall(kernel, args, reads=[a.name, b.name], writes=[out.name])
-    return Lowered([call], macs=out.size)
+    call = KernelCall(kernel, args)
+    return Lowered([call])
 
 
 @lowering("MUL")
@@ -111,11 +111,9 @@ def lower_mul(graph: Graph, op: Operator) -> Lowered:
     out_params = [zo, multiplier, shift, act_min, act_max]
     if dims is None:
         call = KernelCall("arm_elementwise_mul_s8",
-                          [in1, in2, -z1, -z2, dst, *out_params, out.size],
-                          reads=[a.name, b.name], writes=[out.name])
+                          [in1, in2, -z1, -z2, dst, *out_params, out.size])
     else:
         da, db, do = dims
         call = KernelCall("mcu_broadcast_mul_s8",
-                          [da, in1, db, in2, -z1, -z2, do, dst, *out_params],
-                          reads=[a.name, b.name], writes=[out.name])
-    return Lowered([call], macs=out.size)
+                          [da, in1, db, in2, -z1, -z2, do, dst, *out_params])
+    return Lowered([call])

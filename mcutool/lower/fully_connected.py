@@ -47,7 +47,7 @@ def lower_fully_connected(graph: Graph, op: Operator) -> Lowered:
     if x_t.size != batches * depth:
         raise Unsupported(f"input {list(x_t.shape)} does not hold {batches} rows of depth {depth}")
     scales = weight_scales(w_t, axis=0, channels=units)
-    bias, bias_reads = bias_operand(graph, op, units)
+    bias = bias_operand(graph, op, units)
 
     params = FcParams(-in_zp, 0, out_zp, fused_activation(op.attrs.activation, out_scale, out_zp))
     per_channel = w_t.quant.scale.size > 1
@@ -60,6 +60,5 @@ def lower_fully_connected(graph: Graph, op: Operator) -> Lowered:
         [Scratch(fully_connected_s8_buffer_size()), params, quant,
          Dims(batches, 1, 1, depth), TensorArg(x_t.name),
          Dims(depth, 1, 1, units), TensorArg(w_t.name), Dims(1, 1, 1, units), bias,
-         Dims(batches, 1, 1, units), TensorArg(y_t.name)],
-        reads=[x_t.name, w_t.name, *bias_reads], writes=[y_t.name])
-    return Lowered([call], macs=batches * units * depth)
+         Dims(batches, 1, 1, units), TensorArg(y_t.name)])
+    return Lowered([call])

@@ -50,16 +50,14 @@ def lower_softmax(graph: Graph, op: Operator) -> Lowered:
     num_rows = src.size // row_size if row_size else 0
     call = KernelCall("arm_softmax_s8",
                       [TensorArg(src.name), num_rows, row_size, mult, shift, diff_min,
-                       TensorArg(dst.name)],
-                      reads=[src.name], writes=[dst.name])
-    return Lowered([call], macs=src.size)
+                       TensorArg(dst.name)])
+    return Lowered([call])
 
 
 def lut_call(src: Tensor, dst: Tensor, table: np.ndarray) -> KernelCall:
     return KernelCall("mcu_lut_s8",
                       [TensorArg(src.name), src.size, ConstArray(lut.table(table), "int8_t"),
-                       TensorArg(dst.name)],
-                      reads=[src.name], writes=[dst.name])
+                       TensorArg(dst.name)])
 
 
 @lowering("LOGISTIC")
@@ -71,7 +69,7 @@ def lower_logistic(graph: Graph, op: Operator) -> Lowered:
         raise Unsupported(f"int8 LOGISTIC output zero point must be -128, got {out_zp}; "
                           "TFLite-Micro rejects other values")
     params = lut.sigmoid_params(in_scale, in_zp)
-    return Lowered([lut_call(src, dst, lut.logistic_int8(lut.ALL_INT8, params))], macs=src.size)
+    return Lowered([lut_call(src, dst, lut.logistic_int8(lut.ALL_INT8, params))])
 
 
 @lowering("TANH")
@@ -79,7 +77,7 @@ def lower_tanh(graph: Graph, op: Operator) -> Lowered:
     src, dst = single_io(graph, op)
     in_scale, in_zp = per_tensor_quant(src)
     params = lut.sigmoid_params(in_scale, in_zp)
-    return Lowered([lut_call(src, dst, lut.tanh_int8(lut.ALL_INT8, params))], macs=src.size)
+    return Lowered([lut_call(src, dst, lut.tanh_int8(lut.ALL_INT8, params))])
 
 
 @lowering("HARD_SWISH")
@@ -88,4 +86,4 @@ def lower_hard_swish(graph: Graph, op: Operator) -> Lowered:
     in_scale, in_zp = per_tensor_quant(src)
     out_scale, out_zp = per_tensor_quant(dst)
     params = lut.hard_swish_params(in_scale, in_zp, out_scale, out_zp)
-    return Lowered([lut_call(src, dst, lut.hard_swish_int8(lut.ALL_INT8, params))], macs=src.size)
+    return Lowered([lut_call(src, dst, lut.hard_swish_int8(lut.ALL_INT8, params))])

@@ -68,8 +68,7 @@ def lower_pool(graph: Graph, op: Operator) -> Lowered:
         kernel, scratch = "arm_max_pool_s8", Scratch(0)
     call = KernelCall(kernel,
                       [scratch, params, Dims.of(x.shape), TensorArg(x.name),
-                       Dims(1, a.filter_h, a.filter_w, 1), Dims.of(y.shape), TensorArg(y.name)],
-                      reads=[x.name], writes=[y.name])
+                       Dims(1, a.filter_h, a.filter_w, 1), Dims.of(y.shape), TensorArg(y.name)])
     return Lowered([call])  # no multiply-accumulates: adds or compares only
 
 
@@ -123,6 +122,5 @@ def lower_mean(graph: Graph, op: Operator) -> Lowered:
     multiplier, shift = mean_multiplier(x.scale, y.scale, count)
     call = KernelCall("mcu_mean_s8",
                       [in_dims, TensorArg(x.name), out_dims, TensorArg(y.name),
-                       -x.zero_point, y.zero_point, multiplier, shift],
-                      reads=[x.name], writes=[y.name])
+                       -x.zero_point, y.zero_point, multiplier, shift])
     return Lowered([call])  # adds only, no multiply-accumulates

@@ -43,8 +43,7 @@ def requantize_call(src: Tensor, dst: Tensor, in_scale: float, in_zp: int, out_s
     return KernelCall(
         "mcu_requantize_s8",
         [TensorArg(src.name), TensorArg(dst.name), src.size, -in_zp, multiplier, shift, out_zp,
-         act_min, act_max],
-        reads=[src.name], writes=[dst.name])
+         act_min, act_max])
 
 
 @lowering("QUANTIZE")
@@ -54,14 +53,13 @@ def lower_quantize(graph: Graph, op: Operator) -> Lowered:
     if src.dtype == "float32":
         call = KernelCall(
             "mcu_quantize_f32_s8",
-            [TensorArg(src.name), TensorArg(dst.name), dst.size, np.float32(out_scale), out_zp],
-            reads=[src.name], writes=[dst.name])
+            [TensorArg(src.name), TensorArg(dst.name), dst.size, np.float32(out_scale), out_zp])
     elif src.dtype == "int8":
         in_scale, in_zp = per_tensor_quant(src, "input")
         call = requantize_call(src, dst, in_scale, in_zp, out_scale, out_zp)
     else:
         raise Unsupported(f"QUANTIZE from {src.dtype} is not supported (float32 or int8 only)")
-    return Lowered([call], macs=dst.size)
+    return Lowered([call])
 
 
 @lowering("DEQUANTIZE")
@@ -72,6 +70,5 @@ def lower_dequantize(graph: Graph, op: Operator) -> Lowered:
     in_scale, in_zp = per_tensor_quant(src, "input")
     call = KernelCall(
         "mcu_dequantize_s8_f32",
-        [TensorArg(src.name), TensorArg(dst.name), src.size, np.float32(in_scale), in_zp],
-        reads=[src.name], writes=[dst.name])
-    return Lowered([call], macs=src.size)
+        [TensorArg(src.name), TensorArg(dst.name), src.size, np.float32(in_scale), in_zp])
+    return Lowered([call])

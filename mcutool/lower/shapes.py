@@ -72,8 +72,7 @@ def lower_pad(graph: Graph, op: Operator) -> Lowered:
     pre = Dims(*(front + tuple(int(b) for b in pads[:, 0])))
     post = Dims(*(front + tuple(int(a) for a in pads[:, 1])))
     call = KernelCall("arm_pad_s8",
-                      [TensorArg(x.name), TensorArg(y.name), pad_value, Dims.of(x.shape), pre, post],
-                      reads=[x.name], writes=[y.name])
+                      [TensorArg(x.name), TensorArg(y.name), pad_value, Dims.of(x.shape), pre, post])
     return Lowered([call])
 
 
@@ -122,6 +121,6 @@ def lower_concatenation(graph: Graph, op: Operator) -> Lowered:
         if axis4 != 0:
             args.append(out4[axis4])  # the output's length on the concatenated axis
         args.append(offset)
-        calls.append(KernelCall(kernel, args, reads=[t.name], writes=[y.name]))
+        calls.append(KernelCall(kernel, args))
         offset += t.shape[axis]
     return Lowered(calls)
