@@ -38,14 +38,25 @@ def c_float(value: float, double: bool = False) -> str:
     return value.hex() + ("" if double else "f")
 
 
+_SMALL_INTS = {np.dtype(t) for t in ("int8", "uint8", "int16", "uint16")}
+_CHUNK = 1 << 16  # values formatted at a time, so large weights do not need a list per value
+
+
 def c_array_body(values: np.ndarray, ctype: str, per_line: int = 16) -> str:
     flat = np.asarray(values).reshape(-1)
+    if flat.size == 0:
+        return "    0"
     if ctype == "float":
-        items = [c_float(v) for v in flat.tolist()]
+        fmt = c_float
+    elif flat.dtype in _SMALL_INTS:
+        fmt = str  # exact, and no value needs a suffix or the INT32_MIN spelling
     else:
-        items = [c_int(v) for v in flat.tolist()]
-    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
-    return "    " + ",\n    ".join(lines) if lines else "    0"
+        fmt = c_int
+    parts = []
+    for start in range(0, flat.size, _CHUNK):
+        items = [fmt(v) for v in flat[start:start + _CHUNK].tolist()]
+        parts.append(",\n    ".join(", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)))
+    return "    " + ",\n    ".join(parts)
 
 
 @dataclass
