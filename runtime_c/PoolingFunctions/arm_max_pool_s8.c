@@ -6,7 +6,8 @@
  * to [activation.min, activation.max].
  *
  * Ranges: input_dims->n batches (>= 1), strides >= 1, padding >= 0, every output window
- * overlaps the input; activation within [-128, 127]. ctx is not used (may be NULL).
+ * overlaps the input (else ARM_CMSIS_NN_ARG_ERROR); activation within [-128, 127]. ctx is not
+ * used (may be NULL).
  */
 #include <string.h>
 
@@ -44,16 +45,29 @@ arm_cmsis_nn_status arm_max_pool_s8(const cmsis_nn_context *ctx,
                 const int32_t x_start = MAX(0, origin_x);
                 const int32_t x_end = MIN(in_w, origin_x + filter_dims->w);
 
-                for (int32_t ch = 0; ch < channels; ch++) {
-                    int32_t biggest = INT8_MIN;
-                    for (int32_t y = y_start; y < y_end; y++) {
-                        for (int32_t x = x_start; x < x_end; x++) {
-                            biggest = MAX(biggest, in[((size_t)y * in_w + x) * channels + ch]);
+                /* Channels are contiguous in NHWC: take the running maximum over the window
+                 * one whole pixel at a time, with no index arithmetic per element. */
+                int first = 1;
+                if (y_end <= y_start || x_end <= x_start) {
+                    return ARM_CMSIS_NN_ARG_ERROR;
+                }
+                for (int32_t y = y_start; y < y_end; y++) {
+                    for (int32_t x = x_start; x < x_end; x++) {
+                        const int8_t *pixel = in + ((size_t)y * in_w + x) * channels;
+                        if (first) {
+                            memcpy(out, pixel, (size_t)channels);
+                            first = 0;
+                            continue;
+                        }
+                        for (int32_t ch = 0; ch < channels; ch++) {
+                            if (pixel[ch] > out[ch]) {
+                                out[ch] = pixel[ch];
+                            }
                         }
                     }
-                    biggest = MAX(biggest, act_min);
-                    biggest = MIN(biggest, act_max);
-                    out[ch] = (int8_t)biggest;
+                }
+                for (int32_t ch = 0; ch < channels; ch++) {
+                    out[ch] = (int8_t)MIN(MAX((int32_t)out[ch], act_min), act_max);
                 }
                 out += channels;
             }
