@@ -7,6 +7,7 @@
  * The output may alias an input whose dims equal output_dims.
  */
 #include "arm_nnsupportfunctions.h"
+#include "mcu_nn_broadcast.h"
 
 void mcu_nn_broadcast_add_sub_s8(const cmsis_nn_dims *input_1_dims,
                                          const int8_t *input_1_data,
@@ -28,26 +29,19 @@ void mcu_nn_broadcast_add_sub_s8(const cmsis_nn_dims *input_1_dims,
                                          const int32_t out_activation_max,
                                          const int32_t input_2_sign)
 {
-    /* Element strides of each input along c, w, h, n; 0 along a broadcast (size 1) dim. */
-    const int32_t c_1 = input_1_dims->c == 1 ? 0 : 1;
-    const int32_t w_1 = input_1_dims->w == 1 ? 0 : input_1_dims->c;
-    const int32_t h_1 = input_1_dims->h == 1 ? 0 : input_1_dims->w * input_1_dims->c;
-    const int32_t n_1 = input_1_dims->n == 1 ? 0 : input_1_dims->h * input_1_dims->w * input_1_dims->c;
-    const int32_t c_2 = input_2_dims->c == 1 ? 0 : 1;
-    const int32_t w_2 = input_2_dims->w == 1 ? 0 : input_2_dims->c;
-    const int32_t h_2 = input_2_dims->h == 1 ? 0 : input_2_dims->w * input_2_dims->c;
-    const int32_t n_2 = input_2_dims->n == 1 ? 0 : input_2_dims->h * input_2_dims->w * input_2_dims->c;
+    const mcu_nn_strides s_1 = mcu_nn_broadcast_strides(input_1_dims);
+    const mcu_nn_strides s_2 = mcu_nn_broadcast_strides(input_2_dims);
     int32_t n, h, w, c;
 
     for (n = 0; n < output_dims->n; n++) {
         for (h = 0; h < output_dims->h; h++) {
             for (w = 0; w < output_dims->w; w++) {
-                const int8_t *in_1 = input_1_data + n * n_1 + h * h_1 + w * w_1;
-                const int8_t *in_2 = input_2_data + n * n_2 + h * h_2 + w * w_2;
+                const int8_t *in_1 = input_1_data + n * s_1.n + h * s_1.h + w * s_1.w;
+                const int8_t *in_2 = input_2_data + n * s_2.n + h * s_2.h + w * s_2.w;
                 for (c = 0; c < output_dims->c; c++) {
                     /* Shift as unsigned: left-shifting a negative int is undefined in C. */
-                    const int32_t a = (int32_t)((uint32_t)(in_1[c * c_1] + input_1_offset) << left_shift);
-                    const int32_t b = (int32_t)((uint32_t)(in_2[c * c_2] + input_2_offset) << left_shift);
+                    const int32_t a = (int32_t)((uint32_t)(in_1[c * s_1.c] + input_1_offset) << left_shift);
+                    const int32_t b = (int32_t)((uint32_t)(in_2[c * s_2.c] + input_2_offset) << left_shift);
                     /* TFLite rescales each input, then adds or subtracts: the sign goes on
                      * after rounding, so SUB is not ADD with a negated multiplier. */
                     const int32_t raw = arm_nn_requantize(a, input_1_mult, input_1_shift) +
