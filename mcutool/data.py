@@ -1,8 +1,9 @@
 """Input data files: `.npz` with `x` (inputs in the model's float domain, or already int8) and
-optional `y` (integer labels); a `.npy` holds `x` alone. Checked before anything runs."""
+optional `y` (integer labels); a `.npy` holds `x` alone. A model with several inputs takes
+`x` (or `x0`), `x1`, `x2`, ... in the order of its inputs. Checked before anything runs."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ class DataError(McutoolError):
 class Dataset:
     x: np.ndarray
     y: np.ndarray | None = None
+    more: list[np.ndarray] = field(default_factory=list)  # x1, x2, ... for multi-input models
 
     def __len__(self) -> int:
         return len(self.x)
@@ -33,15 +35,19 @@ def load_data(path: str | Path) -> Dataset:
         loaded = np.load(path, allow_pickle=False)
     except Exception as exc:  # numpy raises many types for unreadable files
         raise DataError(f"{path} is not a readable .npz or .npy file ({exc})") from None
+    more: list[np.ndarray] = []
     if isinstance(loaded, np.lib.npyio.NpzFile):
         with loaded:
-            if "x" not in loaded.files:
+            first = "x" if "x" in loaded.files else "x0"
+            if first not in loaded.files:
                 raise DataError(f"{path} has no array named 'x' (it has: {', '.join(loaded.files) or 'nothing'})")
-            x = loaded["x"]
+            x = loaded[first]
             y = loaded["y"] if "y" in loaded.files else None
+            while f"x{len(more) + 1}" in loaded.files:
+                more.append(np.asarray(loaded[f"x{len(more) + 1}"]))
     else:
         x, y = loaded, None
-    return Dataset(np.asarray(x), None if y is None else np.asarray(y))
+    return Dataset(np.asarray(x), None if y is None else np.asarray(y), more)
 
 
 def check_samples(data: Dataset, shape: tuple[int, ...], what: str = "input") -> np.ndarray:
@@ -94,3 +100,41 @@ def to_model_input(graph: Graph, x: np.ndarray, index: int = 0) -> np.ndarray:
     t = graph.tensors[graph.inputs[index]]
     quantized = t.quant is not None
     return encode_input(x, t.dtype, t.scale if quantized else None, t.zero_point if quantized else None)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    shape: tuple[int, ...]
+    dtype: str
+    scale: float | None
+    zero_point: int | None
+
+
+def graph_input_specs(graph: Graph) -> list[InputSpec]:
+    specs = []
+    for name in graph.inputs:
+        t = graph.tensors[name]
+        q = t.quant is not None
+        specs.append(InputSpec(t.shape, t.dtype, t.scale if q else None, t.zero_point if q else None))
+    return specs
+
+
+def encode_samples(data: Dataset, specs: list[InputSpec]) -> list[list[np.ndarray]]:
+    """A data file -> one list of model inputs per sample, checked and encoded. An array of
+    exactly one input's shape is a single sample."""
+    arrays = [data.x, *data.more]
+    if len(arrays) != len(specs):
+        raise DataError(f"the model has {len(specs)} input(s) but the data has {len(arrays)} "
+                        "(name them x, x1, x2, ... in the model's input order)")
+    encoded = []
+    for i, (x, spec) in enumerate(zip(arrays, specs)):
+        shape = tuple(spec.shape)
+        if x.shape == shape or (shape and shape[0] == 1 and x.shape == shape[1:]):
+            x = x.reshape((1, *shape))
+        what = "input" if len(specs) == 1 else f"input {i} (x{i if i else ''})"
+        checked = check_samples(Dataset(x, data.y if i == 0 else None), shape, what)
+        encoded.append(encode_input(checked, spec.dtype, spec.scale, spec.zero_point))
+    counts = {len(e) for e in encoded}
+    if len(counts) != 1:
+        raise DataError(f"the inputs have different numbers of samples: {sorted(counts)}")
+    return [[e[k] for e in encoded] for k in range(len(encoded[0]))]

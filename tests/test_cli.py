@@ -229,3 +229,23 @@ def test_denormal_scale_is_a_clear_error(capsys, tmp_path):
     p = tmp_path / "t.tflite"
     p.write_bytes(write_tflite(b.build()))
     bad(capsys, "generate", p, "-o", tmp_path / "gen", match="#0 MAX_POOL_2D: invalid quantization parameters")
+
+
+def test_a_two_input_model_through_the_cli(capsys, tmp_path):
+    from test_models import mixed_io_graph
+    model = tmp_path / "mixed.tflite"
+    model.write_bytes(write_tflite(mixed_io_graph()))
+    rng = np.random.default_rng(5)
+    data = tmp_path / "d.npz"
+    np.savez(data, x=rng.uniform(-3, 3, (7, 1, 5)).astype(np.float32),
+             x1=rng.integers(-128, 128, (7, 1, 5)).astype(np.int8))
+    code, out, _ = cli(capsys, "validate", model, "--data", data, "--json", "--layers")
+    report = json.loads(out)
+    assert code == 0 and report["samples"] == 7 and report["mismatches"] == 0
+    code, out, _ = cli(capsys, "generate", model, "-o", tmp_path / "gen")
+    code, out, _ = cli(capsys, "run", tmp_path / "gen", "--input", data)
+    assert code == 0 and "sample 6" in out
+    np.savez(data, x=np.zeros((7, 1, 5), np.float32))
+    bad(capsys, "validate", model, "--data", data, match="2 input(s) but the data has 1")
+    np.savez(data, x=np.zeros((7, 1, 5), np.float32), x1=np.zeros((6, 1, 5), np.int8))
+    bad(capsys, "validate", model, "--data", data, match="different numbers of samples")

@@ -5,8 +5,7 @@ import tempfile
 from pathlib import Path
 
 from mcutool import api
-from mcutool.data import check_samples, load_data, to_model_input
-from mcutool.errors import McutoolError
+from mcutool.data import encode_samples, graph_input_specs, load_data
 from mcutool.validate.compare import compare_outputs, top1_accuracy
 from mcutool.validate.layers import first_differing_layer
 
@@ -18,12 +17,8 @@ def validate_model(model_path: str | Path, data_path: str | Path, board: str = a
     model_path = Path(model_path)
     graph = api.load_model(model_path)
     compiled = api.compile_graph(graph)
-    if len(graph.inputs) != 1:
-        raise McutoolError(f"validate needs a single-input model; this one has {len(graph.inputs)}")
     data = load_data(data_path)
-    x = check_samples(data, graph.tensors[graph.inputs[0]].shape)
-    q = to_model_input(graph, x)
-    samples = [[q[i]] for i in range(len(q))]
+    samples = encode_samples(data, graph_input_specs(graph))
     model_bytes = model_path.read_bytes()
 
     with tempfile.TemporaryDirectory(prefix="mcutool-validate-") as tmp:
