@@ -96,7 +96,8 @@ DW_CASES = [
 # More shapes, to steer the packed (Arm DSP) code paths into their corners: pixel counts that leave
 # 1-3 columns, odd channel counts (the last filter row's partial word), C_IN multiple of 4 or
 # not (direct im2col or byte stage), depthwise channels 4k + 1..3, rows of 3 taps cut by the
-# border, 5-tap rows, batch 2.
+# border, 5-tap rows, batch 2; for the Helium paths, tap counts and channel counts that are not
+# multiples of 16 (predicated tails) and multipliers above 1 (gain_graph).
 # (shape, out_c, kernel, stride, dilation, padding, activation, per_channel, bias)
 BOARD_CONV_CASES = [
     ((1, 7, 6, 8), 5, (3, 3), (1, 1), (1, 1), "SAME", "NONE", True, True),
@@ -114,7 +115,25 @@ BOARD_DW_CASES = [
     ((1, 9, 8, 9), 1, (5, 5), (1, 2), (1, 1), "SAME", "RELU6", True, True),
     ((1, 8, 8, 8), 1, (3, 3), (1, 1), (2, 2), "VALID", "NONE", False, True),
     ((1, 5, 4, 13), 1, (1, 3), (1, 1), (1, 1), "SAME", "NONE", True, True),
+    ((1, 6, 7, 27), 1, (3, 3), (2, 2), (1, 1), "SAME", "RELU", True, True),  # Helium: 16 + 8 + 3 channels
 ]
+
+
+def gain_graph(depthwise=False, seed=0):
+    """A 1x1 conv (or depthwise) whose output scale is below in_scale * w_scale: the
+    requantization multiplier exceeds 1, so the shift is positive and the kernels' left-shift
+    branch runs (scalar and Helium). Small accumulators (2 taps, no bias) keep some outputs in
+    range."""
+    graph = conv_graph((1, 5, 6, 2), 5, (1, 1), padding="VALID", per_channel=False, bias=False,
+                       depthwise=depthwise, mult=2 if depthwise else 1, seed=seed)
+    gain = float(graph.tensors["x"].quant.scale[0]) * float(graph.tensors["w"].quant.scale[0])
+    graph.tensors["y"].quant.scale = np.array([gain * 0.9], np.float32)
+    return graph
+
+
+@pytest.mark.parametrize("depthwise", [False, True])
+def test_multiplier_above_one_bit_exact(depthwise, c_path):
+    check_bit_exact(gain_graph(depthwise, seed=50), n=20, seed=3)
 
 
 @pytest.mark.parametrize("case", CONV_CASES + BOARD_CONV_CASES)
@@ -269,6 +288,7 @@ def kernel_zoo(tmp_path_factory):
                                  seed=400 + i))
     for i, (in_shape, units, depth, act, pc, bias, keep) in enumerate(FC_CASES):
         graphs.append(fc_graph(in_shape, units, depth, act, pc, bias, keep, seed=500 + i))
+    graphs += [gain_graph(False, seed=600), gain_graph(True, seed=601)]
     graph = _merge(graphs, "kernel_zoo")
     samples = random_samples(graph, 3, seed=9)
     expected = run_tflm_batch(write_tflite(graph), samples)
@@ -279,8 +299,8 @@ def kernel_zoo(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize("board", ["mps2-an386", "mps3-an547", "mps2-an385"])
 def test_conv_depthwise_fc_cases_bit_exact_on_the_board(kernel_zoo, board):
-    """Every conv, depthwise and FC test case in one firmware: the packed DSP code (M4, M55)
-    and the portable code (M3) against TFLite-Micro."""
+    """Every conv, depthwise and FC test case in one firmware: the packed DSP code (M4), the
+    Helium code (M55) and the portable code (M3) against TFLite-Micro."""
     from bitexact import assert_same
 
     from mcutool import api

@@ -24,6 +24,10 @@
  * Without it (plain layout: column j is round_up(HK * WK * C_IN, 4) slots after column j - 1,
  * taps in order), two channels times two pixels are accumulated together so that each loaded
  * value is used twice.
+ *
+ * With Helium (MVE, Cortex-M55) the columns stay int8 (raw input bytes, padding -input_offset)
+ * and each output channel takes 16 taps of four columns per step; the input offset enters as
+ * input_offset times the filter row's sum. Requantization stays scalar, as in the other paths.
  */
 #include <stdint.h>
 #include <string.h>
@@ -69,6 +73,7 @@ typedef struct {
     int8_t *stage; /* patch bytes gathered here first when C_IN is not a multiple of 4, else NULL */
 } conv_patch_shape;
 
+#if !MCU_NN_MVE /* the packed and plain int16 columns */
 /* Taps k .. k+n-1 of a column from n consecutive bytes plus the offset; k and n are
  * multiples of 4. */
 static void col_convert(int16_t *col, int32_t k, const int8_t *src, int32_t n, int32_t offset)
@@ -205,6 +210,7 @@ static void conv_fill_column(int16_t *col, const int8_t *input, const conv_patch
         col_convert(col, 0, s->stage, pitch, s->offset);
     }
 }
+#endif
 
 typedef struct {
     const int8_t *filter;
@@ -233,6 +239,7 @@ static inline int8_t conv_requantize(int32_t acc, const conv_gemm_args *g, int32
                       g->act_max);
 }
 
+#if !MCU_NN_MVE
 /* All output channels of one pixel (the column at col). */
 static void conv_gemm_one(const conv_gemm_args *g, const int16_t *col, int8_t *out)
 {
@@ -431,6 +438,143 @@ static void conv_gemm(const conv_gemm_args *g, const int16_t *cols, int32_t pixe
         conv_gemm_one(g, cols + j * step, out + j * g->out_c);
     }
 }
+#else
+/* Helium (MVE) path. The columns hold the raw int8 input (padded taps hold -input_offset,
+ * an int8 value, so they contribute nothing once the offset is added), and
+ * sum_k (x[k] + off) * w[k] = sum_k x[k] * w[k] + off * sum_k w[k] (both wrap alike in int32):
+ * VMLADAV multiplies 16 int8 pairs into an int32 accumulator and VADDV sums the filter row. */
+
+/* n bytes from src to dst, 16 per step; the last step is predicated (no access past n). */
+static void mve_copy(int8_t *dst, const int8_t *src, int32_t n)
+{
+    for (; n > 0; n -= 16) {
+        const mve_pred16_t p = vctp8q((uint32_t)n);
+        vstrbq_p_s8(dst, vldrbq_z_s8(src, p), p);
+        dst += 16;
+        src += 16;
+    }
+}
+
+/* n bytes set to value. */
+static void mve_set(int8_t *dst, int8_t value, int32_t n)
+{
+    const int8x16_t v = vdupq_n_s8(value);
+    for (; n > 0; n -= 16) {
+        vstrbq_p_s8(dst, v, vctp8q((uint32_t)n));
+        dst += 16;
+    }
+}
+
+/* One int8 im2col column: the HK x WK x C_IN patch whose top-left tap is (base_y, base_x). */
+static void conv_mve_fill_column(int8_t *col, const int8_t *input, const conv_patch_shape *s, int32_t base_y,
+                                 int32_t base_x)
+{
+    const int8_t pad = (int8_t)-s->offset;
+    const int32_t row_len = s->k_w * s->in_c;
+    const size_t in_row_len = (size_t)s->in_w * s->in_c;
+    /* With dilation 1 and the window inside the image horizontally, a filter row is one run
+     * of consecutive input bytes. */
+    const int32_t whole_rows = s->dil_x == 1 && base_x >= 0 && base_x + s->k_w <= s->in_w;
+    for (int32_t ky = 0; ky < s->k_h; ky++) {
+        const int32_t iy = base_y + ky * s->dil_y;
+        if (iy < 0 || iy >= s->in_h) {
+            mve_set(col, pad, row_len);
+            col += row_len;
+            continue;
+        }
+        const int8_t *in_row = input + (size_t)iy * in_row_len;
+        if (whole_rows) {
+            mve_copy(col, in_row + (size_t)base_x * s->in_c, row_len);
+            col += row_len;
+            continue;
+        }
+        for (int32_t kx = 0; kx < s->k_w; kx++) {
+            const int32_t ix = base_x + kx * s->dil_x;
+            if (ix < 0 || ix >= s->in_w) {
+                mve_set(col, pad, s->in_c);
+            } else {
+                mve_copy(col, in_row + (size_t)ix * s->in_c, s->in_c);
+            }
+            col += s->in_c;
+        }
+    }
+}
+
+/* arm_nn_requantize() of four accumulators sharing a multiplier and shift, all at once.
+ * VQRDMULH is the doubling high multiply rounded half up (it saturates only for
+ * INT32_MIN * INT32_MIN, which a multiplier >= 0 never meets); adding the sign (-1 for
+ * negatives) before VRSHL's round-half-up shift gives round half away from zero, exactly as
+ * mcu_nn_round_shift_right() does. VSHL wraps like the scalar left shift. */
+static inline int32x4_t conv_mve_requantize(int32x4_t acc, int32_t m, int32_t s)
+{
+    if (s < 0) {
+        int32x4_t v = vqrdmulhq_n_s32(acc, m);
+        v = vaddq_s32(v, vshrq_n_s32(v, 31));
+        return vrshlq_n_s32(v, s);
+    }
+    return vqrdmulhq_n_s32(vshlq_r_s32(acc, s), m);
+}
+
+/* Every output channel of `pixels` (1 to 4) consecutive output pixels whose columns start at
+ * cols, pitch bytes apart: one channel at a time, each filter vector used on four columns.
+ * With fewer than four pixels the missing columns repeat column 0 and are not stored. */
+static void conv_mve_gemm(const conv_gemm_args *g, const int8_t *cols, int32_t pitch, int32_t pixels,
+                          int32_t in_offset, int8_t *out)
+{
+    const int32_t n = g->col_len, out_c = g->out_c;
+    const int32_t zp = g->out_offset, lo = g->act_min, hi = g->act_max;
+    const int32_t *bias = g->bias, *mult = g->mult, *shift = g->shift;
+    const int8_t *c0 = cols;
+    const int8_t *c1 = pixels > 1 ? cols + pitch : cols;
+    const int8_t *c2 = pixels > 2 ? cols + 2 * pitch : cols;
+    const int8_t *c3 = pixels > 3 ? cols + 3 * pitch : cols;
+    const int32_t rest = n & 15;
+    const int32_t full = n - rest;
+    const mve_pred16_t tail = vctp8q((uint32_t)rest);
+    const int8_t *w = g->filter;
+    /* byte offsets of the four pixels' outputs, for one scatter store per channel */
+    const uint32x4_t out_offsets = vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)out_c);
+    const mve_pred16_t stored = vctp32q((uint32_t)pixels);
+    const int32x4_t lo4 = vdupq_n_s32(lo), hi4 = vdupq_n_s32(hi);
+    for (int32_t oc = 0; oc < out_c; oc++, w += n) {
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, ws = 0;
+        const int8_t *wp = w, *p0 = c0, *p1 = c1, *p2 = c2, *p3 = c3;
+        for (int32_t i = full >> 4; i > 0; i--) {
+            const int8x16_t wv = vldrbq_s8(wp);
+            ws = vaddvaq_s8(ws, wv);
+            a0 = vmladavaq_s8(a0, vldrbq_s8(p0), wv);
+            a1 = vmladavaq_s8(a1, vldrbq_s8(p1), wv);
+            a2 = vmladavaq_s8(a2, vldrbq_s8(p2), wv);
+            a3 = vmladavaq_s8(a3, vldrbq_s8(p3), wv);
+            wp += 16;
+            p0 += 16;
+            p1 += 16;
+            p2 += 16;
+            p3 += 16;
+        }
+        if (rest != 0) {
+            /* zeroed lanes past the end add nothing */
+            const int8x16_t wv = vldrbq_z_s8(wp, tail);
+            ws = vaddvaq_s8(ws, wv);
+            a0 = vmladavaq_s8(a0, vldrbq_z_s8(p0, tail), wv);
+            a1 = vmladavaq_s8(a1, vldrbq_z_s8(p1, tail), wv);
+            a2 = vmladavaq_s8(a2, vldrbq_z_s8(p2, tail), wv);
+            a3 = vmladavaq_s8(a3, vldrbq_z_s8(p3, tail), wv);
+        }
+        /* bias + offset term, in uint32 so that it wraps instead of overflowing (vector adds
+         * wrap too) */
+        const uint32_t base = (uint32_t)(bias != NULL ? bias[oc] : 0) + (uint32_t)in_offset * (uint32_t)ws;
+        int32x4_t acc = vdupq_n_s32(a0);
+        acc = vsetq_lane_s32(a1, acc, 1);
+        acc = vsetq_lane_s32(a2, acc, 2);
+        acc = vsetq_lane_s32(a3, acc, 3);
+        acc = vaddq_n_s32(acc, (int32_t)base);
+        int32x4_t v = vaddq_n_s32(conv_mve_requantize(acc, mult[oc], shift[oc]), zp);
+        v = vminq_s32(vmaxq_s32(v, lo4), hi4);
+        vstrbq_scatter_offset_p_s32(out + oc, out_offsets, v, stored);
+    }
+}
+#endif
 
 arm_cmsis_nn_status arm_convolve_s8(const cmsis_nn_context *ctx,
                                     const cmsis_nn_conv_params *conv_params,
@@ -481,9 +625,16 @@ arm_cmsis_nn_status arm_convolve_s8(const cmsis_nn_context *ctx,
 
     /* Four columns of round_up(col_len, 4) slots each, then (C_IN not a multiple of 4) the
      * byte stage, as arm_convolve_s8_get_buffer_size() assumes. */
+#if MCU_NN_MVE
+    /* Helium: four int8 columns of col_pitch bytes, a quarter of that scratch. */
+    int8_t *cols = (int8_t *)ctx->buf;
+    const int32_t step = g.col_pitch;
+    shape.stage = NULL;
+#else
     int16_t *cols = (int16_t *)ctx->buf;
     shape.stage = (shape.in_c & 3) != 0 ? (int8_t *)(cols + COLUMNS * g.col_pitch) : NULL;
     const int32_t step = col_step(g.col_pitch);
+#endif
 
     const int32_t out_h = output_dims->h;
     const int32_t out_w = output_dims->w;
@@ -501,16 +652,26 @@ arm_cmsis_nn_status arm_convolve_s8(const cmsis_nn_context *ctx,
             const int32_t base_y = oy * stride_y - pad_y;
             for (int32_t ox = 0; ox < out_w; ox++) {
                 const int32_t base_x = ox * stride_x - pad_x;
+#if MCU_NN_MVE
+                conv_mve_fill_column(cols + filled * step, input, &shape, base_y, base_x);
+                if (++filled == COLUMNS) {
+                    conv_mve_gemm(&g, cols, step, COLUMNS, shape.offset, out);
+#else
                 conv_fill_column(cols + filled * step, input, &shape, base_y, base_x);
                 if (++filled == COLUMNS) {
                     conv_gemm(&g, cols, COLUMNS, out);
+#endif
                     out += COLUMNS * g.out_c;
                     filled = 0;
                 }
             }
         }
         if (filled != 0) {
+#if MCU_NN_MVE
+            conv_mve_gemm(&g, cols, step, filled, shape.offset, out);
+#else
             conv_gemm(&g, cols, filled, out);
+#endif
         }
     }
     return ARM_CMSIS_NN_SUCCESS;

@@ -3,7 +3,9 @@
  * four im2col columns of int16, each HK * WK * C_IN elements rounded up to a multiple of 4
  * (twice the two columns CMSIS-NN's non-Helium arm_convolve_s8 asks for: four pixels per pass
  * let each unpacked filter word be used four times), plus, when C_IN is not a multiple of 4,
- * one column of int8 where a patch is gathered before it is widened.
+ * one column of int8 where a patch is gathered before it is widened. The Helium (MVE) path
+ * keeps its four columns as int8 in the first quarter of that, so one size suits every core
+ * (the lowering does not know the CPU).
  * input_dims->c and filter_dims->h, ->w >= 1.
  */
 #include "arm_nnfunctions.h"

@@ -14,7 +14,8 @@
  * Method: for each output pixel the range of filter taps that land inside the image is worked
  * out once, so the multiply loops walk only valid taps with no per-tap bounds test. With
  * ch_mult 1 (the common case) four channels share each pass over the taps; with the DSP
- * extension they are widened to int16 pairs and multiplied by halfword (SMLABB/SMLATT).
+ * extension they are widened to int16 pairs and multiplied by halfword (SMLABB/SMLATT); with
+ * Helium (MVE), eight channels per vector step, requantized per lane (see dw_mve_pixel).
  */
 #include <stdint.h>
 #include <string.h>
@@ -65,6 +66,7 @@ static inline int8_t dw_requantize(int32_t acc, const dw_consts *k, int32_t oc)
     return dw_output(acc, k->mult[oc], k->shift[oc], k->out_offset, k->act_min, k->act_max);
 }
 
+#if !MCU_NN_MVE
 /* One channel of one output pixel (ch_mult 1): acc plus its n_y x n_x valid taps, in_tap and
  * f_tap at the channel's top-left valid tap. */
 static int32_t dw_channel(const dw_consts *k, const int8_t *in_tap, const int8_t *f_tap, int32_t n_y,
@@ -79,8 +81,9 @@ static int32_t dw_channel(const dw_consts *k, const int8_t *in_tap, const int8_t
     }
     return acc;
 }
+#endif
 
-#if MCU_NN_DSP
+#if MCU_NN_DSP && !MCU_NN_MVE
 /* The packed path (Arm DSP extension), for ch_mult 1. The filter's whole channel quads are
  * widened once per call into ctx->buf: for quad q and tap t (row-major over HK x WK), words
  * 2 * (q * taps + t) and 2 * (q * taps + t) + 1 hold channels 0, 2 and 1, 3 of the quad as
@@ -200,6 +203,127 @@ static MCU_NN_NOINLINE void dw_row_wide(const dw_consts *k, const int32_t *wide,
 }
 #endif
 
+#if MCU_NN_MVE
+/* Helium (MVE) path for ch_mult 1: eight channels per step as int16 lanes (input plus offset
+ * fits: [-255, 255]), multiplied into int32 by VMULLB (even lanes) and VMULLT (odd lanes);
+ * the last channels use predicated loads (zeroed lanes, no access past the end) and stores. */
+
+/* arm_nn_requantize() per lane, each lane with its own multiplier and shift of either sign:
+ * left shift by max(s, 0) (VSHL wraps like the scalar code), VQRDMULH (the doubling high
+ * multiply rounded half up; it saturates only for INT32_MIN * INT32_MIN, which a multiplier
+ * >= 0 never meets), then for s < 0 a rounding right shift made to round half away from zero
+ * by first adding -1 to negative values, as mcu_nn_round_shift_right() does. */
+static inline int32x4_t dw_mve_requantize(int32x4_t acc, int32x4_t m, int32x4_t s)
+{
+    const int32x4_t zero = vdupq_n_s32(0);
+    const int32x4_t right = vminq_s32(s, zero);
+    int32x4_t v = vqrdmulhq_s32(vshlq_s32(acc, vmaxq_s32(s, zero)), m);
+    /* the sign bit of v & right is set when v < 0 and the shift is to the right */
+    v = vaddq_s32(v, vshrq_n_s32(vandq_s32(v, right), 31));
+    return vrshlq_s32(v, right);
+}
+
+/* Output stage of the channels c + lanes (lane offsets 0, 2, 4, 6 or 1, 3, 5, 7). */
+static inline void dw_mve_store(const dw_consts *k, int32x4_t acc, int32_t c, uint32x4_t lanes, mve_pred16_t p,
+                                int8_t *out)
+{
+    const int32x4_t m = vldrwq_gather_shifted_offset_z_s32(k->mult + c, lanes, p);
+    const int32x4_t s = vldrwq_gather_shifted_offset_z_s32(k->shift + c, lanes, p);
+    int32x4_t v = vaddq_n_s32(dw_mve_requantize(acc, m, s), k->out_offset);
+    v = vminq_s32(vmaxq_s32(v, vdupq_n_s32(k->act_min)), vdupq_n_s32(k->act_max));
+    vstrbq_scatter_offset_p_s32(out + c, lanes, v, p);
+}
+
+/* One output pixel with ch_mult == 1. in_tap and f_tap point at the top-left valid tap
+ * (channel 0); n_y x n_x valid taps. */
+static void dw_mve_pixel(const dw_consts *k, const int8_t *in_tap, const int8_t *f_tap, int32_t n_y,
+                         int32_t n_x, int8_t *out)
+{
+    const int32_t channels = k->out_c;
+    const int32_t step_x = k->in_step_x, step_y = k->in_step_y, f_step_y = k->f_step_y;
+    const int16_t off = (int16_t)k->in_offset;
+    const uint32x4_t even = vidupq_n_u32(0, 2), odd = vidupq_n_u32(1, 2);
+    const mve_pred16_t all = vctp32q(4);
+    int32_t c = 0;
+    /* sixteen channels per step while they last: half the pointer and loop overhead per tap */
+    for (; c + 16 <= channels; c += 16) {
+        int32x4_t e0 = vdupq_n_s32(0), o0 = vdupq_n_s32(0), e1 = vdupq_n_s32(0), o1 = vdupq_n_s32(0);
+        if (k->bias != NULL) {
+            e0 = vldrwq_gather_shifted_offset_s32(k->bias + c, even);
+            o0 = vldrwq_gather_shifted_offset_s32(k->bias + c, odd);
+            e1 = vldrwq_gather_shifted_offset_s32(k->bias + c + 8, even);
+            o1 = vldrwq_gather_shifted_offset_s32(k->bias + c + 8, odd);
+        }
+        const int8_t *in_row = in_tap + c;
+        const int8_t *f_row = f_tap + c;
+        for (int32_t ky = 0; ky < n_y; ky++) {
+            const int8_t *ip = in_row;
+            const int8_t *fp = f_row;
+            for (int32_t kx = 0; kx < n_x; kx++) {
+                const int16x8_t x0 = vaddq_n_s16(vldrbq_s16(ip), off);
+                const int16x8_t w0 = vldrbq_s16(fp);
+                e0 = vaddq_s32(e0, vmullbq_int_s16(x0, w0));
+                o0 = vaddq_s32(o0, vmulltq_int_s16(x0, w0));
+                const int16x8_t x1 = vaddq_n_s16(vldrbq_s16(ip + 8), off);
+                const int16x8_t w1 = vldrbq_s16(fp + 8);
+                e1 = vaddq_s32(e1, vmullbq_int_s16(x1, w1));
+                o1 = vaddq_s32(o1, vmulltq_int_s16(x1, w1));
+                ip += step_x;
+                fp += channels;
+            }
+            in_row += step_y;
+            f_row += f_step_y;
+        }
+        dw_mve_store(k, e0, c, even, all, out);
+        dw_mve_store(k, o0, c, odd, all, out);
+        dw_mve_store(k, e1, c + 8, even, all, out);
+        dw_mve_store(k, o1, c + 8, odd, all, out);
+    }
+    for (; c < channels; c += 8) {
+        const int32_t rem = channels - c;
+        const mve_pred16_t p16 = vctp16q((uint32_t)rem);
+        const mve_pred16_t p_even = vctp32q((uint32_t)(rem + 1) >> 1);
+        const mve_pred16_t p_odd = vctp32q((uint32_t)rem >> 1);
+        int32x4_t acc_even = vdupq_n_s32(0), acc_odd = vdupq_n_s32(0);
+        if (k->bias != NULL) {
+            acc_even = vldrwq_gather_shifted_offset_z_s32(k->bias + c, even, p_even);
+            acc_odd = vldrwq_gather_shifted_offset_z_s32(k->bias + c, odd, p_odd);
+        }
+        const int8_t *in_row = in_tap + c;
+        const int8_t *f_row = f_tap + c;
+        for (int32_t ky = 0; ky < n_y; ky++) {
+            const int8_t *ip = in_row;
+            const int8_t *fp = f_row;
+            if (rem >= 8) {
+                for (int32_t kx = 0; kx < n_x; kx++) {
+                    const int16x8_t x = vaddq_n_s16(vldrbq_s16(ip), off);
+                    const int16x8_t w = vldrbq_s16(fp);
+                    acc_even = vaddq_s32(acc_even, vmullbq_int_s16(x, w));
+                    acc_odd = vaddq_s32(acc_odd, vmulltq_int_s16(x, w));
+                    ip += step_x;
+                    fp += channels;
+                }
+            } else {
+                /* lanes past the last channel: filter 0, so they add nothing */
+                for (int32_t kx = 0; kx < n_x; kx++) {
+                    const int16x8_t x = vaddq_n_s16(vldrbq_z_s16(ip, p16), off);
+                    const int16x8_t w = vldrbq_z_s16(fp, p16);
+                    acc_even = vaddq_s32(acc_even, vmullbq_int_s16(x, w));
+                    acc_odd = vaddq_s32(acc_odd, vmulltq_int_s16(x, w));
+                    ip += step_x;
+                    fp += channels;
+                }
+            }
+            in_row += step_y;
+            f_row += f_step_y;
+        }
+        dw_mve_store(k, acc_even, c, even, p_even, out);
+        dw_mve_store(k, acc_odd, c, odd, p_odd, out);
+    }
+}
+#endif
+
+#if !MCU_NN_MVE
 /* One output pixel with ch_mult == 1: four channels at a time share the tap loop. in_tap and
  * f_tap point at the top-left valid tap (channel 0); n_y x n_x valid taps. */
 static void dw_pixel_mult1(const dw_consts *k, const int8_t *in_tap, const int8_t *f_tap, int32_t n_y,
@@ -245,6 +369,7 @@ static void dw_pixel_mult1(const dw_consts *k, const int8_t *in_tap, const int8_
         out[c] = dw_output(acc, mult[c], shift[c], zp, lo, hi);
     }
 }
+#endif
 
 /* One output pixel, any ch_mult: output channel ic * ch_mult + m reads input channel ic. */
 static void dw_pixel_generic(const dw_consts *k, const int8_t *in_tap, const int8_t *f_tap, int32_t n_y,
@@ -331,7 +456,7 @@ arm_cmsis_nn_status arm_depthwise_conv_s8(const cmsis_nn_context *ctx,
     k.stride_x = stride_x;
     k.pad_x = pad_x;
 
-#if MCU_NN_DSP
+#if MCU_NN_DSP && !MCU_NN_MVE
     /* The packed path needs the widened filter in ctx->buf (4-byte aligned, size as
      * arm_depthwise_conv_wrapper_s8_get_buffer_size()); without it the portable code below
      * gives the same results, more slowly. */
@@ -380,7 +505,11 @@ arm_cmsis_nn_status arm_depthwise_conv_s8(const cmsis_nn_context *ctx,
                     n_x = kx1 - kx0;
                 }
                 if (k.ch_mult == 1) {
+#if MCU_NN_MVE
+                    dw_mve_pixel(&k, in_tap, f_tap, n_y, n_x, out);
+#else
                     dw_pixel_mult1(&k, in_tap, f_tap, n_y, n_x, out);
+#endif
                 } else {
                     dw_pixel_generic(&k, in_tap, f_tap, n_y, n_x, out);
                 }

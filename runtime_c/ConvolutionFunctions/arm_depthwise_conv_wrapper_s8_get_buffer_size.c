@@ -4,6 +4,7 @@
  * four channels to int16 once per call: it needs HK * WK * round_down(C, 4) * 2 bytes. The size
  * asked for is HK * WK * C * 2 bytes, what ARM's CMSIS-NN asks for on DSP targets in the
  * ch_mult 1 cases that need scratch, so the same arena suits either library. Otherwise 0.
+ * The Helium (MVE) path uses none of it; the size stays the same on every core.
  */
 #include "arm_nnfunctions.h"
 

@@ -27,6 +27,16 @@
 #define MCU_NN_DSP_NATIVE 0
 #endif
 
+/* MCU_NN_MVE is 1 where the integer Helium (MVE) instructions exist (Cortex-M55): the int8
+ * conv, depthwise and fully connected kernels then take their vector paths instead of the
+ * packed ones. */
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#define MCU_NN_MVE 1
+#include <arm_mve.h>
+#else
+#define MCU_NN_MVE 0
+#endif
+
 /* Keeps a hot helper out of a large caller, so that its loops get the registers. */
 #if defined(__GNUC__)
 #define MCU_NN_NOINLINE __attribute__((noinline))
