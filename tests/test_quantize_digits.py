@@ -78,7 +78,8 @@ def test_exporter_matches_torch():
 
 def test_litert_loads_and_runs_the_int8_model(tmp_path):
     """LiteRT (optional extra `litert`) runs the written model too; it is not bit-exact with
-    TFLite-Micro (see shared notes), so only the accuracy is compared."""
+    TFLite-Micro (XNNPACK and its FULLY_CONNECTED round differently), so only the accuracy is
+    compared."""
     litert = pytest.importorskip("ai_edge_litert.interpreter")
     from mcutool.quantize.command import write_model
     graph = load_model(MODEL)
