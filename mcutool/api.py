@@ -114,16 +114,8 @@ def run(out_dir: str | Path, samples: list[list[np.ndarray]], board: str = HOST,
         return run_host(exe, samples, specs, trace=trace)
     if trace:
         raise McutoolError("layer traces are recorded on the host only (--board host)")
+    from mcutool.runners.host import split_outputs
     return [split_outputs(raw, specs) for raw in run_on_board(out_dir, samples, board).outputs]
-
-
-def split_outputs(raw: bytes, specs: list[tuple[tuple, str]]) -> list[np.ndarray]:
-    outputs, pos = [], 0
-    for shape, dtype in specs:
-        n = int(np.prod(shape)) * np.dtype(dtype).itemsize
-        outputs.append(np.frombuffer(raw[pos:pos + n], dtype=dtype).reshape(shape).copy())
-        pos += n
-    return outputs
 
 
 def run_on_board(out_dir: str | Path, samples: list[list[np.ndarray]], board: str):

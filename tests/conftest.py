@@ -14,3 +14,13 @@ def tiny_cnn_project(tmp_path_factory):
     from mcutool import api
     out = tmp_path_factory.mktemp("tiny") / "gen"
     return api.generate(api.compile_graph(api.load_model(ROOT / "examples" / "tiny_cnn.tflite")), out)
+
+
+@pytest.fixture(params=["portable", "dsp-emulated"])
+def c_path(request, monkeypatch):
+    """Run the host C twice: the portable code, and the packed-int16 (Arm DSP) code with the
+    instructions emulated in C (MCU_NN_EMULATE_DSP), so ASan/UBSan check that path as well."""
+    if request.param == "dsp-emulated":
+        from mcutool.toolchain import host
+        monkeypatch.setattr(host, "SANITIZE", [*host.SANITIZE, "-DMCU_NN_EMULATE_DSP"])
+    return request.param

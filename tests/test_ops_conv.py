@@ -22,16 +22,6 @@ from mcutool.resources import runtime_dir
 ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
 
 
-@pytest.fixture(params=["portable", "dsp-emulated"])
-def c_path(request, monkeypatch):
-    """Run the host C twice: the portable code, and the packed-int16 (Arm DSP) code with the
-    instructions emulated in C (MCU_NN_EMULATE_DSP), so ASan/UBSan check that path as well."""
-    if request.param == "dsp-emulated":
-        from mcutool.toolchain import host
-        monkeypatch.setattr(host, "SANITIZE", [*host.SANITIZE, "-DMCU_NN_EMULATE_DSP"])
-    return request.param
-
-
 def conv_graph(shape, out_c, kernel, stride=(1, 1), dilation=(1, 1), padding="SAME", activation="NONE",
                per_channel=True, bias=True, depthwise=False, mult=1, seed=0):
     """One quantized conv as TF's converter makes it: symmetric int8 weights (zp 0), int32 bias

@@ -16,16 +16,6 @@ from mcutool.lower import lower_graph
 ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
 
 
-@pytest.fixture(params=["portable", "dsp-emulated"])
-def c_path(request, monkeypatch):
-    """Run the host C twice: the portable code, and the packed-int16 (Arm DSP) code with the
-    instructions emulated in C (MCU_NN_EMULATE_DSP), so ASan/UBSan check that path as well."""
-    if request.param == "dsp-emulated":
-        from mcutool.toolchain import host
-        monkeypatch.setattr(host, "SANITIZE", [*host.SANITIZE, "-DMCU_NN_EMULATE_DSP"])
-    return request.param
-
-
 def fc_graph(in_shape, units, depth=None, activation="NONE", per_channel=True, bias=True,
              keep_num_dims=False, seed=0):
     """One quantized FC: int8 weights [units, depth] (zp 0), int32 bias with scale

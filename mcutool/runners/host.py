@@ -40,18 +40,21 @@ def run_host(exe: Path, samples: list[list[np.ndarray]], output_specs: list[tupl
         per_sample = sum(int(np.prod(s)) * np.dtype(d).itemsize for s, d in output_specs)
         if len(data) != per_sample * len(samples):
             raise RunError(f"the host program wrote {len(data)} bytes, expected {per_sample * len(samples)}")
-        outputs = []
-        pos = 0
-        for _ in samples:
-            sample_out = []
-            for shape, dtype in output_specs:
-                n = int(np.prod(shape)) * np.dtype(dtype).itemsize
-                sample_out.append(np.frombuffer(data[pos:pos + n], dtype=dtype).reshape(shape).copy())
-                pos += n
-            outputs.append(sample_out)
+        outputs = [split_outputs(data[k * per_sample:(k + 1) * per_sample], output_specs)
+                   for k in range(len(samples))]
         if not trace:
             return outputs
         return outputs, _read_trace((tmp / "trace.bin").read_bytes())
+
+
+def split_outputs(raw: bytes, specs: list[tuple[tuple, str]]) -> list[np.ndarray]:
+    """One sample's output bytes, back to back -> one array per (shape, dtype)."""
+    outputs, pos = [], 0
+    for shape, dtype in specs:
+        n = int(np.prod(shape)) * np.dtype(dtype).itemsize
+        outputs.append(np.frombuffer(raw[pos:pos + n], dtype=dtype).reshape(shape).copy())
+        pos += n
+    return outputs
 
 
 def _read_trace(blob: bytes) -> list[tuple[int, int, bytes]]:
