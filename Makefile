@@ -2,10 +2,9 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-APT_PACKAGES := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-quick setup system-deps clean
+.PHONY: demo test test-quick lint setup system-deps clean
 
 setup: system-deps $(STAMP)
 
@@ -16,6 +15,8 @@ system-deps:
 	command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing="$$missing gcc-arm-none-eabi libnewlib-arm-none-eabi"; \
 	command -v qemu-system-arm >/dev/null 2>&1 || missing="$$missing qemu-system-arm"; \
 	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc"; \
+	command -v clang >/dev/null 2>&1 || missing="$$missing clang"; \
+	command -v clang-format >/dev/null 2>&1 || missing="$$missing clang-format"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$missing"; \
@@ -53,6 +54,14 @@ test: setup
 
 test-quick: setup
 	$(PY) -m pytest -q -n 2 -m "not slow"
+
+# C sources checked by clang-format: the runtime and the plain-C firmware templates.
+C_SOURCES = $(shell find runtime_c templates/firmware -name '*.c' -o -name '*.h')
+
+lint: setup
+	$(VENV)/bin/ruff check mcutool
+	$(VENV)/bin/mypy
+	clang-format --dry-run --Werror $(C_SOURCES)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -173,8 +173,13 @@ def quantize_model(graph: Graph, calib_x: np.ndarray, method: str | None = None,
     summary has "report": per-layer SQNR against the float model on calib_x, and the float and
     int8 top-1 accuracy when labels are given."""
     from mcutool.data import Dataset
-    from mcutool.quantize import (DEFAULT_METHOD, PtqOptions, calibration_samples, check_float_model,
-                                  quantize_float_graph)
+    from mcutool.quantize import (
+        DEFAULT_METHOD,
+        PtqOptions,
+        calibration_samples,
+        check_float_model,
+        quantize_float_graph,
+    )
     options = PtqOptions(method=method or DEFAULT_METHOD, per_channel=per_channel, samples=samples,
                          bias_correction=bias_correction, equalize=equalize)
     check_float_model(graph)  # an int8 model gets that message before any complaint about data

@@ -146,6 +146,7 @@ def _quantized(graph, calib_path: str, ptq: dict, model: str):
 def _validate_quantized(model: str, calib_path: str, ptq: dict, data_path: str, board: str, layers: bool) -> dict:
     """validate --calib: quantize into a temporary .tflite, validate that, add the float accuracy."""
     import tempfile
+
     from mcutool.data import check_samples, load_data
     from mcutool.quantize.command import float_accuracy, options_from, quantize_file, summary_line, write_model
     from mcutool.validate.run import validate_model

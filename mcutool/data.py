@@ -58,9 +58,7 @@ def check_samples(data: Dataset, shape: tuple[int, ...], what: str = "input") ->
     if x.ndim == 0 or x.shape[0] == 0:
         raise DataError(f"{what} data is empty")
     per_sample = int(np.prod(shape))
-    if x.shape[1:] == tuple(shape):
-        pass
-    elif shape and shape[0] == 1 and x.shape[1:] == tuple(shape[1:]):
+    if x.shape[1:] == tuple(shape) or (shape and shape[0] == 1 and x.shape[1:] == tuple(shape[1:])):
         pass
     else:
         raise DataError(f"{what} data has samples of shape {list(x.shape[1:])}; the model expects "

@@ -15,8 +15,10 @@ from mcutool.fixedpoint import (
     INT32_MAX,
     INT32_MIN,
     rounding_divide_by_pot,
-    saturating_rounding_doubling_high_mul as srdhm,
     wrap_int32,
+)
+from mcutool.fixedpoint import (
+    saturating_rounding_doubling_high_mul as srdhm,
 )
 
 INT16_MIN = -(1 << 15)
@@ -160,7 +162,7 @@ def calculate_input_radius(input_integer_bits: int, input_left_shift: int,
     max_input_rescaled = (1.0 * ((1 << input_integer_bits) - 1)
                           * float(1 << (total_signed_bits - input_integer_bits))
                           / float(1 << input_left_shift))
-    return int(math.floor(max_input_rescaled))
+    return math.floor(max_input_rescaled)
 
 
 def preprocess_softmax_scaling(beta: float, input_scale: float,

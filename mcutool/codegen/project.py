@@ -11,8 +11,8 @@ import numpy as np
 from mcutool import __version__
 from mcutool.codegen.names import c_identifier, c_prefix, comment_text
 from mcutool.codegen.prototypes import load_prototypes
-from mcutool.codegen.runtime_subset import needed_runtime_files
 from mcutool.codegen.render import CTYPES, ArrayDecl, CallRenderer, CodegenError, RenderedCall
+from mcutool.codegen.runtime_subset import needed_runtime_files
 from mcutool.ir import Graph
 from mcutool.lower import LoweredGraph
 from mcutool.plan import MemoryPlan

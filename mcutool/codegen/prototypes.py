@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from mcutool.resources import runtime_dir
@@ -26,7 +26,7 @@ def _param_type(param: str) -> str:
     return (match.group(1) if match else param).strip()
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prototypes(include_dir: Path | None = None) -> dict[str, Prototype]:
     include_dir = include_dir or runtime_dir() / "Include"
     found: dict[str, Prototype] = {}

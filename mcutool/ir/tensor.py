@@ -30,10 +30,10 @@ class QuantParams:
         return self.axis is not None and self.scale.size > 1
 
     @classmethod
-    def per_tensor(cls, scale: float, zero_point: int) -> "QuantParams":
+    def per_tensor(cls, scale: float, zero_point: int) -> QuantParams:
         return cls(np.float32(scale), np.int64(zero_point))
 
-    def equals(self, other: "QuantParams | None") -> bool:
+    def equals(self, other: QuantParams | None) -> bool:
         return (
             other is not None
             and np.array_equal(self.scale, other.scale)

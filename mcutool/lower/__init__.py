@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from mcutool.errors import UnsupportedOpsError
 from mcutool.ir import Graph
+
+# Importing the family modules registers their lowerings.
+from mcutool.lower import activations, conv, elementwise, nonlinear, pooling, quantize, shapes  # noqa: F401
 from mcutool.lower.calls import ConstArray, KernelCall, Lowered, Scratch, TensorArg, Unsupported
 from mcutool.lower.registry import LOWERINGS
-# Importing the family modules registers their lowerings.
-from mcutool.lower import activations, conv, elementwise, nonlinear, pooling, quantize, shapes  # noqa: F401,E402
 
 
 @dataclass

@@ -16,8 +16,7 @@ import numpy as np
 from mcutool.fixedpoint import tflite_round
 from mcutool.ir import Graph, Operator
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
-from mcutool.lower.quantize import (INT8_MAX, INT8_MIN, checked_multiplier, per_tensor_quant,
-                                   requantize_call, single_io)
+from mcutool.lower.quantize import INT8_MAX, INT8_MIN, checked_multiplier, per_tensor_quant, requantize_call, single_io
 from mcutool.lower.registry import lowering
 
 IDENTITY_MULTIPLIER = (1 << 30, 1)  # QuantizeMultiplier(1.0): MBQM with it returns x unchanged

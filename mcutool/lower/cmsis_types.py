@@ -20,7 +20,7 @@ class Dims:
     c: int
 
     @classmethod
-    def of(cls, shape) -> "Dims":
+    def of(cls, shape) -> Dims:
         """NHWC dims from a shape of rank <= 4, padding the front with ones."""
         shape = tuple(int(d) for d in shape)
         shape = (1,) * (4 - len(shape)) + shape

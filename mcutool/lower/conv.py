@@ -11,8 +11,15 @@ from mcutool.ir import Graph, Operator, Tensor
 from mcutool.lower import fully_connected  # noqa: F401  (registers FULLY_CONNECTED)
 from mcutool.lower.calls import KernelCall, Lowered, Scratch, TensorArg, Unsupported
 from mcutool.lower.cmsis_types import ConvParams, Dims, DwConvParams, Tile
-from mcutool.lower.conv_quant import (activation_quant, bias_operand, fused_activation, operands,
-                                      out_size_and_padding, per_channel_params, weight_scales)
+from mcutool.lower.conv_quant import (
+    activation_quant,
+    bias_operand,
+    fused_activation,
+    operands,
+    out_size_and_padding,
+    per_channel_params,
+    weight_scales,
+)
 from mcutool.lower.registry import lowering
 
 

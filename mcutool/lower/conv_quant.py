@@ -15,9 +15,10 @@ import numpy as np
 
 from mcutool.fixedpoint import activation_range, quantize_multiplier
 from mcutool.ir import Graph, Operator, Tensor
-from mcutool.lower.checks import per_tensor_quant
 from mcutool.lower.calls import ConstArray, TensorArg, Unsupported
+from mcutool.lower.checks import per_tensor_quant
 from mcutool.lower.cmsis_types import Activation, PerChannelQuantParams
+
 
 def activation_quant(t: Tensor, role: str) -> tuple[float, int]:
     """(scale, zero point) of an int8 per-tensor activation, or Unsupported naming the reason."""

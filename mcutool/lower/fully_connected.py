@@ -18,8 +18,14 @@ from mcutool.fixedpoint import quantize_multiplier
 from mcutool.ir import Graph, Operator
 from mcutool.lower.calls import KernelCall, Lowered, Scratch, TensorArg, Unsupported
 from mcutool.lower.cmsis_types import Dims, FcParams, PerTensorQuantParams
-from mcutool.lower.conv_quant import (activation_quant, bias_operand, fused_activation, operands,
-                                      per_channel_params, weight_scales)
+from mcutool.lower.conv_quant import (
+    activation_quant,
+    bias_operand,
+    fused_activation,
+    operands,
+    per_channel_params,
+    weight_scales,
+)
 from mcutool.lower.registry import lowering
 
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mcutool import fixedpoint_math as fpm
-from mcutool.fixedpoint import (multiply_by_quantized_multiplier, quantize_multiplier,
-                                rounding_divide_by_pot)
+from mcutool.fixedpoint import multiply_by_quantized_multiplier, quantize_multiplier, rounding_divide_by_pot
 from mcutool.lower.calls import Unsupported
 
 ALL_INT8 = np.arange(-128, 128, dtype=np.int64)

@@ -15,8 +15,8 @@ from mcutool.fixedpoint import activation_range, quantize_multiplier
 from mcutool.ir import Graph, Operator, Tensor
 from mcutool.lower.calls import KernelCall, Lowered, Scratch, TensorArg, Unsupported
 from mcutool.lower.checks import require_int8
-from mcutool.lower.conv_quant import out_size_and_padding
 from mcutool.lower.cmsis_types import Activation, Dims, PoolParams, Tile
+from mcutool.lower.conv_quant import out_size_and_padding
 from mcutool.lower.registry import lowering
 
 # TFLM's reduce kernels keep the resolved axes in a fixed array of two entries.

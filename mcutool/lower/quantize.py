@@ -17,6 +17,7 @@ from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import INT8_MAX, INT8_MIN, per_tensor_quant
 from mcutool.lower.registry import lowering
 
+
 def single_io(graph: Graph, op: Operator) -> tuple[Tensor, Tensor]:
     """The one input and one output of a unary operator, with matching element counts."""
     if len([n for n in op.inputs if n]) != 1 or len(op.outputs) != 1:

@@ -1,7 +1,7 @@
 """Op type -> lowering function. Each op family's module registers itself here."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from mcutool.ir import Graph, Operator
 from mcutool.lower.calls import Lowered

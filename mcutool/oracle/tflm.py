@@ -139,7 +139,7 @@ def _make_interpreter(model: bytes, arena_size: int | None, config=None):
                 return runtime.Interpreter.from_bytes(
                     bytes(model), arena_size=size, intrepreter_config=config  # sic: package spelling
                 )
-            except Exception as err:  # noqa: BLE001 - RuntimeError from C++, others from its parser
+            except Exception as err:
                 failure = err
         # TFLM raises the same RuntimeError for every Prepare failure; only its log tells an
         # arena shortage ("... available N, missing: M") from e.g. an unregistered op.

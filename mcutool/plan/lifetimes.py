@@ -20,7 +20,7 @@ class Buffer:
     last: int            # last step it is live
     tensors: list[str] = field(default_factory=list)  # tensors stored in it
 
-    def overlaps(self, other: "Buffer") -> bool:
+    def overlaps(self, other: Buffer) -> bool:
         return self.first <= other.last and other.first <= self.last
 
 

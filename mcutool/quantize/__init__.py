@@ -8,8 +8,13 @@ bias_correction, calibrate (float_exec + observers), quantizer, report.
 """
 from mcutool.quantize.float_exec import run_float, run_float_batches
 from mcutool.quantize.observers import METHODS
-from mcutool.quantize.pipeline import (DEFAULT_METHOD, PtqOptions, calibration_samples, check_float_model,
-                                       quantize_float_graph)
+from mcutool.quantize.pipeline import (
+                                       DEFAULT_METHOD,
+                                       PtqOptions,
+                                       calibration_samples,
+                                       check_float_model,
+                                       quantize_float_graph,
+)
 
 __all__ = ["DEFAULT_METHOD", "METHODS", "PtqOptions", "calibration_samples", "check_float_model",
            "quantize_float_graph", "run_float", "run_float_batches"]

@@ -14,8 +14,7 @@ import numpy as np
 
 from mcutool.ir import Graph
 from mcutool.quantize.float_exec import run_float
-from mcutool.quantize.observers import (HISTOGRAM_METHODS, METHODS, HistogramObserver, MinMaxObserver,
-                                        estimate_range)
+from mcutool.quantize.observers import HISTOGRAM_METHODS, METHODS, HistogramObserver, MinMaxObserver, estimate_range
 
 DEFAULT_BATCH = 32
 

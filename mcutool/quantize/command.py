@@ -12,8 +12,13 @@ from mcutool.fileio import write_atomic
 from mcutool.ir import Graph
 from mcutool.quantize.float_exec import run_float_batches
 from mcutool.quantize.observers import METHODS
-from mcutool.quantize.pipeline import (DEFAULT_METHOD, PtqOptions, calibration_samples, check_float_model,
-                                       quantize_float_graph)
+from mcutool.quantize.pipeline import (
+    DEFAULT_METHOD,
+    PtqOptions,
+    calibration_samples,
+    check_float_model,
+    quantize_float_graph,
+)
 
 _PTQ_OPTIONS = [
     click.option("--method", type=click.Choice(METHODS), default=DEFAULT_METHOD, show_default=True,

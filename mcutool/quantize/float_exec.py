@@ -9,7 +9,7 @@ soon as its last reader has run, so calibration memory is one batch of the live 
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

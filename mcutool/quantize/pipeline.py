@@ -91,7 +91,7 @@ def run_ptq(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
         x = x[:options.samples]
     start = time.perf_counter()
     prepared = prepare(graph)
-    summary: dict = {"options": asdict(options), "samples": int(len(x)),
+    summary: dict = {"options": asdict(options), "samples": len(x),
                      "ops_before": len(graph.operators), "ops_after_prepare": len(prepared.operators)}
     if options.equalize:
         # Equalization keeps the float function but rescales inner tensors channel by channel,

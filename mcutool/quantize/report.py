@@ -47,10 +47,14 @@ def quantization_report(float_graph: Graph, int8_graph: Graph, x: np.ndarray, y:
     with progress_bar(steps, "measuring SQNR", progress) as bar:
         for start in range(0, len(x), batch_size):
             chunk = x[start:start + batch_size]
-            wanted = set(signal) | {out_name}
             values: dict[str, np.ndarray] = {}
-            run_float(float_graph, [chunk],
-                      visit=lambda name, v: values.__setitem__(name, v) if name in wanted else None)
+            wanted = set(signal) | {out_name}
+
+            def keep(name: str, v: np.ndarray, values=values, wanted=wanted) -> None:
+                if name in wanted:
+                    values[name] = v
+
+            run_float(float_graph, [chunk], visit=keep)
             q_in = to_model_input(int8_graph, chunk)
             for k in range(len(chunk)):
                 q_all = run_reference(lowered, [q_in[k]], keep_all=True)
@@ -68,7 +72,7 @@ def quantization_report(float_graph: Graph, int8_graph: Graph, x: np.ndarray, y:
                "sqnr_db": sqnr_db(signal[op.outputs[0]], noise[op.outputs[0]])} for i, op in compared]
     finite = [r["sqnr_db"] for r in layers]
     report = {
-        "samples": int(len(x)),
+        "samples": len(x),
         "layers": layers,
         "mean_sqnr_db": float(np.mean(finite)) if finite else None,
         "output_sqnr_db": next((r["sqnr_db"] for r in layers if r["tensor"] == out_name), None),

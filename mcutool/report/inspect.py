@@ -70,4 +70,4 @@ def format_inspect(info: dict) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["inspect_graph", "format_inspect", "McutoolError"]
+__all__ = ["McutoolError", "format_inspect", "inspect_graph"]

@@ -7,8 +7,8 @@ import numpy as np
 
 from mcutool import api
 from mcutool.errors import McutoolError
-from mcutool.runners.qemu import parse_output
 from mcutool.report.macs import shape_text
+from mcutool.runners.qemu import parse_output
 from mcutool.toolchain.boards import get_board
 
 
@@ -39,7 +39,7 @@ def profile_project(out_dir: str | Path, board: str, samples: list[list[np.ndarr
         unit, scale = "instructions", target.instructions_per_tick
     layers = []
     for op in meta["ops"]:
-        count = int(round(result.layers.get(op["index"], 0) * scale))
+        count = round(result.layers.get(op["index"], 0) * scale)
         layers.append({
             "index": op["index"], "name": op["name"], "op": op["type"], "macs": op["macs"],
             unit: count,
@@ -51,7 +51,7 @@ def profile_project(out_dir: str | Path, board: str, samples: list[list[np.ndarr
     return {
         "board": board,
         "unit": unit,
-        unit: int(round(result.times[0] * scale)),
+        unit: round(result.times[0] * scale),
         "resolution": scale,
         "arena_bytes": meta["arena_bytes"],
         "stack_used": result.stack_used,

@@ -76,7 +76,8 @@ def run_firmware(elf: Path, board: Board, timeout: float = 600) -> FirmwareOutpu
     out = out + "\n" + err
     parsed = parse_output(out)
     if "MCUTOOL-FAULT" in out:
-        raise RunError(f"the firmware faulted on {board.name}: {out.split('MCUTOOL-FAULT', 1)[1].splitlines()[0].strip()}")
+        fault = out.split("MCUTOOL-FAULT", 1)[1].splitlines()[0].strip()
+        raise RunError(f"the firmware faulted on {board.name}: {fault}")
     if code != 0 or not parsed.complete:
         detail = (err.strip() or out.strip())[-2000:]
         raise RunError(f"the firmware on {board.name} failed (QEMU exit {code}):\n{detail}")

@@ -2,9 +2,10 @@
 clock, QEMU machine or flashing targets)."""
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
+
+import tomllib
 
 from mcutool.errors import McutoolError
 from mcutool.resources import boards_dir
@@ -68,7 +69,7 @@ def _parse(data: dict) -> Board:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def all_boards() -> dict[str, Board]:
     boards = {}
     for path in sorted(boards_dir().glob("*.toml")):

@@ -81,7 +81,8 @@ def check_fit(board: Board, weight_bytes: int, arena_bytes: int) -> None:
         problems.append(f"flash by {weight_bytes - board.flash.length:,} bytes (weights alone are {weight_bytes:,})")
     ram_needed = arena_bytes + board.stack_bytes
     if ram_needed > board.ram.length:
-        problems.append(f"RAM by {ram_needed - board.ram.length:,} bytes (arena {arena_bytes:,} + stack {board.stack_bytes:,})")
+        problems.append(f"RAM by {ram_needed - board.ram.length:,} bytes "
+                        f"(arena {arena_bytes:,} + stack {board.stack_bytes:,})")
     if problems:
         raise FitError(f"the model does not fit {board.name} (flash {board.flash.length:,} B, "
                        f"RAM {board.ram.length:,} B): {' and '.join(problems)} too many")
@@ -154,7 +155,7 @@ def build_firmware(project_dir: Path, prefix: str, board: Board, samples: list[l
             raise overflow
         raise ToolchainError(f"building firmware for {board.name} failed:\n{proc.stderr.strip()[-4000:]}")
     sections = section_sizes(elf)
-    flash = sections.get(".boot2", 0) + sections.get(".text", 0) + sections.get(".ARM.exidx", 0) + sections.get(".data", 0)
+    flash = sum(sections.get(name, 0) for name in (".boot2", ".text", ".ARM.exidx", ".data"))
     ram = sections.get(".data", 0) + sections.get(".bss", 0) + sections.get(".stack", 0)
     return Firmware(elf, board, sections, flash, ram, map_file)
 

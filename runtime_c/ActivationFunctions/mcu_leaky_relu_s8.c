@@ -17,7 +17,8 @@
 static int32_t scale_signed(const int32_t value, const int32_t multiplier, const int32_t shift)
 {
     const int32_t shifted = (int32_t)((uint32_t)value << LEFT_SHIFT(shift));
-    return arm_nn_divide_by_power_of_two(arm_nn_doubling_high_mult(shifted, multiplier), RIGHT_SHIFT(shift));
+    return arm_nn_divide_by_power_of_two(arm_nn_doubling_high_mult(shifted, multiplier),
+                                         RIGHT_SHIFT(shift));
 }
 
 arm_cmsis_nn_status mcu_leaky_relu_s8(const int8_t *input,

@@ -35,9 +35,9 @@ arm_cmsis_nn_status arm_elementwise_add_s8(const int8_t *input_1_vect,
 {
     /* A flat vector is the broadcast case with equal shapes. */
     const cmsis_nn_dims flat = {1, 1, 1, block_size};
-    mcu_nn_broadcast_add_sub_s8(&flat, input_1_vect, &flat, input_2_vect, input_1_offset, input_1_mult,
-                                input_1_shift, input_2_offset, input_2_mult, input_2_shift, left_shift,
-                                &flat, output, out_offset, out_mult, out_shift, out_activation_min,
-                                out_activation_max, 1);
+    mcu_nn_broadcast_add_sub_s8(&flat, input_1_vect, &flat, input_2_vect, input_1_offset,
+                                input_1_mult, input_1_shift, input_2_offset, input_2_mult,
+                                input_2_shift, left_shift, &flat, output, out_offset, out_mult,
+                                out_shift, out_activation_min, out_activation_max, 1);
     return ARM_CMSIS_NN_SUCCESS;
 }

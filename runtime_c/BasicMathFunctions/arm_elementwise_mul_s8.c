@@ -28,7 +28,7 @@ arm_cmsis_nn_status arm_elementwise_mul_s8(const int8_t *input_1_vect,
 {
     /* A flat vector is the broadcast case with equal shapes. */
     const cmsis_nn_dims flat = {1, 1, 1, block_size};
-    return mcu_broadcast_mul_s8(&flat, input_1_vect, &flat, input_2_vect, input_1_offset, input_2_offset,
-                                &flat, output, out_offset, out_mult, out_shift, out_activation_min,
-                                out_activation_max);
+    return mcu_broadcast_mul_s8(&flat, input_1_vect, &flat, input_2_vect, input_1_offset,
+                                input_2_offset, &flat, output, out_offset, out_mult, out_shift,
+                                out_activation_min, out_activation_max);
 }

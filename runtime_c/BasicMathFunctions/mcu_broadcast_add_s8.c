@@ -28,9 +28,9 @@ arm_cmsis_nn_status mcu_broadcast_add_s8(const cmsis_nn_dims *input_1_dims,
                                          const int32_t out_activation_min,
                                          const int32_t out_activation_max)
 {
-    mcu_nn_broadcast_add_sub_s8(input_1_dims, input_1_data, input_2_dims, input_2_data, input_1_offset,
-                                input_1_mult, input_1_shift, input_2_offset, input_2_mult, input_2_shift,
-                                left_shift, output_dims, output_data, out_offset, out_mult, out_shift,
-                                out_activation_min, out_activation_max, 1);
+    mcu_nn_broadcast_add_sub_s8(
+        input_1_dims, input_1_data, input_2_dims, input_2_data, input_1_offset, input_1_mult,
+        input_1_shift, input_2_offset, input_2_mult, input_2_shift, left_shift, output_dims,
+        output_data, out_offset, out_mult, out_shift, out_activation_min, out_activation_max, 1);
     return ARM_CMSIS_NN_SUCCESS;
 }

@@ -35,7 +35,8 @@ arm_cmsis_nn_status mcu_broadcast_mul_s8(const cmsis_nn_dims *input_1_dims,
                 const int8_t *in_2 = input_2_data + n * s_2.n + h * s_2.h + w * s_2.w;
                 for (c = 0; c < output_dims->c; c++) {
                     /* |product| <= 256 * 256: no overflow. */
-                    const int32_t product = (in_1[c * s_1.c] + input_1_offset) * (in_2[c * s_2.c] + input_2_offset);
+                    const int32_t product =
+                        (in_1[c * s_1.c] + input_1_offset) * (in_2[c * s_2.c] + input_2_offset);
                     int32_t out = arm_nn_requantize(product, out_mult, out_shift) + out_offset;
                     out = MAX(out, out_activation_min);
                     out = MIN(out, out_activation_max);

@@ -132,7 +132,8 @@ static void stage_pad(int8_t *dst, int32_t n, int32_t offset)
 }
 
 /* A run of n input bytes as taps k .. k+n-1: converted in place, or gathered in the stage. */
-static void patch_copy(int16_t *col, const conv_patch_shape *s, int32_t k, const int8_t *src, int32_t n)
+static void
+patch_copy(int16_t *col, const conv_patch_shape *s, int32_t k, const int8_t *src, int32_t n)
 {
     if (s->stage == NULL) {
         col_convert(col, k, src, n, s->offset);
@@ -161,8 +162,8 @@ static void patch_pad(int16_t *col, const conv_patch_shape *s, int32_t k, int32_
 
 /* One im2col column: the HK x WK x C_IN patch whose top-left tap is (base_y, base_x). In the
  * packed layout the slots past HK * WK * C_IN in the last group are set to zero. */
-static void conv_fill_column(int16_t *col, const int8_t *input, const conv_patch_shape *s,
-                             int32_t base_y, int32_t base_x)
+static void conv_fill_column(
+    int16_t *col, const int8_t *input, const conv_patch_shape *s, int32_t base_y, int32_t base_x)
 {
     const int32_t row_len = s->k_w * s->in_c;
     const size_t in_row_len = (size_t)s->in_w * s->in_c;
@@ -368,8 +369,8 @@ static void conv_gemm_four(const conv_gemm_args *g, const int16_t *cols, int8_t 
 /* All output channels of two pixels (plain columns col0, col1) into out0 and out1: two
  * channels times two pixels at a time, so each loaded value is used twice. g's fields are read
  * into locals first: int8 stores may alias anything, so they would be reloaded after each. */
-static void conv_gemm_two(const conv_gemm_args *g, const int16_t *col0, const int16_t *col1, int8_t *out0,
-                          int8_t *out1)
+static void conv_gemm_two(
+    const conv_gemm_args *g, const int16_t *col0, const int16_t *col1, int8_t *out0, int8_t *out1)
 {
     const int32_t n = g->col_len, out_c = g->out_c;
     const int32_t zp = g->out_offset, lo = g->act_min, hi = g->act_max;
@@ -431,7 +432,8 @@ static void conv_gemm(const conv_gemm_args *g, const int16_t *cols, int32_t pixe
     }
 #else
     for (; j + 1 < pixels; j += 2) {
-        conv_gemm_two(g, cols + j * step, cols + (j + 1) * step, out + j * g->out_c, out + (j + 1) * g->out_c);
+        conv_gemm_two(g, cols + j * step, cols + (j + 1) * step, out + j * g->out_c,
+                      out + (j + 1) * g->out_c);
     }
 #endif
     for (; j < pixels; j++) {
@@ -466,8 +468,8 @@ static void mve_set(int8_t *dst, int8_t value, int32_t n)
 }
 
 /* One int8 im2col column: the HK x WK x C_IN patch whose top-left tap is (base_y, base_x). */
-static void conv_mve_fill_column(int8_t *col, const int8_t *input, const conv_patch_shape *s, int32_t base_y,
-                                 int32_t base_x)
+static void conv_mve_fill_column(
+    int8_t *col, const int8_t *input, const conv_patch_shape *s, int32_t base_y, int32_t base_x)
 {
     const int8_t pad = (int8_t)-s->offset;
     const int32_t row_len = s->k_w * s->in_c;
@@ -518,8 +520,12 @@ static inline int32x4_t conv_mve_requantize(int32x4_t acc, int32_t m, int32_t s)
 /* Every output channel of `pixels` (1 to 4) consecutive output pixels whose columns start at
  * cols, pitch bytes apart: one channel at a time, each filter vector used on four columns.
  * With fewer than four pixels the missing columns repeat column 0 and are not stored. */
-static void conv_mve_gemm(const conv_gemm_args *g, const int8_t *cols, int32_t pitch, int32_t pixels,
-                          int32_t in_offset, int8_t *out)
+static void conv_mve_gemm(const conv_gemm_args *g,
+                          const int8_t *cols,
+                          int32_t pitch,
+                          int32_t pixels,
+                          int32_t in_offset,
+                          int8_t *out)
 {
     const int32_t n = g->col_len, out_c = g->out_c;
     const int32_t zp = g->out_offset, lo = g->act_min, hi = g->act_max;
@@ -563,7 +569,8 @@ static void conv_mve_gemm(const conv_gemm_args *g, const int8_t *cols, int32_t p
         }
         /* bias + offset term, in uint32 so that it wraps instead of overflowing (vector adds
          * wrap too) */
-        const uint32_t base = (uint32_t)(bias != NULL ? bias[oc] : 0) + (uint32_t)in_offset * (uint32_t)ws;
+        const uint32_t base =
+            (uint32_t)(bias != NULL ? bias[oc] : 0) + (uint32_t)in_offset * (uint32_t)ws;
         int32x4_t acc = vdupq_n_s32(a0);
         acc = vsetq_lane_s32(a1, acc, 1);
         acc = vsetq_lane_s32(a2, acc, 2);

@@ -10,7 +10,8 @@
  */
 #include "arm_nnfunctions.h"
 
-int32_t arm_convolve_s8_get_buffer_size(const cmsis_nn_dims *input_dims, const cmsis_nn_dims *filter_dims)
+int32_t arm_convolve_s8_get_buffer_size(const cmsis_nn_dims *input_dims,
+                                        const cmsis_nn_dims *filter_dims)
 {
     const int32_t col_len = filter_dims->h * filter_dims->w * input_dims->c;
     const int32_t col_pitch = (col_len + 3) & ~3;

@@ -21,6 +21,6 @@ arm_cmsis_nn_status arm_convolve_wrapper_s8(const cmsis_nn_context *ctx,
                                             const cmsis_nn_dims *output_dims,
                                             int8_t *output_data)
 {
-    return arm_convolve_s8(ctx, conv_params, quant_params, input_dims, input_data, filter_dims, filter_data,
-                           bias_dims, bias_data, NULL, output_dims, output_data);
+    return arm_convolve_s8(ctx, conv_params, quant_params, input_dims, input_data, filter_dims,
+                           filter_data, bias_dims, bias_data, NULL, output_dims, output_data);
 }

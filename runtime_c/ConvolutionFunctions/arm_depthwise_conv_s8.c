@@ -25,8 +25,8 @@
 #include "mcu_nn_dsp.h"
 
 /* First and one-past-last tap index k in [0, taps) with 0 <= base + k * dilation < size. */
-static void dw_valid_taps(int32_t base, int32_t dilation, int32_t size, int32_t taps, int32_t *first,
-                          int32_t *last)
+static void dw_valid_taps(
+    int32_t base, int32_t dilation, int32_t size, int32_t taps, int32_t *first, int32_t *last)
 {
     int32_t lo = 0;
     if (base < 0) {
@@ -52,8 +52,8 @@ typedef struct {
 
 /* The output stage of one accumulator. Callers pass the constants as values: int8 stores may
  * alias anything, so fields read through k would be reloaded after every store. */
-static inline int8_t dw_output(int32_t acc, int32_t mult, int32_t shift, int32_t out_offset, int32_t act_min,
-                               int32_t act_max)
+static inline int8_t dw_output(
+    int32_t acc, int32_t mult, int32_t shift, int32_t out_offset, int32_t act_min, int32_t act_max)
 {
     acc = arm_nn_requantize(acc, mult, shift) + out_offset;
     acc = acc < act_min ? act_min : acc;
@@ -69,8 +69,12 @@ static inline int8_t dw_requantize(int32_t acc, const dw_consts *k, int32_t oc)
 #if !MCU_NN_MVE
 /* One channel of one output pixel (ch_mult 1): acc plus its n_y x n_x valid taps, in_tap and
  * f_tap at the channel's top-left valid tap. */
-static int32_t dw_channel(const dw_consts *k, const int8_t *in_tap, const int8_t *f_tap, int32_t n_y,
-                          int32_t n_x, int32_t acc)
+static int32_t dw_channel(const dw_consts *k,
+                          const int8_t *in_tap,
+                          const int8_t *f_tap,
+                          int32_t n_y,
+                          int32_t n_x,
+                          int32_t acc)
 {
     for (int32_t ky = 0; ky < n_y; ky++) {
         for (int32_t kx = 0; kx < n_x; kx++) {
@@ -106,7 +110,8 @@ typedef struct {
 } dw_acc4;
 
 /* One tap of four channels; returns the next tap's filter pairs. */
-static inline const int32_t *dw_tap_quad(dw_acc4 *acc, const int8_t *ip, const int32_t *wp, int32_t off_pair)
+static inline const int32_t *
+dw_tap_quad(dw_acc4 *acc, const int8_t *ip, const int32_t *wp, int32_t off_pair)
 {
     int32_t w02, w13;
     const int32_t x = mcu_nn_read_s8x4(ip);
@@ -122,14 +127,20 @@ static inline const int32_t *dw_tap_quad(dw_acc4 *acc, const int8_t *ip, const i
 /* One output row. in_rows: the input row of the first valid filter row (x 0, channel 0);
  * ky0, n_y: that filter row and the number of valid ones. Kept out of line so that its loops
  * get the registers. */
-static MCU_NN_NOINLINE void dw_row_wide(const dw_consts *k, const int32_t *wide, const int8_t *filter,
-                                        const int8_t *in_rows, int32_t ky0, int32_t n_y, int8_t *out)
+static MCU_NN_NOINLINE void dw_row_wide(const dw_consts *k,
+                                        const int32_t *wide,
+                                        const int8_t *filter,
+                                        const int8_t *in_rows,
+                                        int32_t ky0,
+                                        int32_t n_y,
+                                        int8_t *out)
 {
     const int32_t channels = k->out_c, taps = k->taps;
     const int32_t step_x = k->in_step_x, step_y = k->in_step_y;
     const int32_t zp = k->out_offset;
     const int32_t *bias = k->bias, *mult = k->mult, *shift = k->shift;
-    const int32_t off_pair = (int32_t)(((uint32_t)k->in_offset << 16) | ((uint32_t)k->in_offset & 0xFFFFu));
+    const int32_t off_pair =
+        (int32_t)(((uint32_t)k->in_offset << 16) | ((uint32_t)k->in_offset & 0xFFFFu));
     const int32_t lo4 = (int32_t)((uint32_t)(uint8_t)k->act_min * 0x01010101u);
     const int32_t hi4 = (int32_t)((uint32_t)(uint8_t)k->act_max * 0x01010101u);
     const int32_t full_range = k->act_min == INT8_MIN && k->act_max == INT8_MAX;
@@ -142,9 +153,11 @@ static MCU_NN_NOINLINE void dw_row_wide(const dw_consts *k, const int32_t *wide,
         /* A window that misses the image has no taps: the output is the bias alone. */
         const int32_t n_x = kx0 < kx1 ? kx1 - kx0 : 0;
         const int32_t rows = n_x > 0 ? n_y : 0;
-        const int8_t *in_px = rows > 0 ? in_rows + (size_t)(base_x + kx0 * k->dil_x) * k->in_c : in_rows;
+        const int8_t *in_px =
+            rows > 0 ? in_rows + (size_t)(base_x + kx0 * k->dil_x) * k->in_c : in_rows;
         const int32_t tap0 = rows > 0 ? ky0 * k->k_w + kx0 : 0;
-        const int32_t w_skip = 2 * (k->k_w - n_x); /* filter words from a row's last valid tap to the next's first */
+        const int32_t w_skip =
+            2 * (k->k_w - n_x); /* filter words from a row's last valid tap to the next's first */
         int32_t c = 0;
         for (; c + 3 < channels; c += 4) {
             dw_acc4 acc = {0, 0, 0, 0};
@@ -195,8 +208,8 @@ static MCU_NN_NOINLINE void dw_row_wide(const dw_consts *k, const int32_t *wide,
         }
         /* the last channels (out_c not a multiple of 4) straight from the int8 filter */
         for (; c < channels; c++) {
-            const int32_t acc = dw_channel(k, in_px + c, filter + (size_t)tap0 * channels + c, rows, n_x,
-                                           bias != NULL ? bias[c] : 0);
+            const int32_t acc = dw_channel(k, in_px + c, filter + (size_t)tap0 * channels + c, rows,
+                                           n_x, bias != NULL ? bias[c] : 0);
             out[c] = dw_output(acc, mult[c], shift[c], zp, k->act_min, k->act_max);
         }
     }
@@ -224,8 +237,8 @@ static inline int32x4_t dw_mve_requantize(int32x4_t acc, int32x4_t m, int32x4_t 
 }
 
 /* Output stage of the channels c + lanes (lane offsets 0, 2, 4, 6 or 1, 3, 5, 7). */
-static inline void dw_mve_store(const dw_consts *k, int32x4_t acc, int32_t c, uint32x4_t lanes, mve_pred16_t p,
-                                int8_t *out)
+static inline void dw_mve_store(
+    const dw_consts *k, int32x4_t acc, int32_t c, uint32x4_t lanes, mve_pred16_t p, int8_t *out)
 {
     const int32x4_t m = vldrwq_gather_shifted_offset_z_s32(k->mult + c, lanes, p);
     const int32x4_t s = vldrwq_gather_shifted_offset_z_s32(k->shift + c, lanes, p);
@@ -236,8 +249,12 @@ static inline void dw_mve_store(const dw_consts *k, int32x4_t acc, int32_t c, ui
 
 /* One output pixel with ch_mult == 1. in_tap and f_tap point at the top-left valid tap
  * (channel 0); n_y x n_x valid taps. */
-static void dw_mve_pixel(const dw_consts *k, const int8_t *in_tap, const int8_t *f_tap, int32_t n_y,
-                         int32_t n_x, int8_t *out)
+static void dw_mve_pixel(const dw_consts *k,
+                         const int8_t *in_tap,
+                         const int8_t *f_tap,
+                         int32_t n_y,
+                         int32_t n_x,
+                         int8_t *out)
 {
     const int32_t channels = k->out_c;
     const int32_t step_x = k->in_step_x, step_y = k->in_step_y, f_step_y = k->f_step_y;
@@ -247,7 +264,8 @@ static void dw_mve_pixel(const dw_consts *k, const int8_t *in_tap, const int8_t 
     int32_t c = 0;
     /* sixteen channels per step while they last: half the pointer and loop overhead per tap */
     for (; c + 16 <= channels; c += 16) {
-        int32x4_t e0 = vdupq_n_s32(0), o0 = vdupq_n_s32(0), e1 = vdupq_n_s32(0), o1 = vdupq_n_s32(0);
+        int32x4_t e0 = vdupq_n_s32(0), o0 = vdupq_n_s32(0), e1 = vdupq_n_s32(0),
+                  o1 = vdupq_n_s32(0);
         if (k->bias != NULL) {
             e0 = vldrwq_gather_shifted_offset_s32(k->bias + c, even);
             o0 = vldrwq_gather_shifted_offset_s32(k->bias + c, odd);
@@ -326,8 +344,12 @@ static void dw_mve_pixel(const dw_consts *k, const int8_t *in_tap, const int8_t 
 #if !MCU_NN_MVE
 /* One output pixel with ch_mult == 1: four channels at a time share the tap loop. in_tap and
  * f_tap point at the top-left valid tap (channel 0); n_y x n_x valid taps. */
-static void dw_pixel_mult1(const dw_consts *k, const int8_t *in_tap, const int8_t *f_tap, int32_t n_y,
-                           int32_t n_x, int8_t *out)
+static void dw_pixel_mult1(const dw_consts *k,
+                           const int8_t *in_tap,
+                           const int8_t *f_tap,
+                           int32_t n_y,
+                           int32_t n_x,
+                           int8_t *out)
 {
     const int32_t channels = k->out_c;
     const int32_t off = k->in_offset;
@@ -365,15 +387,20 @@ static void dw_pixel_mult1(const dw_consts *k, const int8_t *in_tap, const int8_
         out[c + 3] = dw_output(a3, mult[c + 3], shift[c + 3], zp, lo, hi);
     }
     for (; c < channels; c++) {
-        const int32_t acc = dw_channel(k, in_tap + c, f_tap + c, n_y, n_x, bias != NULL ? bias[c] : 0);
+        const int32_t acc =
+            dw_channel(k, in_tap + c, f_tap + c, n_y, n_x, bias != NULL ? bias[c] : 0);
         out[c] = dw_output(acc, mult[c], shift[c], zp, lo, hi);
     }
 }
 #endif
 
 /* One output pixel, any ch_mult: output channel ic * ch_mult + m reads input channel ic. */
-static void dw_pixel_generic(const dw_consts *k, const int8_t *in_tap, const int8_t *f_tap, int32_t n_y,
-                             int32_t n_x, int8_t *out)
+static void dw_pixel_generic(const dw_consts *k,
+                             const int8_t *in_tap,
+                             const int8_t *f_tap,
+                             int32_t n_y,
+                             int32_t n_x,
+                             int8_t *out)
 {
     for (int32_t ic = 0; ic < k->in_c; ic++) {
         for (int32_t m = 0; m < k->ch_mult; m++) {
@@ -423,7 +450,8 @@ arm_cmsis_nn_status arm_depthwise_conv_s8(const cmsis_nn_context *ctx,
     const int32_t out_h = output_dims->h;
     const int32_t out_w = output_dims->w;
     const int32_t out_c = output_dims->c;
-    if (dw_conv_params->ch_mult < 1 || out_c != in_c * dw_conv_params->ch_mult || filter_dims->c != out_c) {
+    if (dw_conv_params->ch_mult < 1 || out_c != in_c * dw_conv_params->ch_mult ||
+        filter_dims->c != out_c) {
         return ARM_CMSIS_NN_ARG_ERROR;
     }
 
@@ -461,8 +489,8 @@ arm_cmsis_nn_status arm_depthwise_conv_s8(const cmsis_nn_context *ctx,
      * arm_depthwise_conv_wrapper_s8_get_buffer_size()); without it the portable code below
      * gives the same results, more slowly. */
     const int32_t wide_bytes = k.taps * (out_c & ~3) * (int32_t)sizeof(int16_t);
-    if (k.ch_mult == 1 && out_c >= 4 && ctx != NULL && ctx->buf != NULL && ctx->size >= wide_bytes &&
-        ((uintptr_t)ctx->buf & 3u) == 0) {
+    if (k.ch_mult == 1 && out_c >= 4 && ctx != NULL && ctx->buf != NULL &&
+        ctx->size >= wide_bytes && ((uintptr_t)ctx->buf & 3u) == 0) {
         int32_t *wide = (int32_t *)ctx->buf;
         dw_widen_filter(wide, filter_data, k.taps, out_c);
         for (int32_t b = 0; b < input_dims->n; b++) {
@@ -473,7 +501,8 @@ arm_cmsis_nn_status arm_depthwise_conv_s8(const cmsis_nn_context *ctx,
                 int32_t ky0, ky1;
                 dw_valid_taps(base_y, dil_y, in_h, k_h, &ky0, &ky1);
                 const int32_t n_y = ky0 < ky1 ? ky1 - ky0 : 0;
-                const int8_t *in_rows = n_y > 0 ? input + (size_t)(base_y + ky0 * dil_y) * in_w * in_c : input;
+                const int8_t *in_rows =
+                    n_y > 0 ? input + (size_t)(base_y + ky0 * dil_y) * in_w * in_c : input;
                 dw_row_wide(&k, wide, filter_data, in_rows, ky0, n_y, out);
                 out += (size_t)out_w * out_c;
             }
@@ -499,7 +528,9 @@ arm_cmsis_nn_status arm_depthwise_conv_s8(const cmsis_nn_context *ctx,
                 const int8_t *f_tap = filter_data;
                 int32_t n_y = 0, n_x = 0;
                 if (ky0 < ky1 && kx0 < kx1) {
-                    in_tap += ((size_t)(base_y + ky0 * dil_y) * in_w + (size_t)(base_x + kx0 * dil_x)) * in_c;
+                    in_tap +=
+                        ((size_t)(base_y + ky0 * dil_y) * in_w + (size_t)(base_x + kx0 * dil_x)) *
+                        in_c;
                     f_tap += ((size_t)ky0 * k_w + (size_t)kx0) * out_c;
                     n_y = ky1 - ky0;
                     n_x = kx1 - kx0;

@@ -10,17 +10,18 @@
 #include "arm_nnfunctions.h"
 #include "arm_nnsupportfunctions.h"
 
-arm_cmsis_nn_status arm_fully_connected_per_channel_s8(const cmsis_nn_context *ctx,
-                                                       const cmsis_nn_fc_params *fc_params,
-                                                       const cmsis_nn_per_channel_quant_params *quant_params,
-                                                       const cmsis_nn_dims *input_dims,
-                                                       const int8_t *input_data,
-                                                       const cmsis_nn_dims *filter_dims,
-                                                       const int8_t *filter_data,
-                                                       const cmsis_nn_dims *bias_dims,
-                                                       const int32_t *bias_data,
-                                                       const cmsis_nn_dims *output_dims,
-                                                       int8_t *output_data)
+arm_cmsis_nn_status
+arm_fully_connected_per_channel_s8(const cmsis_nn_context *ctx,
+                                   const cmsis_nn_fc_params *fc_params,
+                                   const cmsis_nn_per_channel_quant_params *quant_params,
+                                   const cmsis_nn_dims *input_dims,
+                                   const int8_t *input_data,
+                                   const cmsis_nn_dims *filter_dims,
+                                   const int8_t *filter_data,
+                                   const cmsis_nn_dims *bias_dims,
+                                   const int32_t *bias_data,
+                                   const cmsis_nn_dims *output_dims,
+                                   int8_t *output_data)
 {
     (void)ctx;
     (void)bias_dims;
@@ -30,9 +31,10 @@ arm_cmsis_nn_status arm_fully_connected_per_channel_s8(const cmsis_nn_context *c
     const int32_t accum_depth = filter_dims->n;
     const int32_t output_depth = output_dims->c;
     for (int32_t b = 0; b < input_dims->n; b++) {
-        mcu_nn_vec_mat_mult_t_s8(input_data, filter_data, bias_data, output_data, fc_params->input_offset,
-                                 fc_params->output_offset, quant_params->multiplier, quant_params->shift, 1,
-                                 accum_depth, output_depth, fc_params->activation.min, fc_params->activation.max);
+        mcu_nn_vec_mat_mult_t_s8(
+            input_data, filter_data, bias_data, output_data, fc_params->input_offset,
+            fc_params->output_offset, quant_params->multiplier, quant_params->shift, 1, accum_depth,
+            output_depth, fc_params->activation.min, fc_params->activation.max);
         input_data += accum_depth;
         output_data += output_depth;
     }

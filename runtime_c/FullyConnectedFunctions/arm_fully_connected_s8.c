@@ -32,9 +32,10 @@ arm_cmsis_nn_status arm_fully_connected_s8(const cmsis_nn_context *ctx,
     const int32_t accum_depth = filter_dims->n;
     const int32_t output_depth = output_dims->c;
     for (int32_t b = 0; b < input_dims->n; b++) {
-        mcu_nn_vec_mat_mult_t_s8(input_data, filter_data, bias_data, output_data, fc_params->input_offset,
-                                 fc_params->output_offset, &quant_params->multiplier, &quant_params->shift, 0,
-                                 accum_depth, output_depth, fc_params->activation.min, fc_params->activation.max);
+        mcu_nn_vec_mat_mult_t_s8(
+            input_data, filter_data, bias_data, output_data, fc_params->input_offset,
+            fc_params->output_offset, &quant_params->multiplier, &quant_params->shift, 0,
+            accum_depth, output_depth, fc_params->activation.min, fc_params->activation.max);
         input_data += accum_depth;
         output_data += output_depth;
     }

@@ -14,13 +14,33 @@ typedef enum {
     ARM_CMSIS_NN_FAILURE = -3
 } arm_cmsis_nn_status;
 
-typedef struct { void *buf; int32_t size; } cmsis_nn_context;
-typedef struct { int32_t w; int32_t h; } cmsis_nn_tile;
+typedef struct {
+    void *buf;
+    int32_t size;
+} cmsis_nn_context;
+typedef struct {
+    int32_t w;
+    int32_t h;
+} cmsis_nn_tile;
 /* n is the batch, or the output channels of a filter. */
-typedef struct { int32_t n; int32_t h; int32_t w; int32_t c; } cmsis_nn_dims;
-typedef struct { int32_t *multiplier; int32_t *shift; } cmsis_nn_per_channel_quant_params;
-typedef struct { int32_t multiplier; int32_t shift; } cmsis_nn_per_tensor_quant_params;
-typedef struct { int32_t min; int32_t max; } cmsis_nn_activation;
+typedef struct {
+    int32_t n;
+    int32_t h;
+    int32_t w;
+    int32_t c;
+} cmsis_nn_dims;
+typedef struct {
+    int32_t *multiplier;
+    int32_t *shift;
+} cmsis_nn_per_channel_quant_params;
+typedef struct {
+    int32_t multiplier;
+    int32_t shift;
+} cmsis_nn_per_tensor_quant_params;
+typedef struct {
+    int32_t min;
+    int32_t max;
+} cmsis_nn_activation;
 
 typedef struct {
     int32_t input_offset;  /* -input zero point */

@@ -54,23 +54,25 @@ arm_cmsis_nn_status arm_convolve_s8(const cmsis_nn_context *ctx,
 
 /* 4 * round_up(HK * WK * C_IN, 4) * sizeof(int16_t) bytes, plus round_up(HK * WK * C_IN, 4)
  * when C_IN is not a multiple of 4. */
-int32_t arm_convolve_s8_get_buffer_size(const cmsis_nn_dims *input_dims, const cmsis_nn_dims *filter_dims);
+int32_t arm_convolve_s8_get_buffer_size(const cmsis_nn_dims *input_dims,
+                                        const cmsis_nn_dims *filter_dims);
 
 /* int8 DEPTHWISE_CONV_2D (TFLM DepthwiseConvPerChannel). filter [1,HK,WK,C_IN*ch_mult], bias
  * [C_OUT] int32 or NULL. Offsets as for convolution. ctx->buf:
  * arm_depthwise_conv_wrapper_s8_get_buffer_size() bytes, 4-byte aligned (a NULL ctx or buffer
  * only costs speed). */
-arm_cmsis_nn_status arm_depthwise_conv_wrapper_s8(const cmsis_nn_context *ctx,
-                                                  const cmsis_nn_dw_conv_params *dw_conv_params,
-                                                  const cmsis_nn_per_channel_quant_params *quant_params,
-                                                  const cmsis_nn_dims *input_dims,
-                                                  const int8_t *input_data,
-                                                  const cmsis_nn_dims *filter_dims,
-                                                  const int8_t *filter_data,
-                                                  const cmsis_nn_dims *bias_dims,
-                                                  const int32_t *bias_data,
-                                                  const cmsis_nn_dims *output_dims,
-                                                  int8_t *output_data);
+arm_cmsis_nn_status
+arm_depthwise_conv_wrapper_s8(const cmsis_nn_context *ctx,
+                              const cmsis_nn_dw_conv_params *dw_conv_params,
+                              const cmsis_nn_per_channel_quant_params *quant_params,
+                              const cmsis_nn_dims *input_dims,
+                              const int8_t *input_data,
+                              const cmsis_nn_dims *filter_dims,
+                              const int8_t *filter_data,
+                              const cmsis_nn_dims *bias_dims,
+                              const int32_t *bias_data,
+                              const cmsis_nn_dims *output_dims,
+                              int8_t *output_data);
 
 /* ch_mult 1: HK * WK * C * sizeof(int16_t) bytes; otherwise 0. */
 int32_t arm_depthwise_conv_wrapper_s8_get_buffer_size(const cmsis_nn_dw_conv_params *dw_conv_params,
@@ -109,17 +111,18 @@ arm_cmsis_nn_status arm_fully_connected_s8(const cmsis_nn_context *ctx,
 int32_t arm_fully_connected_s8_get_buffer_size(const cmsis_nn_dims *filter_dims);
 
 /* int8 FULLY_CONNECTED with per-output-channel multipliers (TFLM FullyConnectedPerChannel). */
-arm_cmsis_nn_status arm_fully_connected_per_channel_s8(const cmsis_nn_context *ctx,
-                                                       const cmsis_nn_fc_params *fc_params,
-                                                       const cmsis_nn_per_channel_quant_params *quant_params,
-                                                       const cmsis_nn_dims *input_dims,
-                                                       const int8_t *input_data,
-                                                       const cmsis_nn_dims *filter_dims,
-                                                       const int8_t *filter_data,
-                                                       const cmsis_nn_dims *bias_dims,
-                                                       const int32_t *bias_data,
-                                                       const cmsis_nn_dims *output_dims,
-                                                       int8_t *output_data);
+arm_cmsis_nn_status
+arm_fully_connected_per_channel_s8(const cmsis_nn_context *ctx,
+                                   const cmsis_nn_fc_params *fc_params,
+                                   const cmsis_nn_per_channel_quant_params *quant_params,
+                                   const cmsis_nn_dims *input_dims,
+                                   const int8_t *input_data,
+                                   const cmsis_nn_dims *filter_dims,
+                                   const int8_t *filter_data,
+                                   const cmsis_nn_dims *bias_dims,
+                                   const int32_t *bias_data,
+                                   const cmsis_nn_dims *output_dims,
+                                   int8_t *output_data);
 
 /* ==== pooling, mean ==== */
 

@@ -11,10 +11,10 @@
 
 #include "arm_nn_types.h"
 
-#define MAX(A, B) ((A) > (B) ? (A) : (B))
-#define MIN(A, B) ((A) < (B) ? (A) : (B))
-#define CLAMP(x, h, l) MAX(MIN((x), (h)), (l))
-#define LEFT_SHIFT(shift) ((shift) > 0 ? (shift) : 0)
+#define MAX(A, B)          ((A) > (B) ? (A) : (B))
+#define MIN(A, B)          ((A) < (B) ? (A) : (B))
+#define CLAMP(x, h, l)     MAX(MIN((x), (h)), (l))
+#define LEFT_SHIFT(shift)  ((shift) > 0 ? (shift) : 0)
 #define RIGHT_SHIFT(shift) ((shift) > 0 ? 0 : -(shift))
 
 /* (m1 * m2 * 2) >> 32, rounded half up: gemmlowp's SaturatingRoundingDoublingHighMul without
@@ -58,7 +58,8 @@ static inline int32_t mcu_nn_round_shift_right(const int32_t x, const int32_t ex
 /* TFLite's MultiplyByQuantizedMultiplier: val * multiplier * 2^(shift - 31), for
  * multiplier >= 0 (QuantizeMultiplier never makes a negative one), shift in [-31, 31]. Such a
  * multiplier keeps the high product above INT32_MIN, as mcu_nn_round_shift_right() needs. */
-static inline int32_t arm_nn_requantize(const int32_t val, const int32_t multiplier, const int32_t shift)
+static inline int32_t
+arm_nn_requantize(const int32_t val, const int32_t multiplier, const int32_t shift)
 {
     if (shift < 0) {
         return mcu_nn_round_shift_right(arm_nn_doubling_high_mult_no_sat(val, multiplier), -shift);

@@ -17,13 +17,13 @@
 #include <string.h>
 
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
-#define MCU_NN_DSP 1
+#define MCU_NN_DSP        1
 #define MCU_NN_DSP_NATIVE 1
 #elif defined(MCU_NN_EMULATE_DSP)
-#define MCU_NN_DSP 1
+#define MCU_NN_DSP        1
 #define MCU_NN_DSP_NATIVE 0
 #else
-#define MCU_NN_DSP 0
+#define MCU_NN_DSP        0
 #define MCU_NN_DSP_NATIVE 0
 #endif
 
@@ -48,8 +48,8 @@
  * byte at the lowest address). */
 static inline int32_t mcu_nn_pack_s8x4(int32_t a, int32_t b, int32_t c, int32_t d)
 {
-    return (int32_t)(((uint32_t)a & 0xFFu) | (((uint32_t)b & 0xFFu) << 8) | (((uint32_t)c & 0xFFu) << 16) |
-                     ((uint32_t)d << 24));
+    return (int32_t)(((uint32_t)a & 0xFFu) | (((uint32_t)b & 0xFFu) << 8) |
+                     (((uint32_t)c & 0xFFu) << 16) | ((uint32_t)d << 24));
 }
 
 /* 4 bytes from any address (memcpy compiles to one LDR where unaligned access is allowed). */
@@ -170,12 +170,27 @@ static inline int32_t mcu_nn_pack16(int32_t lo, int32_t hi)
     return (int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xFFFFu));
 }
 
-static inline int32_t mcu_nn_lo16(int32_t x) { return (int16_t)((uint32_t)x & 0xFFFFu); }
-static inline int32_t mcu_nn_hi16(int32_t x) { return (int16_t)((uint32_t)x >> 16); }
-static inline int32_t mcu_nn_byte(int32_t x, int n) { return (int8_t)(((uint32_t)x >> (8 * n)) & 0xFFu); }
+static inline int32_t mcu_nn_lo16(int32_t x)
+{
+    return (int16_t)((uint32_t)x & 0xFFFFu);
+}
+static inline int32_t mcu_nn_hi16(int32_t x)
+{
+    return (int16_t)((uint32_t)x >> 16);
+}
+static inline int32_t mcu_nn_byte(int32_t x, int n)
+{
+    return (int8_t)(((uint32_t)x >> (8 * n)) & 0xFFu);
+}
 
-static inline int32_t mcu_sxtb16(int32_t x) { return mcu_nn_pack16(mcu_nn_byte(x, 0), mcu_nn_byte(x, 2)); }
-static inline int32_t mcu_sxtb16_ror8(int32_t x) { return mcu_nn_pack16(mcu_nn_byte(x, 1), mcu_nn_byte(x, 3)); }
+static inline int32_t mcu_sxtb16(int32_t x)
+{
+    return mcu_nn_pack16(mcu_nn_byte(x, 0), mcu_nn_byte(x, 2));
+}
+static inline int32_t mcu_sxtb16_ror8(int32_t x)
+{
+    return mcu_nn_pack16(mcu_nn_byte(x, 1), mcu_nn_byte(x, 3));
+}
 
 static inline int32_t mcu_sxtab16(int32_t a, int32_t x)
 {
@@ -201,9 +216,7 @@ static inline int32_t mcu_smlad(int32_t x, int32_t y, int32_t acc)
     return (int32_t)sum;
 }
 
-static inline void mcu_nn_barrier(void)
-{
-}
+static inline void mcu_nn_barrier(void) {}
 
 static inline int32_t mcu_ssat8(int32_t x)
 {

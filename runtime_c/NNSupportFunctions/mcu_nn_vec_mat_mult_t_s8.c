@@ -18,8 +18,12 @@
 #include "arm_nnsupportfunctions.h"
 #include "mcu_nn_dsp.h"
 
-static inline int8_t fc_requantize(int32_t acc, int32_t multiplier, int32_t shift, int32_t dst_offset,
-                                   int32_t act_min, int32_t act_max)
+static inline int8_t fc_requantize(int32_t acc,
+                                   int32_t multiplier,
+                                   int32_t shift,
+                                   int32_t dst_offset,
+                                   int32_t act_min,
+                                   int32_t act_max)
 {
     acc = arm_nn_requantize(acc, multiplier, shift) + dst_offset;
     acc = MAX(acc, act_min);
@@ -37,8 +41,12 @@ typedef struct {
     int32_t dot, sum;
 } fc_mve_acc;
 
-static inline void fc_mve_two_rows(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t cols,
-                                   fc_mve_acc *r0, fc_mve_acc *r1)
+static inline void fc_mve_two_rows(const int8_t *x,
+                                   const int8_t *w0,
+                                   const int8_t *w1,
+                                   int32_t cols,
+                                   fc_mve_acc *r0,
+                                   fc_mve_acc *r1)
 {
     int32_t d0 = 0, s0 = 0, d1 = 0, s1 = 0;
     for (int32_t i = cols >> 4; i > 0; i--) {
@@ -95,12 +103,15 @@ void mcu_nn_vec_mat_mult_t_s8(const int8_t *lhs,
         /* an odd last row is paired with itself; its second result is dropped */
         const int32_t r1 = r + 1 < rhs_rows ? r + 1 : r;
         fc_mve_acc a0, a1;
-        fc_mve_two_rows(lhs, rhs + (size_t)r * rhs_cols, rhs + (size_t)r1 * rhs_cols, rhs_cols, &a0, &a1);
+        fc_mve_two_rows(lhs, rhs + (size_t)r * rhs_cols, rhs + (size_t)r1 * rhs_cols, rhs_cols, &a0,
+                        &a1);
         const int32_t q0 = r * quant_stride, q1 = r1 * quant_stride;
         const int32_t acc0 = fc_mve_total(bias != NULL ? bias[r] : 0, a0, lhs_offset);
         const int32_t acc1 = fc_mve_total(bias != NULL ? bias[r1] : 0, a1, lhs_offset);
-        dst[r] = fc_requantize(acc0, multiplier[q0], shift[q0], dst_offset, activation_min, activation_max);
-        dst[r1] = fc_requantize(acc1, multiplier[q1], shift[q1], dst_offset, activation_min, activation_max);
+        dst[r] = fc_requantize(acc0, multiplier[q0], shift[q0], dst_offset, activation_min,
+                               activation_max);
+        dst[r1] = fc_requantize(acc1, multiplier[q1], shift[q1], dst_offset, activation_min,
+                                activation_max);
     }
 #else
     int32_t r = 0;
@@ -121,7 +132,8 @@ void mcu_nn_vec_mat_mult_t_s8(const int8_t *lhs,
         /* Four columns at a time: the input word is widened once with the offset added
          * (SXTAB16), each row's word is widened (SXTB16) and multiplied two pairs at a time
          * (SMLAD). Both widen to the same 0, 2 / 1, 3 order, so no repacking is needed. */
-        const int32_t off_pair = (int32_t)(((uint32_t)lhs_offset << 16) | ((uint32_t)lhs_offset & 0xFFFFu));
+        const int32_t off_pair =
+            (int32_t)(((uint32_t)lhs_offset << 16) | ((uint32_t)lhs_offset & 0xFFFFu));
         /* rows 1 and 3 are read at w0 / w2 + rhs_cols: two pointers and a stride in registers */
         const int8_t *p0 = w0, *p2 = w2;
         for (; k + 3 < rhs_cols; k += 4) {
@@ -150,20 +162,24 @@ void mcu_nn_vec_mat_mult_t_s8(const int8_t *lhs,
             a3 += w3[k] * x;
         }
         const int32_t q = r * quant_stride;
-        dst[r] = fc_requantize(a0, multiplier[q], shift[q], dst_offset, activation_min, activation_max);
-        dst[r + 1] = fc_requantize(a1, multiplier[q + quant_stride], shift[q + quant_stride], dst_offset,
-                                   activation_min, activation_max);
-        dst[r + 2] = fc_requantize(a2, multiplier[q + 2 * quant_stride], shift[q + 2 * quant_stride], dst_offset,
-                                   activation_min, activation_max);
-        dst[r + 3] = fc_requantize(a3, multiplier[q + 3 * quant_stride], shift[q + 3 * quant_stride], dst_offset,
-                                   activation_min, activation_max);
+        dst[r] =
+            fc_requantize(a0, multiplier[q], shift[q], dst_offset, activation_min, activation_max);
+        dst[r + 1] = fc_requantize(a1, multiplier[q + quant_stride], shift[q + quant_stride],
+                                   dst_offset, activation_min, activation_max);
+        dst[r + 2] =
+            fc_requantize(a2, multiplier[q + 2 * quant_stride], shift[q + 2 * quant_stride],
+                          dst_offset, activation_min, activation_max);
+        dst[r + 3] =
+            fc_requantize(a3, multiplier[q + 3 * quant_stride], shift[q + 3 * quant_stride],
+                          dst_offset, activation_min, activation_max);
     }
     for (; r < rhs_rows; r++) {
         const int8_t *w = rhs + (size_t)r * rhs_cols;
         int32_t acc = bias != NULL ? bias[r] : 0;
         int32_t k = 0;
 #if MCU_NN_DSP
-        const int32_t off_pair = (int32_t)(((uint32_t)lhs_offset << 16) | ((uint32_t)lhs_offset & 0xFFFFu));
+        const int32_t off_pair =
+            (int32_t)(((uint32_t)lhs_offset << 16) | ((uint32_t)lhs_offset & 0xFFFFu));
         for (; k + 3 < rhs_cols; k += 4) {
             const int32_t x = mcu_nn_read_s8x4(lhs + k);
             const int32_t v = mcu_nn_read_s8x4(w + k);
@@ -175,7 +191,8 @@ void mcu_nn_vec_mat_mult_t_s8(const int8_t *lhs,
             acc += w[k] * (lhs[k] + lhs_offset);
         }
         const int32_t q = r * quant_stride;
-        dst[r] = fc_requantize(acc, multiplier[q], shift[q], dst_offset, activation_min, activation_max);
+        dst[r] =
+            fc_requantize(acc, multiplier[q], shift[q], dst_offset, activation_min, activation_max);
     }
 #endif
 }

@@ -20,7 +20,9 @@
 #include "arm_nnfunctions.h"
 #include "arm_nnsupportfunctions.h"
 
-static int8_t average_and_clamp(const int32_t sum, const int32_t count, const int32_t act_min,
+static int8_t average_and_clamp(const int32_t sum,
+                                const int32_t count,
+                                const int32_t act_min,
                                 const int32_t act_max)
 {
     const int32_t half = count / 2;

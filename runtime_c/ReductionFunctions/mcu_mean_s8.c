@@ -56,19 +56,22 @@ arm_cmsis_nn_status mcu_mean_s8(const cmsis_nn_dims *input_dims,
             for (int32_t ow = 0; ow < out_shape[2]; ow++) {
                 for (int32_t oc = 0; oc < out_shape[3]; oc++) {
                     /* First input element of this output's group; reduced dims start at 0. */
-                    const int8_t *base = input_data + on * stride_n + oh * stride_h + ow * stride_w + oc;
+                    const int8_t *base =
+                        input_data + on * stride_n + oh * stride_h + ow * stride_w + oc;
                     uint32_t sum = correction;
                     for (int32_t n = 0; n < reduce_len[0]; n++) {
                         for (int32_t h = 0; h < reduce_len[1]; h++) {
                             for (int32_t w = 0; w < reduce_len[2]; w++) {
-                                const int8_t *row = base + n * stride_n + h * stride_h + w * stride_w;
+                                const int8_t *row =
+                                    base + n * stride_n + h * stride_h + w * stride_w;
                                 for (int32_t c = 0; c < reduce_len[3]; c++) {
                                     sum += (uint32_t)(int32_t)row[c];
                                 }
                             }
                         }
                     }
-                    int32_t result = arm_nn_requantize((int32_t)sum, multiplier, shift) + output_offset;
+                    int32_t result =
+                        arm_nn_requantize((int32_t)sum, multiplier, shift) + output_offset;
                     result = CLAMP(result, 127, -128);
                     *output_data++ = (int8_t)result;
                 }

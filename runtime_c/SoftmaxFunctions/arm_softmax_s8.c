@@ -18,12 +18,18 @@
 #include "arm_nnsupportfunctions.h"
 
 #define ACCUM_INTEGER_BITS 12 /* sum of exps: Q12.19 */
-#define ONE_QUARTER_Q5 (1 << 24)
+#define ONE_QUARTER_Q5     (1 << 24)
 
 /* Two's complement wrap-around add/sub: what the fixed-point reference computes, without
  * signed-overflow undefined behaviour. */
-static int32_t add_wrap(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
-static int32_t sub_wrap(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - (uint32_t)b); }
+static int32_t add_wrap(int32_t a, int32_t b)
+{
+    return (int32_t)((uint32_t)a + (uint32_t)b);
+}
+static int32_t sub_wrap(int32_t a, int32_t b)
+{
+    return (int32_t)((uint32_t)a - (uint32_t)b);
+}
 
 /* x * 2^exponent, saturated to int32 (gemmlowp's SaturatingRoundingMultiplyByPOT<+e>). */
 static int32_t saturating_shift_left(int32_t x, int32_t exponent)
@@ -151,8 +157,8 @@ void arm_softmax_s8(const int8_t *input,
             }
             continue;
         }
-        reciprocal = one_over_one_plus_x(
-            (int32_t)((sum << MIN(headroom_plus_one, 31)) - 0x80000000UL));
+        reciprocal =
+            one_over_one_plus_x((int32_t)((sum << MIN(headroom_plus_one, 31)) - 0x80000000UL));
 
         for (c = 0; c < row_size; c++) {
             const int32_t diff = (int32_t)in[c] - max;

@@ -1,9 +1,7 @@
 /* Console over ARM semihosting (SYS_WRITE0): text appears on QEMU's standard output. */
 #include "mcu_board.h"
 
-void mcu_console_init(void)
-{
-}
+void mcu_console_init(void) {}
 
 void mcu_console_write(const char *text)
 {

@@ -2,12 +2,12 @@
  * virtual COM port, 115200 baud. */
 #include "mcu_board.h"
 
-#define REG(addr) (*(volatile uint32_t *)(addr))
-#define UART_STARTTX REG(MCU_UART_BASE + 0x008)
-#define UART_TXDRDY REG(MCU_UART_BASE + 0x11C)
-#define UART_ENABLE REG(MCU_UART_BASE + 0x500)
-#define UART_PSELTXD REG(MCU_UART_BASE + 0x50C)
-#define UART_TXD REG(MCU_UART_BASE + 0x51C)
+#define REG(addr)     (*(volatile uint32_t *)(addr))
+#define UART_STARTTX  REG(MCU_UART_BASE + 0x008)
+#define UART_TXDRDY   REG(MCU_UART_BASE + 0x11C)
+#define UART_ENABLE   REG(MCU_UART_BASE + 0x500)
+#define UART_PSELTXD  REG(MCU_UART_BASE + 0x50C)
+#define UART_TXD      REG(MCU_UART_BASE + 0x51C)
 #define UART_BAUDRATE REG(MCU_UART_BASE + 0x524)
 
 void mcu_console_init(void)

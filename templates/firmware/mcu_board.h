@@ -11,7 +11,7 @@ void mcu_console_write(const char *text);
 /* Ends the program: QEMU exits with `code`; a real board stops in a low-power loop. */
 void mcu_board_exit(int code) __attribute__((noreturn));
 void mcu_timer_start(void);
-uint32_t mcu_timer_now(void);   /* ticks (emulated boards) or cycles (real boards) */
+uint32_t mcu_timer_now(void); /* ticks (emulated boards) or cycles (real boards) */
 uint32_t mcu_stack_used(void);
 
 #endif

@@ -18,17 +18,19 @@ void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
 __attribute__((section(".isr_vector"), used)) const uintptr_t mcu_vectors[16] = {
     (uintptr_t)&__stack_top__,
     (uintptr_t)Reset_Handler,
-    (uintptr_t)Default_Handler,   /* NMI */
+    (uintptr_t)Default_Handler, /* NMI */
     (uintptr_t)HardFault_Handler,
-    (uintptr_t)Default_Handler,   /* MemManage */
-    (uintptr_t)Default_Handler,   /* BusFault */
-    (uintptr_t)Default_Handler,   /* UsageFault */
-    (uintptr_t)Default_Handler,   /* SecureFault (v8-M) */
-    0, 0, 0,
-    (uintptr_t)Default_Handler,   /* SVCall */
-    (uintptr_t)Default_Handler,   /* DebugMonitor */
+    (uintptr_t)Default_Handler, /* MemManage */
+    (uintptr_t)Default_Handler, /* BusFault */
+    (uintptr_t)Default_Handler, /* UsageFault */
+    (uintptr_t)Default_Handler, /* SecureFault (v8-M) */
     0,
-    (uintptr_t)Default_Handler,   /* PendSV */
+    0,
+    0,
+    (uintptr_t)Default_Handler, /* SVCall */
+    (uintptr_t)Default_Handler, /* DebugMonitor */
+    0,
+    (uintptr_t)Default_Handler, /* PendSV */
     (uintptr_t)SysTick_Handler,
 };
 

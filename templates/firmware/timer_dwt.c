@@ -2,15 +2,15 @@
  * QEMU does not model it, so emulated boards use SysTick instead). */
 #include "mcu_board.h"
 
-#define DEMCR (*(volatile uint32_t *)0xE000EDFC)
-#define DWT_CTRL (*(volatile uint32_t *)0xE0001000)
+#define DEMCR      (*(volatile uint32_t *)0xE000EDFC)
+#define DWT_CTRL   (*(volatile uint32_t *)0xE0001000)
 #define DWT_CYCCNT (*(volatile uint32_t *)0xE0001004)
 
 void mcu_timer_start(void)
 {
     DEMCR |= 1u << 24; /* TRCENA */
     DWT_CYCCNT = 0;
-    DWT_CTRL |= 1u;    /* CYCCNTENA */
+    DWT_CTRL |= 1u; /* CYCCNTENA */
 }
 
 uint32_t mcu_timer_now(void)

@@ -3,4 +3,4 @@ from mcutool.frontends.tflite.errors import ModelFormatError, ModelWriteError, U
 from mcutool.frontends.tflite.reader import read_tflite
 from mcutool.frontends.tflite.writer import write_tflite
 
-__all__ = ["read_tflite", "write_tflite", "ModelFormatError", "ModelWriteError", "UnsupportedModelError"]
+__all__ = ["ModelFormatError", "ModelWriteError", "UnsupportedModelError", "read_tflite", "write_tflite"]

@@ -29,7 +29,12 @@ from mcutool.errors import McutoolError
 from mcutool.frontends.tflite.errors import ModelFormatError, UnsupportedModelError
 from mcutool.frontends.tflite.filetype import check_tflite_identifier, load_model_bytes
 from mcutool.frontends.tflite.schema_maps import (
-    ACTIVATION_BY_CODE, DTYPE_BY_TYPE, OPTIONS, PADDING_BY_CODE, TYPE_NAME_BY_CODE, op_type_name,
+    ACTIVATION_BY_CODE,
+    DTYPE_BY_TYPE,
+    OPTIONS,
+    PADDING_BY_CODE,
+    TYPE_NAME_BY_CODE,
+    op_type_name,
 )
 from mcutool.ir import Graph, Operator, QuantParams, Tensor, default_attrs
 
@@ -51,7 +56,7 @@ def read_tflite(source: bytes | str | Path) -> Graph:
         raise type(err)(f"{where}: {err}") from None
     except McutoolError:
         raise
-    except Exception as err:  # noqa: BLE001 - any parse failure means a damaged file
+    except Exception as err:
         if isinstance(err, _Corrupt):
             detail = str(err)
         elif isinstance(err, (struct.error, ValueError, IndexError)):

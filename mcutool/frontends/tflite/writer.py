@@ -20,7 +20,11 @@ import tflite
 from mcutool.frontends.tflite.errors import ModelWriteError
 from mcutool.frontends.tflite.filetype import TFLITE_IDENTIFIER
 from mcutool.frontends.tflite.schema_maps import (
-    ACTIVATION_CODE, OPTIONS, PADDING_CODE, TYPE_BY_DTYPE, op_code,
+    ACTIVATION_CODE,
+    OPTIONS,
+    PADDING_CODE,
+    TYPE_BY_DTYPE,
+    op_code,
 )
 from mcutool.ir import Graph, Operator, Tensor
 

@@ -5,7 +5,7 @@ arrays for constant arrays, the cmsis_types dataclasses for structs, and ints/fl
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 TWINS: dict[str, Callable] = {}
 
@@ -21,7 +21,14 @@ def twin(*kernel_names: str):
 def load_all() -> dict[str, Callable]:
     # Importing the family modules registers their twins.
     from mcutool.reference.kernels import (  # noqa: F401
-        activations, concat_pad, conv, elementwise, fully_connected, nonlinear, pooling, quantize,
+        activations,
+        concat_pad,
+        conv,
+        elementwise,
+        fully_connected,
+        nonlinear,
+        pooling,
+        quantize,
         softmax,
     )
     return TWINS

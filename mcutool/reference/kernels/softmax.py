@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool import fixedpoint_math as fpm
-from mcutool.fixedpoint import (rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
-                                wrap_int32)
+from mcutool.fixedpoint import rounding_divide_by_pot, saturating_rounding_doubling_high_mul, wrap_int32
 from mcutool.reference.kernels import twin
 
 SCALED_DIFF_INTEGER_BITS = 5     # exp() input format Q5.26
