@@ -11,9 +11,10 @@ ARM_MATH_DSP / ARM_MATH_MVEI are defined for the boards as CMSIS-NN's own header
 
 Every functional check (status codes, whole output tensors) must pass. The checks listed in
 EXCLUDED_CHECKS assert CMSIS-NN's exact scratch sizes for its own kernels, which this runtime
-does not share; each is removed from the test source before it is compiled, with its reason.
-CRT_PENDING lists the test functions that fail because of existing kernels being changed on
-another branch; the test insists that exactly those fail, so that the list shrinks as they land.
+does not share; each is removed from the test source before it is compiled, with its reason
+(summarised in tests/cmsis_nn_unit/README.md). CRT_PENDING lists the test functions that fail
+because of existing kernels being changed on another branch; the test insists that exactly
+those fail, so that the list shrinks as they land.
 """
 from __future__ import annotations
 
