@@ -46,16 +46,14 @@ def inspect(model: str, as_json: bool) -> None:
 @ptq_options
 def generate(model: str, out_dir: str, board: str, prefix: str, calib_path: str | None, **ptq) -> None:
     """Generate C sources for MODEL into a folder (a float MODEL needs --calib)."""
-    _check_board(board)
+    target = _check_board(board)
     graph = api.load_model(model)
     if calib_path:
         graph = _quantized(graph, calib_path, ptq, model)
-    compiled = api.compile_graph(graph)
-    if board != api.HOST:  # fail before writing anything when the model cannot fit the board
-        from mcutool.report.macs import weight_bytes
-        from mcutool.toolchain.boards import get_board
-        from mcutool.toolchain.firmware import check_fit
-        check_fit(get_board(board), weight_bytes(compiled.graph), compiled.plan.arena_bytes)
+    compiled = api.compile_graph(graph, target)  # laid out for the board's instruction set
+    from mcutool.report.macs import weight_bytes
+    # fail before writing anything when the model cannot fit the board
+    target.check_fit(weight_bytes(compiled.graph), compiled.plan.arena_bytes)
     out = api.generate(compiled, out_dir, prefix=prefix, source_name=Path(model).name)
     meta = api.read_metadata(out)
     click.echo(f"wrote {out}: arena {meta['arena_bytes']:,} bytes, weights {meta['weight_bytes']:,} bytes")
@@ -180,10 +178,9 @@ def bench(board: str, as_json: bool) -> None:
     click.echo(json.dumps({"board": board, "layers": rows}, indent=2) if as_json else format_bench(board, rows))
 
 
-def _check_board(board: str) -> None:
-    from mcutool.toolchain.boards import get_board
-    if board != api.HOST:
-        get_board(board)
+def _check_board(board: str) -> api.Target:
+    """--board, resolved once: an unknown name is one clear error."""
+    return api.resolve_target(board)
 
 
 @cli.command()
