@@ -7,10 +7,11 @@ zero point. Grouped convolution (filter depth != input depth) is not supported.
 """
 from __future__ import annotations
 
+from mcutool.abi import CONTEXT
+from mcutool.abi.types import ConvParams, Dims, DwConvParams, Tile
 from mcutool.ir import Graph, Operator, Tensor
 from mcutool.lower import fully_connected  # noqa: F401  (registers FULLY_CONNECTED)
-from mcutool.lower.calls import KernelCall, Lowered, Scratch, TensorArg, Unsupported
-from mcutool.lower.cmsis_types import ConvParams, Dims, DwConvParams, Tile
+from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.conv_quant import (
     activation_quant,
     bias_operand,
@@ -21,27 +22,6 @@ from mcutool.lower.conv_quant import (
     weight_scales,
 )
 from mcutool.lower.registry import lowering
-
-
-def convolve_s8_buffer_size(input_dims: Dims, filter_dims: Dims) -> int:
-    """arm_convolve_s8_get_buffer_size(): four int16 im2col columns, pitch rounded up to 4,
-    and an int8 staging column when the input depth is not a multiple of 4."""
-    col_len = filter_dims.h * filter_dims.w * input_dims.c
-    pitch = (col_len + 3) & ~3
-    return 4 * pitch * 2 + (pitch if input_dims.c % 4 else 0)
-
-
-def convolve_wrapper_s8_buffer_size(input_dims: Dims, filter_dims: Dims) -> int:
-    """arm_convolve_wrapper_s8_get_buffer_size(): the wrapper always runs arm_convolve_s8."""
-    return convolve_s8_buffer_size(input_dims, filter_dims)
-
-
-def depthwise_conv_wrapper_s8_buffer_size(ch_mult: int, input_dims: Dims, filter_dims: Dims) -> int:
-    """arm_depthwise_conv_wrapper_s8_get_buffer_size(): with depth multiplier 1, room for the
-    filter widened to int16 (the kernel's packed DSP path; also CMSIS-NN's size on DSP cores)."""
-    if ch_mult != 1:
-        return 0
-    return filter_dims.h * filter_dims.w * input_dims.c * 2
 
 
 def _nhwc(t: Tensor, role: str) -> Dims:
@@ -83,7 +63,7 @@ def lower_conv2d(graph: Graph, op: Operator) -> Lowered:
                         fused_activation(op.attrs.activation, out_scale, out_zp))
     call = KernelCall(
         "arm_convolve_wrapper_s8",
-        [Scratch(convolve_wrapper_s8_buffer_size(x, f)), params,
+        [CONTEXT, params,
          per_channel_params(in_scale, scales, out_scale),
          x, TensorArg(x_t.name), f, TensorArg(w_t.name), Dims(1, 1, 1, f.n), bias,
          y, TensorArg(y_t.name)])
@@ -111,7 +91,7 @@ def lower_depthwise_conv2d(graph: Graph, op: Operator) -> Lowered:
                           fused_activation(op.attrs.activation, out_scale, out_zp))
     call = KernelCall(
         "arm_depthwise_conv_wrapper_s8",
-        [Scratch(depthwise_conv_wrapper_s8_buffer_size(mult, x, f)), params,
+        [CONTEXT, params,
          per_channel_params(in_scale, scales, out_scale),
          x, TensorArg(x_t.name), f, TensorArg(w_t.name), Dims(1, 1, 1, f.c), bias,
          y, TensorArg(y_t.name)])

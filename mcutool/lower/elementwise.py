@@ -16,10 +16,10 @@ which take each tensor's NHWC dims (a broadcast input has 1 in that dim).
 """
 from __future__ import annotations
 
+from mcutool.abi.types import Dims
 from mcutool.fixedpoint import activation_range, quantize_multiplier
 from mcutool.ir import Graph, Operator, Tensor
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
-from mcutool.lower.cmsis_types import Dims
 from mcutool.lower.quantize import per_tensor_quant
 from mcutool.lower.registry import lowering
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from mcutool.abi import CONTEXT
+from mcutool.abi.types import Dims, FcParams, PerTensorQuantParams
 from mcutool.fixedpoint import quantize_multiplier
 from mcutool.ir import Graph, Operator
-from mcutool.lower.calls import KernelCall, Lowered, Scratch, TensorArg, Unsupported
-from mcutool.lower.cmsis_types import Dims, FcParams, PerTensorQuantParams
+from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.conv_quant import (
     activation_quant,
     bias_operand,
@@ -27,11 +28,6 @@ from mcutool.lower.conv_quant import (
     weight_scales,
 )
 from mcutool.lower.registry import lowering
-
-
-def fully_connected_s8_buffer_size() -> int:
-    """arm_fully_connected_s8_get_buffer_size(): the runtime's FC kernels need no scratch."""
-    return 0
 
 
 def per_tensor_params(in_scale: float, w_scale: float, out_scale: float) -> PerTensorQuantParams:
@@ -63,7 +59,7 @@ def lower_fully_connected(graph: Graph, op: Operator) -> Lowered:
         kernel, quant = "arm_fully_connected_s8", per_tensor_params(in_scale, float(scales[0]), out_scale)
     call = KernelCall(
         kernel,
-        [Scratch(fully_connected_s8_buffer_size()), params, quant,
+        [CONTEXT, params, quant,
          Dims(batches, 1, 1, depth), TensorArg(x_t.name),
          Dims(depth, 1, 1, units), TensorArg(w_t.name), Dims(1, 1, 1, units), bias,
          Dims(batches, 1, 1, units), TensorArg(y_t.name)])

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from mcutool.abi import CONTEXT
+from mcutool.abi.types import Activation, Dims, PoolParams, Tile
 from mcutool.fixedpoint import activation_range, quantize_multiplier
 from mcutool.ir import Graph, Operator, Tensor
-from mcutool.lower.calls import KernelCall, Lowered, Scratch, TensorArg, Unsupported
+from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import require_int8
-from mcutool.lower.cmsis_types import Activation, Dims, PoolParams, Tile
 from mcutool.lower.conv_quant import out_size_and_padding
 from mcutool.lower.registry import lowering
 
@@ -32,14 +33,6 @@ def window_output_and_padding(in_size: int, filter_size: int, stride: int,
     if out < 1:
         raise Unsupported(f"a {filter_size}-wide window does not fit an input of {in_size}")
     return out, pad
-
-
-def avgpool_buffer_size(output_width: int, channels: int) -> int:
-    """arm_avgpool_s8_get_buffer_size: one int32 sum per channel. Our kernel can do without,
-    but ARM's CMSIS-NN built for DSP cores refuses to run with a smaller buffer, so the
-    scratch is always reserved to keep the generated code linkable against it."""
-    del output_width
-    return 4 * channels
 
 
 @lowering("AVERAGE_POOL_2D", "MAX_POOL_2D")
@@ -62,12 +55,9 @@ def lower_pool(graph: Graph, op: Operator) -> Lowered:
     params = PoolParams(stride=Tile(w=a.stride_w, h=a.stride_h),
                         padding=Tile(w=pad_w, h=pad_h),
                         activation=Activation(min=act_min, max=act_max))
-    if op.type == "AVERAGE_POOL_2D":
-        kernel, scratch = "arm_avgpool_s8", Scratch(avgpool_buffer_size(out_w, c))
-    else:
-        kernel, scratch = "arm_max_pool_s8", Scratch(0)
+    kernel = "arm_avgpool_s8" if op.type == "AVERAGE_POOL_2D" else "arm_max_pool_s8"
     call = KernelCall(kernel,
-                      [scratch, params, Dims.of(x.shape), TensorArg(x.name),
+                      [CONTEXT, params, Dims.of(x.shape), TensorArg(x.name),
                        Dims(1, a.filter_h, a.filter_w, 1), Dims.of(y.shape), TensorArg(y.name)])
     return Lowered([call])  # no multiply-accumulates: adds or compares only
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from mcutool.abi.types import Dims
 from mcutool.ir import Graph, Operator
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import require_int8
-from mcutool.lower.cmsis_types import Dims
 from mcutool.lower.registry import lowering
 
 UINT16_MAX = 0xFFFF

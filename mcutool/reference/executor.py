@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mcutool.abi import KernelSums
 from mcutool.errors import McutoolError
 from mcutool.lower import ConstArray, LoweredGraph, Scratch, TensorArg
 from mcutool.reference.kernels import load_all
@@ -52,6 +53,8 @@ def run_reference(lowered: LoweredGraph, inputs: list[np.ndarray],
                     args.append(a.data)
                 elif isinstance(a, Scratch):
                     args.append(np.zeros(a.size, np.int8))
+                elif isinstance(a, KernelSums):
+                    args.append(a.data)
                 else:
                     args.append(a)
             twins[call.kernel](*args)

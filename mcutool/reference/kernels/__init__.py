@@ -1,7 +1,7 @@
 """Numpy twins of the C runtime's kernels: same name, same arguments, same integer results.
 
 A twin receives flat numpy views for tensor pointers (outputs are written in place), numpy
-arrays for constant arrays, the cmsis_types dataclasses for structs, and ints/floats.
+arrays for constant arrays, the mcutool.abi.types dataclasses for structs, and ints/floats.
 """
 from __future__ import annotations
 

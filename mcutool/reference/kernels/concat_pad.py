@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mcutool.lower.cmsis_types import Dims
+from mcutool.abi.types import Dims
 from mcutool.reference.kernels import twin
 
 
