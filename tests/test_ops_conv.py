@@ -12,7 +12,7 @@ from bitexact import check_bit_exact
 from mcutool.errors import UnsupportedOpsError
 from mcutool.ir import Conv2DAttrs, DepthwiseConv2DAttrs
 from mcutool.ir.builder import GraphBuilder
-from mcutool.report.macs import op_macs
+from mcutool.ir.analysis import op_macs
 from mcutool.lower import lower_graph
 from mcutool.lower.cmsis_types import Dims
 from mcutool.lower.conv import convolve_wrapper_s8_buffer_size, depthwise_conv_wrapper_s8_buffer_size

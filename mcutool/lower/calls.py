@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from mcutool.ir import Graph
+
 
 @dataclass(frozen=True)
 class TensorArg:
@@ -60,3 +62,13 @@ class Lowered:
 
 class Unsupported(Exception):
     """Raised by a lowering when this particular operator cannot be compiled; says why."""
+
+
+@dataclass
+class LoweredGraph:
+    graph: Graph
+    ops: list[Lowered]   # one per graph operator, in graph order
+
+    @property
+    def calls(self) -> list[KernelCall]:
+        return [c for low in self.ops for c in low.calls]

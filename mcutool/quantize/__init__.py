@@ -6,7 +6,6 @@
 Modules, in pipeline order: prepare (graph clean-up), equalize (cross-layer equalization),
 bias_correction, calibrate (float_exec + observers), quantizer, report.
 """
-from mcutool.quantize.float_exec import run_float, run_float_batches
 from mcutool.quantize.observers import METHODS
 from mcutool.quantize.pipeline import (
                                        DEFAULT_METHOD,
@@ -15,6 +14,7 @@ from mcutool.quantize.pipeline import (
                                        check_float_model,
                                        quantize_float_graph,
 )
+from mcutool.reference.float_exec import run_float, run_float_batches
 
 __all__ = ["DEFAULT_METHOD", "METHODS", "PtqOptions", "calibration_samples", "check_float_model",
            "quantize_float_graph", "run_float", "run_float_batches"]

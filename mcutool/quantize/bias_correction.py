@@ -12,11 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool.ir import Graph
-from mcutool.quantize import float_kernels as fk
-from mcutool.quantize.calibrate import DEFAULT_BATCH, batches, progress_bar
-from mcutool.quantize.float_exec import run_float
+from mcutool.progress import progress_bar
+from mcutool.quantize.calibrate import DEFAULT_BATCH, batches
+from mcutool.quantize.graph_edit import bias_of, own_const, weight_axis
 from mcutool.quantize.params import fake_quantize_weights
-from mcutool.quantize.prepare import WEIGHT_AXIS, _bias_of, _own_const
+from mcutool.reference import float_kernels as fk
+from mcutool.reference.float_exec import run_float
 
 
 def _shift(op, x: np.ndarray, delta: np.ndarray) -> np.ndarray:
@@ -42,12 +43,12 @@ def correct_biases(g: Graph, x: np.ndarray, per_channel: bool = True, batch_size
                    progress: bool = False) -> int:
     """Adjust the float biases of `g` in place; returns how many layers were corrected."""
     layers = [op for op in g.operators
-              if op.type in WEIGHT_AXIS and g.tensors[op.inputs[1]].is_const
+              if weight_axis(op) is not None and g.tensors[op.inputs[1]].is_const
               and not g.tensors[op.inputs[0]].is_const]
     deltas = {}
     for op in layers:
         w = g.tensors[op.inputs[1]].data
-        axis = WEIGHT_AXIS[op.type] if per_channel else None
+        axis = weight_axis(op) if per_channel else None
         deltas[op.name] = fake_quantize_weights(w, axis) - w
     by_input: dict[str, list] = {}
     for op in layers:
@@ -69,7 +70,7 @@ def correct_biases(g: Graph, x: np.ndarray, per_channel: bool = True, batch_size
     for op in layers:
         if not counts[op.name]:
             continue
-        channels = g.tensors[op.inputs[1]].shape[WEIGHT_AXIS[op.type]]
+        channels = g.tensors[op.inputs[1]].shape[weight_axis(op) or 0]
         mean_shift = np.asarray(sums[op.name]) / counts[op.name]
-        _own_const(g, op, 2, _bias_of(g, op, channels) - mean_shift.astype(np.float32))
+        own_const(g, op, 2, bias_of(g, op, channels) - mean_shift.astype(np.float32))
     return len(layers)

@@ -13,8 +13,9 @@ import numpy as np
 
 from mcutool.data import to_model_input
 from mcutool.ir import Graph
-from mcutool.quantize.calibrate import DEFAULT_BATCH, progress_bar
-from mcutool.quantize.float_exec import run_float
+from mcutool.progress import progress_bar
+from mcutool.quantize.calibrate import DEFAULT_BATCH
+from mcutool.reference.float_exec import run_float
 
 MAX_SQNR_DB = 99.0  # reported for a tensor the int8 model reproduces exactly
 

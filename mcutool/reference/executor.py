@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool.errors import McutoolError
-from mcutool.lower import ConstArray, LoweredGraph, Scratch, TensorArg
+from mcutool.lower.calls import ConstArray, LoweredGraph, Scratch, TensorArg
 from mcutool.reference.kernels import load_all
 
 
