@@ -37,9 +37,11 @@ def load_model(path: str | Path) -> Graph:
 
 def float_ops(graph: Graph) -> list[tuple[int, str]]:
     """Operators that compute in float (QUANTIZE/DEQUANTIZE at the edges are fine)."""
+    from mcutool.ops import find
     found = []
     for i, op in enumerate(graph.operators):
-        if op.type in ("QUANTIZE", "DEQUANTIZE"):
+        opdef = find(op.type)
+        if opdef is not None and not opdef.quant.quantizable:  # the ops of a model's float edges
             continue
         names = [n for n in op.inputs + op.outputs if n]
         if any(graph.tensors[n].dtype == "float32" for n in names):

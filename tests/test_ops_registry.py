@@ -9,6 +9,7 @@ import dataclasses
 import numpy as np
 import pytest
 import tflite
+from zoo import all_ops_graph
 
 from mcutool.codegen.prototypes import load_prototypes
 from mcutool.frontends.tflite import read_tflite, write_tflite
@@ -22,7 +23,6 @@ from mcutool.reference import run_reference
 from mcutool.reference.float_exec import FloatEnv, as_float, eval_op
 from mcutool.reference.kernels import load_all
 from mcutool.resources import runtime_dir
-from zoo import all_ops_graph
 
 OPS = all_ops()
 NAMES = [d.name for d in OPS]
@@ -38,8 +38,18 @@ def zoo():
 
 
 def test_unknown_operator_is_a_clear_error():
-    with pytest.raises(UnknownOpError, match="unknown operator 'LSTM'.*CONV_2D"):
+    with pytest.raises(UnknownOpError, match=r"unknown operator 'LSTM'.*CONV_2D"):
         get("LSTM")
+
+
+def test_every_operator_module_registers_an_operator():
+    import importlib
+
+    from mcutool.ops import OP_MODULES, OpDef
+    for name in OP_MODULES:
+        module = importlib.import_module(f"mcutool.ops.{name}")
+        defined = [v for v in vars(module).values() if isinstance(v, OpDef)]
+        assert defined and all(get(d.name) is d for d in defined), name
 
 
 def test_every_operator_has_a_place_in_the_all_ops_model(zoo):
@@ -90,7 +100,7 @@ def test_schema_maps_both_ways(name):
 def test_arity_is_consistent(name, zoo):
     opdef = get(name)
     low, high = opdef.inputs
-    assert 1 <= low and (high is None or high >= low) and opdef.outputs >= 1
+    assert low >= 1 and (high is None or high >= low) and opdef.outputs >= 1
     assert all(low <= slot < (high if high is not None else 1 << 30) for slot in opdef.optional_inputs)
     graph, _, _ = zoo
     for op in graph.operators:

@@ -76,7 +76,8 @@ def fused_activation_range(op: Operator, scale: float, zero_point: int) -> tuple
         raise Unsupported(f"fused activation {op.attrs.activation!r} is not supported") from exc
 
 
-def lower_add_sub(graph: Graph, op: Operator) -> Lowered:
+def lower_add_sub(graph: Graph, op: Operator, same_shape_kernel: str, broadcast_kernel: str) -> Lowered:
+    """ADD or SUB: the two ops take the same parameters; only their kernels differ."""
     a, b, out = binary_operands(graph, op)
     (s1, z1), (s2, z2), (so, zo) = per_tensor_quant(a), per_tensor_quant(b), per_tensor_quant(out)
     m1, sh1, m2, sh2, mo, sho = _add_sub_multipliers(s1, s2, so)
@@ -87,10 +88,10 @@ def lower_add_sub(graph: Graph, op: Operator) -> Lowered:
     in2_params = [-z2, m2, sh2]
     out_params = [zo, mo, sho, act_min, act_max]
     if dims is None:
-        kernel = "arm_elementwise_add_s8" if op.type == "ADD" else "mcu_elementwise_sub_s8"
+        kernel = same_shape_kernel
         args = [in1, in2, *in1_params, *in2_params, ADD_SUB_LEFT_SHIFT, dst, *out_params, out.size]
     else:
-        kernel = "mcu_broadcast_add_s8" if op.type == "ADD" else "mcu_broadcast_sub_s8"
+        kernel = broadcast_kernel
         da, db, do = dims
         args = [da, in1, db, in2, *in1_params, *in2_params, ADD_SUB_LEFT_SHIFT, do, dst, *out_params]
     call = KernelCall(kernel, args)

@@ -8,8 +8,13 @@ import numpy as np
 from mcutool.ir import Graph, Operator
 from mcutool.ir.attrs import ActivationAttrs
 from mcutool.lower.basic_math import lower_add_sub
+from mcutool.lower.calls import Lowered
 from mcutool.ops.opdef import ACTIVATION_FIELD, OpDef, OptionsTable, QuantRule, register
 from mcutool.reference.float_exec import binary
+
+
+def lower_add(graph: Graph, op: Operator) -> Lowered:
+    return lower_add_sub(graph, op, "arm_elementwise_add_s8", "mcu_broadcast_add_s8")
 
 
 def macs(graph: Graph, op: Operator) -> int:
@@ -30,7 +35,7 @@ ADD = register(OpDef(
     float_eval=lambda env, op: binary(env, op, np.add),
     quant=QuantRule(float_constants="own"),
     macs=macs,
-    lower={"int8": lower_add_sub},
+    lower={"int8": lower_add},
     fuses_activation=True,
     identity=is_identity,
 ))

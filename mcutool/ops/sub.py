@@ -8,8 +8,13 @@ import numpy as np
 from mcutool.ir import Graph, Operator
 from mcutool.ir.attrs import ActivationAttrs
 from mcutool.lower.basic_math import lower_add_sub
+from mcutool.lower.calls import Lowered
 from mcutool.ops.opdef import ACTIVATION_FIELD, OpDef, OptionsTable, QuantRule, register
 from mcutool.reference.float_exec import binary
+
+
+def lower_sub(graph: Graph, op: Operator) -> Lowered:
+    return lower_add_sub(graph, op, "mcu_elementwise_sub_s8", "mcu_broadcast_sub_s8")
 
 
 def macs(graph: Graph, op: Operator) -> int:
@@ -30,7 +35,7 @@ SUB = register(OpDef(
     float_eval=lambda env, op: binary(env, op, np.subtract),
     quant=QuantRule(float_constants="own"),
     macs=macs,
-    lower={"int8": lower_add_sub},
+    lower={"int8": lower_sub},
     fuses_activation=True,
     identity=is_identity,
 ))
