@@ -192,7 +192,7 @@ def quantize_samples(graph: Graph, x: np.ndarray, options, progress: bool = Fals
     result = run_ptq(graph, x, options, progress)
     lower_graph(result.int8)
     if report:
-        from mcutool.quantize.report import quantization_report
+        from mcutool.report.quantization import quantization_report
         if options.samples is not None:
             x = x[:options.samples]
             labels = None if labels is None else labels[:options.samples]

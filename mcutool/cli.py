@@ -153,7 +153,7 @@ def validate(model: str, board: str, data_path: str, layers: bool, as_json: bool
 def quantize(model: str, calib_path: str, output_path: str, show_report: bool, as_json: bool, **ptq) -> None:
     """Quantize a float MODEL to a full-integer int8 .tflite (int8 input and output)."""
     from mcutool.quantize.command import summary_line, write_model
-    from mcutool.quantize.report import format_report
+    from mcutool.report.quantization import format_report
     graph = api.load_model(model)
     qgraph, summary = api.quantize_file(graph, calib_path, options_from(ptq), report=show_report,
                                     progress=not as_json, what=model)

@@ -4,7 +4,8 @@
     int8_graph, summary = quantize_float_graph(float_graph, x, PtqOptions(method="mse"))
 
 Modules, in pipeline order: prepare (graph clean-up), equalize (cross-layer equalization),
-bias_correction, calibrate (float_exec + observers), quantizer, report.
+bias_correction, calibrate (reference.float_exec + observers), quantizer. The per-layer report
+is mcutool.report.quantization; mcutool.api strings them together.
 """
 from mcutool.quantize.observers import METHODS
 from mcutool.quantize.pipeline import (
