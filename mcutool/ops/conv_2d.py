@@ -76,7 +76,7 @@ CONV_2D = register(OpDef(
     OptionsTable("Conv2DOptions", (*STRIDE_FIELDS, *DILATION_FIELDS, PADDING_FIELD, ACTIVATION_FIELD)),
     inputs=(2, 3), optional_inputs=(2,),
     float_eval=float_conv2d,
-    quant=QuantRule(weight_axis=0),
+    quant=QuantRule(weight_axis=0, weight_input_axis=3),
     macs=macs,
     lower={"int8": lower_conv2d},
     fuses_activation=True,

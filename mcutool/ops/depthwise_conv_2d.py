@@ -74,7 +74,7 @@ DEPTHWISE_CONV_2D = register(OpDef(
                                             ACTIVATION_FIELD, Field("depth_multiplier", "DepthMultiplier", "int"))),
     inputs=(2, 3), optional_inputs=(2,),
     float_eval=float_depthwise_conv2d,
-    quant=QuantRule(weight_axis=3),
+    quant=QuantRule(weight_axis=3, weight_input_axis=3),
     macs=macs,
     lower={"int8": lower_depthwise_conv2d},
     fuses_activation=True,

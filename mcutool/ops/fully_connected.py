@@ -71,7 +71,7 @@ FULLY_CONNECTED = register(OpDef(
     OptionsTable("FullyConnectedOptions", (ACTIVATION_FIELD, Field("keep_num_dims", "KeepNumDims", "bool"))),
     inputs=(2, 3), optional_inputs=(2,),
     float_eval=float_fully_connected,
-    quant=QuantRule(weight_axis=0),
+    quant=QuantRule(weight_axis=0, weight_input_axis=1),
     macs=macs,
     lower={"int8": lower_fully_connected},
     fuses_activation=True,

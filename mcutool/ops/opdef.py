@@ -62,6 +62,8 @@ class QuantRule:
         whose parameters are not fixed elsewhere (those are requantized with a QUANTIZE).
     weight_axis: input 1 is int8 symmetric weights, per channel along this axis, and input 2 an
         int32 bias at input_scale * weight_scale (created as zeros when absent).
+    weight_input_axis: the weights' axis that meets the input's channels (element i of it reads
+        input channel i % channels); cross-layer equalization scales along it.
     float_constants: what a float constant operand becomes: "own" = int8 per tensor over its own
         range, "output" = int8 with the output's parameters, "reject" = a QuantizeError.
     min_output_scale: the output scale must be at least input scale times this (TFLM refuses
@@ -72,6 +74,7 @@ class QuantRule:
     fixed_output: tuple[float, int] | None = None
     shared_scale: str | None = None
     weight_axis: int | None = None
+    weight_input_axis: int | None = None
     float_constants: str = "reject"
     min_output_scale: float | None = None
     quantizable: bool = True

@@ -9,32 +9,29 @@ quantized. Streamed batch by batch like calibration.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
-from mcutool.ir import Graph
+from mcutool.ir import Graph, Operator, Tensor
 from mcutool.progress import progress_bar
 from mcutool.quantize.calibrate import DEFAULT_BATCH, batches
 from mcutool.quantize.graph_edit import bias_of, own_const, weight_axis
 from mcutool.quantize.params import fake_quantize_weights
-from mcutool.reference import float_kernels as fk
-from mcutool.reference.float_exec import run_float
+from mcutool.reference.float_exec import FloatEnv, eval_op, run_float
 
 
-def _shift(op, x: np.ndarray, delta: np.ndarray) -> np.ndarray:
+def _shift(op: Operator, x: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, int]:
     """Sum over samples and positions of the layer's pre-activation output with weights
-    delta and no bias; x has the sample axis."""
-    attrs = op.attrs
-    saved = attrs.activation
+    delta and no bias (its OpDef's float semantics on a one-op graph); x has the sample axis."""
+    g = Graph()
+    g.add_tensor(Tensor("x", x.shape[1:], "float32"))
+    g.add_tensor(Tensor("delta", delta.shape, "float32", None, np.asarray(delta, np.float32)))
+    attrs = copy.deepcopy(op.attrs)
     attrs.activation = "NONE"
-    try:
-        if op.type == "CONV_2D":
-            y = fk.conv2d(x.reshape(-1, *x.shape[2:]), delta, None, attrs)
-        elif op.type == "DEPTHWISE_CONV_2D":
-            y = fk.depthwise_conv2d(x.reshape(-1, *x.shape[2:]), delta, None, attrs)
-        else:
-            y = fk.fully_connected(x, delta, None, "NONE")
-    finally:
-        attrs.activation = saved
+    env = FloatEnv(g, len(x))
+    env.values["x"] = x
+    y = eval_op(env, Operator(op.type, ["x", "delta"], ["y"], attrs, op.name))
     y = y.reshape(-1, y.shape[-1]).astype(np.float64)
     return y.sum(axis=0), y.shape[0]
 

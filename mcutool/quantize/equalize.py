@@ -17,17 +17,18 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool.ir import Graph, Operator
-from mcutool.ops import find
+from mcutool.ops import find, get
 from mcutool.quantize.graph_edit import bias_of, own_const, single_reader, weight_axis
 
 HOMOGENEOUS = ("NONE", "RELU")
 
 
 def _is_layer(g: Graph, op: Operator) -> bool:
-    if weight_axis(op) is None or not g.tensors[op.inputs[1]].is_const:
+    axis = weight_axis(op)
+    if axis is None or not g.tensors[op.inputs[1]].is_const:
         return False
-    if op.type == "DEPTHWISE_CONV_2D":  # channel i in must be channel i out
-        return g.tensors[op.inputs[1]].shape[3] == g.tensors[op.inputs[0]].shape[-1]
+    if axis == get(op.type).quant.weight_input_axis:  # depthwise: channel i in must be channel i out
+        return g.tensors[op.inputs[1]].shape[axis] == g.tensors[op.inputs[0]].shape[-1]
     return True
 
 
@@ -82,12 +83,11 @@ def _output_ranges(w: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _input_channel_of(second: Operator, w2: np.ndarray, channels: int) -> tuple[np.ndarray, int]:
-    """For each element along the second layer's input axis: which channel it belongs to."""
-    if second.type == "CONV_2D":
-        return np.arange(channels), 3
-    if second.type == "DEPTHWISE_CONV_2D":
-        return np.arange(channels), 3
-    return np.arange(w2.shape[1]) % channels, 1  # FULLY_CONNECTED columns
+    """For each element along the second layer's input axis: which channel it belongs to (a
+    fully connected layer after a flatten reads channel i % channels in column i)."""
+    axis = get(second.type).quant.weight_input_axis
+    assert axis is not None  # find_pairs pairs weighted layers only
+    return np.arange(w2.shape[axis]) % channels, axis
 
 
 def equalize_pair(g: Graph, first: Operator, second: Operator) -> float:
