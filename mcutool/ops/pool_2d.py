@@ -63,11 +63,24 @@ def macs(graph: Graph, op: Operator) -> int:
     return graph.tensors[op.outputs[0]].size * op.attrs.filter_h * op.attrs.filter_w
 
 
-OPTIONS = OptionsTable("Pool2DOptions", (Field("filter_h", "FilterHeight", "int"),
-                                         Field("filter_w", "FilterWidth", "int"),
-                                         *STRIDE_FIELDS, PADDING_FIELD, ACTIVATION_FIELD))
-AVERAGE_POOL_2D, MAX_POOL_2D = (
-    register(OpDef(name, "PoolingFunctions", Pool2DAttrs, OPTIONS, float_eval=float_pool,
-                   quant=QuantRule(shared_scale="input"), macs=macs, lower={"int8": lower_pool},
-                   channelwise=True))
-    for name in ("AVERAGE_POOL_2D", "MAX_POOL_2D"))
+POOL_OPTIONS = OptionsTable("Pool2DOptions", (
+    Field("filter_h", "FilterHeight", "int"), Field("filter_w", "FilterWidth", "int"),
+    *STRIDE_FIELDS, PADDING_FIELD, ACTIVATION_FIELD))
+
+AVERAGE_POOL_2D = register(OpDef(
+    "AVERAGE_POOL_2D", "PoolingFunctions", Pool2DAttrs, POOL_OPTIONS,
+    float_eval=float_pool,
+    quant=QuantRule(shared_scale="input"),
+    macs=macs,
+    lower={"int8": lower_pool},
+    channelwise=True,
+))
+
+MAX_POOL_2D = register(OpDef(
+    "MAX_POOL_2D", "PoolingFunctions", Pool2DAttrs, POOL_OPTIONS,
+    float_eval=float_pool,
+    quant=QuantRule(shared_scale="input"),
+    macs=macs,
+    lower={"int8": lower_pool},
+    channelwise=True,
+))

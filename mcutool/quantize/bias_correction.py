@@ -50,7 +50,7 @@ def correct_biases(g: Graph, x: np.ndarray, per_channel: bool = True, batch_size
     by_input: dict[str, list] = {}
     for op in layers:
         by_input.setdefault(op.inputs[0], []).append(op)
-    sums = {op.name: 0.0 for op in layers}
+    sums: dict[str, np.ndarray | float] = {op.name: 0.0 for op in layers}
     counts = {op.name: 0 for op in layers}
 
     def visit(name: str, value: np.ndarray) -> None:

@@ -50,7 +50,7 @@ def is_float_const(g: Graph, name: str) -> bool:
 def bias_of(g: Graph, op: Operator, channels: int) -> np.ndarray:
     """The op's float bias, creating a zero bias tensor when it has none."""
     if len(op.inputs) > 2 and op.inputs[2]:
-        return g.tensors[op.inputs[2]].data.reshape(channels).astype(np.float32)
+        return np.asarray(g.tensors[op.inputs[2]].data).reshape(channels).astype(np.float32)
     name, k = f"{op.name}/bias", 1
     while name in g.tensors:
         name, k = f"{op.name}/bias_{k}", k + 1

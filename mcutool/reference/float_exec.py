@@ -30,7 +30,7 @@ class FloatEnv:
 
     def const(self, name: str) -> np.ndarray:
         t = self.graph.tensors[name]
-        if t.is_const:
+        if t.data is not None:  # a constant
             return t.data
         # Weights computed from constants only (a DEQUANTIZE of float16 weights before
         # preparation folds it) are the same for every sample.

@@ -70,7 +70,7 @@ def quantization_report(float_graph: Graph, int8_graph: Graph, x: np.ndarray, y:
             bar.update(1)
     layers = [{"index": i, "op": op.type, "tensor": op.outputs[0],
                "sqnr_db": sqnr_db(signal[op.outputs[0]], noise[op.outputs[0]])} for i, op in compared]
-    finite = [r["sqnr_db"] for r in layers]
+    finite = [sqnr_db(signal[op.outputs[0]], noise[op.outputs[0]]) for _, op in compared]
     report = {
         "samples": len(x),
         "layers": layers,
