@@ -39,9 +39,11 @@ def load_model(path: str | Path) -> Graph:
 
 def float_ops(graph: Graph) -> list[tuple[int, str]]:
     """Operators that compute in float (QUANTIZE/DEQUANTIZE at the edges are fine)."""
+    from mcutool.ops import find
     found = []
     for i, op in enumerate(graph.operators):
-        if op.type in ("QUANTIZE", "DEQUANTIZE"):
+        opdef = find(op.type)
+        if opdef is not None and not opdef.quant.quantizable:  # the ops of a model's float edges
             continue
         names = [n for n in op.inputs + op.outputs if n]
         if any(graph.tensors[n].dtype == "float32" for n in names):
@@ -175,15 +177,40 @@ def quantize_model(graph: Graph, calib_x: np.ndarray, method: str | None = None,
     summary has "report": per-layer SQNR against the float model on calib_x, and the float and
     int8 top-1 accuracy when labels are given."""
     from mcutool.data import Dataset
-    from mcutool.quantize import (
-        DEFAULT_METHOD,
-        PtqOptions,
-        calibration_samples,
-        check_float_model,
-        quantize_float_graph,
-    )
+    from mcutool.quantize import DEFAULT_METHOD, PtqOptions, calibration_samples, check_float_model
     options = PtqOptions(method=method or DEFAULT_METHOD, per_channel=per_channel, samples=samples,
                          bias_correction=bias_correction, equalize=equalize)
     check_float_model(graph)  # an int8 model gets that message before any complaint about data
     x = calibration_samples(graph, Dataset(np.asarray(calib_x)))
-    return quantize_float_graph(graph, x, options, progress=progress, report=report, labels=labels)
+    return quantize_samples(graph, x, options, progress=progress, report=report, labels=labels)
+
+
+def quantize_samples(graph: Graph, x: np.ndarray, options, progress: bool = False, report: bool = False,
+                     labels: np.ndarray | None = None) -> tuple[Graph, dict]:
+    """Quantize with checked float samples x (N, *input shape) and PtqOptions; then check that
+    every int8 operator lowers (UnsupportedOpsError names those that do not) and, with report,
+    measure the per-layer SQNR and the accuracies."""
+    from mcutool.quantize.pipeline import run_ptq
+    result = run_ptq(graph, x, options, progress)
+    lower_graph(result.int8)
+    if report:
+        from mcutool.report.quantization import quantization_report
+        if options.samples is not None:
+            x = x[:options.samples]
+            labels = None if labels is None else labels[:options.samples]
+        result.summary["report"] = quantization_report(result.reference, result.int8, x, labels,
+                                                       options.batch_size, progress)
+    return result.int8, result.summary
+
+
+def quantize_file(graph: Graph, calib_path: str | Path, options, report: bool = False,
+                  progress: bool = True, what: str = "the model") -> tuple[Graph, dict]:
+    """quantize_samples with the calibration samples (and labels) of a .npz/.npy file."""
+    from mcutool.data import load_data
+    from mcutool.quantize import calibration_samples, check_float_model
+    check_float_model(graph, what)  # an int8 model gets that message before any complaint about data
+    data = load_data(calib_path)
+    x = calibration_samples(graph, data, options.samples)
+    labels = data.y if data.y is not None and len(data.y) == len(data.x) else None
+    return quantize_samples(graph, x, options, progress=progress, report=report,
+                            labels=None if labels is None else labels[:len(x)])

@@ -11,10 +11,40 @@ import numpy as np
 
 from mcutool import __version__, api
 from mcutool.errors import McutoolError
-from mcutool.quantize.command import calib_option, ptq_options
+from mcutool.quantize.observers import METHODS
+from mcutool.quantize.pipeline import DEFAULT_METHOD, PtqOptions
 
 BOARD = click.option("--board", default=api.HOST, show_default=True,
                      help="Target: host, or a board from `mcutool boards`.")
+_PTQ_OPTIONS = [
+    click.option("--method", type=click.Choice(METHODS), default=DEFAULT_METHOD, show_default=True,
+                 help="Range estimator for activations (with --calib)."),
+    click.option("--per-tensor", is_flag=True, help="One weight scale per tensor instead of per channel."),
+    click.option("--samples", type=click.IntRange(min=1), help="Calibrate on the first N samples only."),
+    click.option("--bias-correction", is_flag=True, help="Correct the bias shift that weight rounding causes."),
+    click.option("--equalize", is_flag=True, help="Cross-layer equalization of weight ranges first."),
+]
+
+
+def ptq_options(fn):
+    """Decorator adding the post-training quantization options to a command."""
+    for option in reversed(_PTQ_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+def calib_option(fn):
+    return click.option("--calib", "calib_path", type=click.Path(dir_okay=False),
+                        help="Quantize a float MODEL first, calibrating on this .npz/.npy.")(fn)
+
+
+def options_from(kwargs: dict) -> PtqOptions:
+    """Pop the PTQ options out of a command's keyword arguments."""
+    return PtqOptions(method=kwargs.pop("method"), per_channel=not kwargs.pop("per_tensor"),
+                      samples=kwargs.pop("samples"), bias_correction=kwargs.pop("bias_correction"),
+                      equalize=kwargs.pop("equalize"))
+
+
 OPT = click.option("--opt", type=click.Choice(["-O2", "-Os", "-O3"]), default="-O2", show_default=True,
                    help="Compiler optimisation for the model and runtime.")
 
@@ -51,7 +81,7 @@ def generate(model: str, out_dir: str, board: str, prefix: str, calib_path: str 
     if calib_path:
         graph = _quantized(graph, calib_path, ptq, model)
     compiled = api.compile_graph(graph, target)  # laid out for the board's instruction set
-    from mcutool.report.macs import weight_bytes
+    from mcutool.ir.analysis import weight_bytes
     # fail before writing anything when the model cannot fit the board
     target.check_fit(weight_bytes(compiled.graph), compiled.plan.arena_bytes)
     out = api.generate(compiled, out_dir, prefix=prefix, source_name=Path(model).name)
@@ -120,10 +150,10 @@ def validate(model: str, board: str, data_path: str, layers: bool, as_json: bool
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def quantize(model: str, calib_path: str, output_path: str, show_report: bool, as_json: bool, **ptq) -> None:
     """Quantize a float MODEL to a full-integer int8 .tflite (int8 input and output)."""
-    from mcutool.quantize.command import options_from, quantize_file, summary_line, write_model
-    from mcutool.quantize.report import format_report
+    from mcutool.quantize.command import summary_line, write_model
+    from mcutool.report.quantization import format_report
     graph = api.load_model(model)
-    qgraph, summary = quantize_file(graph, calib_path, options_from(ptq), report=show_report,
+    qgraph, summary = api.quantize_file(graph, calib_path, options_from(ptq), report=show_report,
                                     progress=not as_json, what=model)
     write_model(qgraph, output_path)
     if as_json:
@@ -135,8 +165,8 @@ def quantize(model: str, calib_path: str, output_path: str, show_report: bool, a
 
 
 def _quantized(graph, calib_path: str, ptq: dict, model: str):
-    from mcutool.quantize.command import options_from, quantize_file, summary_line
-    qgraph, summary = quantize_file(graph, calib_path, options_from(ptq), what=model)
+    from mcutool.quantize.command import summary_line
+    qgraph, summary = api.quantize_file(graph, calib_path, options_from(ptq), what=model)
     click.echo(summary_line(summary), err=True)
     return qgraph
 
@@ -146,10 +176,10 @@ def _validate_quantized(model: str, calib_path: str, ptq: dict, data_path: str, 
     import tempfile
 
     from mcutool.data import check_samples, load_data
-    from mcutool.quantize.command import float_accuracy, options_from, quantize_file, summary_line, write_model
+    from mcutool.quantize.command import float_accuracy, summary_line, write_model
     from mcutool.validate.run import validate_model
     graph = api.load_model(model)
-    qgraph, summary = quantize_file(graph, calib_path, options_from(ptq), what=model)
+    qgraph, summary = api.quantize_file(graph, calib_path, options_from(ptq), what=model)
     click.echo(summary_line(summary), err=True)
     with tempfile.TemporaryDirectory(prefix="mcutool-quantized-") as tmp:
         path = write_model(qgraph, Path(tmp) / f"{Path(model).stem}_int8.tflite")

@@ -14,9 +14,9 @@ from mcutool.abi.types import Dims
 from mcutool.errors import UnsupportedOpsError
 from mcutool.ir import Conv2DAttrs, DepthwiseConv2DAttrs
 from mcutool.ir.builder import GraphBuilder
+from mcutool.ir.analysis import op_macs
 from mcutool.lower import lower_graph
 from mcutool.lower.conv_quant import out_size_and_padding
-from mcutool.report.macs import op_macs
 from mcutool.resources import runtime_dir
 
 ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")

@@ -14,9 +14,9 @@ from mcutool.codegen.prototypes import load_prototypes
 from mcutool.codegen.render import CTYPES, ArrayDecl, CallRenderer, CodegenError, RenderedCall
 from mcutool.codegen.runtime_subset import needed_runtime_files
 from mcutool.ir import Graph
+from mcutool.ir.analysis import op_macs
 from mcutool.lower import LoweredGraph
 from mcutool.plan import MemoryPlan
-from mcutool.report.macs import op_macs
 from mcutool.resources import templates_dir
 
 

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 
 from mcutool.abi.context import Scratch
+from mcutool.abi.isa import DEFAULT_ISA, Isa
+from mcutool.ir import Graph
 
 
 @dataclass(frozen=True)
@@ -59,3 +61,14 @@ class Lowered:
 
 class Unsupported(Exception):
     """Raised by a lowering when this particular operator cannot be compiled; says why."""
+
+
+@dataclass
+class LoweredGraph:
+    graph: Graph
+    ops: list[Lowered]   # one per graph operator, in graph order
+    isa: Isa = DEFAULT_ISA   # the instruction set the calls' contexts are laid out for
+
+    @property
+    def calls(self) -> list[KernelCall]:
+        return [c for low in self.ops for c in low.calls]

@@ -19,16 +19,17 @@ def twin(*kernel_names: str):
 
 
 def load_all() -> dict[str, Callable]:
-    # Importing the family modules registers their twins.
+    # Importing the family modules (named after CMSIS-NN's folders) registers their twins.
     from mcutool.reference.kernels import (  # noqa: F401
         activations,
-        concat_pad,
+        basic_math,
+        concatenation,
         conv,
-        elementwise,
         fully_connected,
-        nonlinear,
+        pad,
         pooling,
         quantize,
+        reduction,
         softmax,
     )
     return TWINS
