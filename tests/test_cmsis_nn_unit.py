@@ -3,7 +3,7 @@ against runtime_c/ as a peer's test suite: on the host (under ASan/UBSan), on th
 (mps2-an386) and on the Cortex-M55 (mps3-an547) under QEMU.
 
 Needs CMSIS_NN_PATH (a CMSIS-NN source tree) and UNITY_PATH (a Unity source tree); without them
-the tests skip, the only skip in the suite. Neither tree is part of mcutool: the test reads ARM's
+the tests skip, as every cmsis_nn test does. Neither tree is part of mcutool: the test reads ARM's
 test sources and data from CMSIS_NN_PATH and links them with runtime_c/ (not with ARM's
 Source/). Unity's runner generator needs Ruby, so the runner's main() is written here instead.
 ARM_MATH_DSP / ARM_MATH_MVEI are defined for the boards as CMSIS-NN's own headers define them
@@ -171,11 +171,15 @@ PENDING_TARGETS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
-def _paths() -> tuple[Path, Path]:
-    cmsis, unity = os.environ.get("CMSIS_NN_PATH"), os.environ.get("UNITY_PATH")
-    if not cmsis or not unity:
-        pytest.skip("set CMSIS_NN_PATH and UNITY_PATH to run ARM's CMSIS-NN unit tests")
-    return Path(cmsis), Path(unity)
+@pytest.fixture(scope="session")
+def unity_path() -> Path:
+    """Unity's source tree (UNITY_PATH); ARM's unit tests are written for it."""
+    path = os.environ.get("UNITY_PATH")
+    if not path:
+        pytest.skip("UNITY_PATH is not set (a Unity source tree)")
+    root = Path(path)
+    assert (root / "src" / "unity.c").is_file(), f"UNITY_PATH={path} is not a Unity source tree"
+    return root
 
 
 def _function_span(text: str, name: str) -> tuple[int, int]:
@@ -284,8 +288,8 @@ def parse_unity(output: str) -> dict[str, tuple[str, str]]:
     return {m.group(1): (m.group(2), m.group(3) or "") for m in _RESULT.finditer(output)}
 
 
-def run_case(case: str, target: str, work: Path) -> tuple[list[str], dict[str, tuple[str, str]], str]:
-    cmsis, unity = _paths()
+def run_case(cmsis: Path, unity: Path, case: str, target: str,
+             work: Path) -> tuple[list[str], dict[str, tuple[str, str]], str]:
     work.mkdir(parents=True, exist_ok=True)
     if target.startswith("host"):
         exe, tests = build_host(cmsis, unity, case, target, work)
@@ -302,8 +306,8 @@ def run_case(case: str, target: str, work: Path) -> tuple[list[str], dict[str, t
 
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("case", S8_CASES)
-def test_arm_unit_tests_pass_against_runtime_c(case, target, tmp_path):
-    tests, results, log = run_case(case, target, tmp_path)
+def test_arm_unit_tests_pass_against_runtime_c(cmsis_nn_path, unity_path, case, target, tmp_path):
+    tests, results, log = run_case(cmsis_nn_path, unity_path, case, target, tmp_path)
     missing = [t for t in tests if t not in results]
     assert not missing, f"{case} on {target}: no result for {missing}\n{log}"
     failed = {t for t, (status, _) in results.items() if status != "PASS"}
