@@ -18,6 +18,7 @@ Decisions:
 """
 from __future__ import annotations
 
+import math
 import struct
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from mcutool.frontends.tflite.schema_maps import (
     op_type_name,
 )
 from mcutool.ir import Graph, Operator, QuantParams, Tensor, default_attrs
+from mcutool.ir.validate import check_model
 
 _U32 = flatbuffers.number_types.UOffsetTFlags
 # vtable offsets of string fields (4 + 2 * field id in schema.fbs)
@@ -47,7 +49,9 @@ class _Corrupt(Exception):
     """Internal: an offset points outside the file."""
 
 
-def read_tflite(source: bytes | str | Path) -> Graph:
+def read_tflite(source: bytes | str | Path, check: bool = True) -> Graph:
+    """The model as a Graph, checked by mcutool.ir.validate unless check is False (only for
+    tests of the file format itself, whose graphs need not make sense)."""
     data, where = load_model_bytes(source)
     check_tflite_identifier(data, where)
     try:
@@ -67,6 +71,8 @@ def read_tflite(source: bytes | str | Path) -> Graph:
     if isinstance(source, (str, Path)):
         graph.name = Path(source).stem
     graph.validate()
+    if check:
+        check_model(graph)  # before anything else uses the model
     return graph
 
 
@@ -236,7 +242,7 @@ def _read_buffer(model, data: bytes, index: int, name: str, shape, dtype: str):
     else:
         return None
     itemsize = np.dtype(dtype).itemsize
-    expected = int(np.prod(shape, dtype=np.int64)) * itemsize
+    expected = math.prod(shape) * itemsize  # Python ints: a huge shape cannot wrap to a small size
     if len(raw) != expected:
         raise ModelFormatError(
             f"constant tensor {name!r} holds {len(raw)} bytes but shape {list(shape)} "
