@@ -306,6 +306,7 @@ def flash(project: str, board: str, probe: str, input_path: str | None, dry_run:
 
 
 DEBUG_FLAG = "--debug"
+_NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
 
 
 def _split_debug(argv: list[str]) -> tuple[list[str], bool]:
@@ -322,9 +323,16 @@ def main(argv: list[str] | None = None) -> None:
     args, debug = _split_debug(list(sys.argv[1:] if argv is None else argv))
     try:
         try:
-            cli.main(args=args, prog_name="mcutool", standalone_mode=False)
+            # What cli.main() does, minus its Ctrl-C handling (which prints a blank line first).
+            with cli.make_context("mcutool", args) as ctx:
+                cli.invoke(ctx)
+        except click.exceptions.Exit as exc:  # --help, --version
+            sys.exit(exc.exit_code)
         except click.exceptions.Abort:
             raise KeyboardInterrupt from None  # click's own Ctrl-C at a prompt
+        except _NO_ARGS as exc:  # bare `mcutool`: the help text
+            click.echo(exc.format_message())
+            sys.exit(2)
         except click.ClickException as exc:
             # One line, as for every other user error (click would print a usage block).
             click.echo(f"error: {exc.format_message()}", err=True)
