@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
@@ -202,9 +203,10 @@ def _check_board(board: str) -> None:
 def boards(as_json: bool) -> None:
     """List the boards: CPU, memory, console, emulated or real."""
     from mcutool.toolchain.boards import DEFAULT_BOARD, all_boards
-    rows = [{"name": b.name, "cpu": b.cpu, "flash_bytes": b.flash.length, "ram_bytes": b.ram.length,
-             "clock_hz": b.clock_hz, "console": b.console, "emulated": b.emulated,
-             "qemu_machine": b.qemu_machine, "description": b.description} for b in all_boards().values()]
+    rows: list[dict[str, Any]] = [
+        {"name": b.name, "cpu": b.cpu, "flash_bytes": b.flash.length, "ram_bytes": b.ram.length,
+         "clock_hz": b.clock_hz, "console": b.console, "emulated": b.emulated,
+         "qemu_machine": b.qemu_machine, "description": b.description} for b in all_boards().values()]
     if as_json:
         click.echo(json.dumps({"default": DEFAULT_BOARD, "boards": rows}, indent=2))
         return

@@ -285,6 +285,7 @@ def _read_attrs(op_type: str, op, index: int):
                 setattr(attrs, field.attr, tuple(_ints(opts, field.fb)))
             continue
         raw = getattr(opts, field.fb)()
+        value: object
         if field.kind == "activation":
             if raw not in ACTIVATION_BY_CODE:
                 raise ModelFormatError(f"operator #{index} {op_type} has unknown activation {raw}")
