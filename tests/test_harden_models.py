@@ -192,3 +192,16 @@ def test_too_many_tensors_is_refused_with_the_limit(capsys, tmp_path, monkeypatc
         b.tensor(f"u{i}", (1,), scale=0.05, zero_point=0)
     refused(capsys, "inspect", save(tmp_path, b),
             match=f"the model has {MAX_ITEMS + 2:,} tensors; mcutool reads at most {MAX_ITEMS:,}")
+
+
+def test_int32_accumulator_overflow(capsys, tmp_path):
+    depth = 70_000  # 70,000 products of up to 255 * 128 exceed 2^31 - 1
+    b = GraphBuilder("fc")
+    b.input("x", (1, depth), scale=0.05, zero_point=0)
+    b.const("w", np.ones((2, depth), np.int8), scale=0.01, zero_point=0)
+    b.tensor("y", (1, 2), scale=0.1, zero_point=0)
+    b.op("FULLY_CONNECTED", ["x", "w"], ["y"], FullyConnectedAttrs())
+    b.output("y")
+    refused(capsys, "generate", save(tmp_path, b), "-o", tmp_path / "gen",
+            match="operator #0 FULLY_CONNECTED: tensor 'w': sums 70,000 products (and a bias) into an int32 "
+                  "accumulator: up to 2,284,800,000, more than 2^31-1")

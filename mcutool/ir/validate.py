@@ -25,6 +25,7 @@ from mcutool.ir.tensor import Tensor
 INT32_MAX = (1 << 31) - 1
 MAX_TENSOR_BYTES = INT32_MAX  # C indexes tensors with int32_t
 ADD_LEFT_SHIFT = 20           # TFLite's int8 ADD/SUB input left shift
+PRODUCT_MAX = 255 * 128       # |(x - input zero point) * w| for int8 x, w and zero point
 
 
 def check_model(graph: Graph) -> None:
@@ -43,6 +44,7 @@ def check_model(graph: Graph) -> None:
             rule(where, graph, op)
         if all(graph.tensors[n].dtype == "int8" for n in op.inputs[:1] + op.outputs[:1] if n):
             _check_multipliers(where, graph, op)
+            _check_sums(where, graph, op)
     for kind, names in (("graph input", graph.inputs), ("graph output", graph.outputs)):
         for name in names:
             if name not in seen:
@@ -124,6 +126,31 @@ def _check_multipliers(where: str, graph: Graph, op: Operator) -> None:
             _multiplier(where, y, "input1 * input2 / output", ins[0][:1] * ins[1][:1] / out[:1])
         elif op.type in ("QUANTIZE", "MEAN", "AVERAGE_POOL_2D", "MAX_POOL_2D"):
             _multiplier(where, y, "input / output", ins[0][:1] / out[:1])
+
+
+def _check_sums(where: str, graph: Graph, op: Operator) -> None:
+    """The int8 kernels accumulate in int32: the longest sum must not overflow it (signed
+    overflow is undefined behaviour in C)."""
+    if op.type in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+        w = graph.tensors[op.inputs[1]]
+        if w.dtype != "int8":
+            return
+        terms = {"CONV_2D": math.prod(w.shape[1:]), "DEPTHWISE_CONV_2D": math.prod(w.shape[1:3]),
+                 "FULLY_CONNECTED": w.shape[-1]}[op.type]
+        bias = graph.tensors[op.inputs[2]] if len(op.inputs) > 2 and op.inputs[2] else None
+        largest_bias = int(np.abs(bias.data.astype(np.int64)).max(initial=0)) if bias is not None and \
+            bias.data is not None else 0
+        worst = terms * PRODUCT_MAX + largest_bias
+        if worst > INT32_MAX:
+            _fail(f"{where}: tensor {w.name!r}", f"sums {terms:,} products (and a bias) into an int32 "
+                                                 f"accumulator: up to {worst:,}, more than 2^31-1")
+    elif op.type in ("AVERAGE_POOL_2D", "MEAN"):
+        x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+        terms = (op.attrs.filter_h * op.attrs.filter_w if op.type == "AVERAGE_POOL_2D"
+                 else math.prod(x.shape) // max(math.prod(y.shape), 1))
+        if terms * 255 > INT32_MAX:
+            _fail(f"{where}: input {x.name!r}", f"sums {terms:,} values into an int32 accumulator, "
+                                                "which can overflow 2^31-1")
 
 
 # ==============================================================================================
