@@ -44,6 +44,7 @@ MAX_FLOAT_VALUES = 1 << 22      # float models quantized only when their activat
 STATS = {"inputs": 0, "loaded": 0, "clean_errors": 0, "int8_generated": 0, "c_runs": 0,
          "c_skipped_large": 0, "c_skipped_limit": 0, "float_quantized": 0}
 _seen_c: set[str] = set()
+_seeds: list[bytes] = []
 _run_c_limit: int | None = None
 _summary: Path | None = None
 
@@ -125,7 +126,31 @@ _INTERESTING = [0, -1, 1, 2, 3, 127, 128, -128, -1000, 255, 65535, 65536, 2**31 
 _SCALES = [0.0, -1.0, 1e-45, 1e-39, 1e-10, 1e10, 3.4e38, float("inf"), float("nan")]
 
 
+def _plausible(graph, rng: random.Random) -> None:
+    """An edit a real model could have (a scale, zero point or weight within range): these
+    mostly load, so the generated C varies and runs under the sanitizers."""
+    names = list(graph.tensors)
+    t = graph.tensors[rng.choice(names)]
+    if t.quant is not None and rng.random() < 0.6:
+        scale = t.quant.scale * np.float32(2.0 ** rng.uniform(-6, 6))
+        zp = t.quant.zero_point
+        if t.dtype == "int8" and t.data is None:
+            zp = np.full(zp.shape, rng.randint(-128, 127))
+        t.quant = QuantParams(scale.astype(np.float32), zp, t.quant.axis)
+    elif t.data is not None and t.data.size:
+        flat = t.data.reshape(-1).copy()
+        k = rng.randrange(flat.size)
+        if flat.dtype.kind == "f":
+            flat[k] = rng.uniform(-4, 4)
+        elif flat.dtype == np.int8:
+            flat[k] = rng.randint(-127, 127)
+        t.data = flat.reshape(t.data.shape)
+
+
 def _mutate_graph(graph, rng: random.Random) -> None:
+    if rng.random() < 0.5:
+        _plausible(graph, rng)
+        return
     names = list(graph.tensors)
     choice = rng.randrange(7)
     if choice == 0 and names:  # a dimension
@@ -178,8 +203,10 @@ def _mutate_graph(graph, rng: random.Random) -> None:
 
 def custom_mutator(data: bytes, max_size: int, seed: int) -> bytes:
     rng = random.Random(seed)
-    if rng.random() < 0.5:
+    if rng.random() < 0.4:
         return atheris.Mutate(data, max_size)
+    if _seeds and rng.random() < 0.25:  # back to a valid model now and then: more C to check
+        data = rng.choice(_seeds)
     try:
         graph = read_tflite(bytes(data), check=False)
         for _ in range(rng.randint(1, 3)):
@@ -202,10 +229,12 @@ def main(argv: list[str]) -> None:
         _summary = Path(args[k + 1])
         del args[k:k + 2]
     corpus = next((Path(a) for a in args[1:] if not a.startswith("-")), None)
+    seeds = seed_models()
+    _seeds.extend(seeds.values())
     if corpus is not None:
         corpus.mkdir(parents=True, exist_ok=True)
         if not any(corpus.iterdir()):
-            for name, model in seed_models().items():
+            for name, model in seeds.items():
                 (corpus / name).write_bytes(model)
     if not any(a.startswith("-max_len") for a in args):
         args.append("-max_len=200000")
