@@ -345,6 +345,9 @@ def main(argv: list[str] | None = None) -> None:
         except OSError as exc:
             click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
             sys.exit(2)
+        except MemoryError:
+            click.echo("error: out of memory: the model or the data is too large for this machine", err=True)
+            sys.exit(2)
         except Exception as exc:  # anything else is a bug: say so in one line
             _internal(exc, debug)
     except KeyboardInterrupt:

@@ -142,3 +142,13 @@ def test_ctrl_c_is_one_line_exit_130(tmp_path, model, delay):
     assert proc.returncode == 130, err
     assert err == "interrupted\n"
     assert not list(tmp_path.glob(".gen.*"))
+
+
+def _out_of_memory(path):
+    raise MemoryError()
+
+
+def test_out_of_memory_is_an_error_not_a_bug(capsys, monkeypatch, model):
+    monkeypatch.setattr(api, "load_model", _out_of_memory)
+    code, out, err = run_cli(capsys, "inspect", model)
+    assert (code, err) == (2, "error: out of memory: the model or the data is too large for this machine\n")

@@ -205,3 +205,14 @@ def test_int32_accumulator_overflow(capsys, tmp_path):
     refused(capsys, "generate", save(tmp_path, b), "-o", tmp_path / "gen",
             match="operator #0 FULLY_CONNECTED: tensor 'w': sums 70,000 products (and a bias) into an int32 "
                   "accumulator: up to 2,284,800,000, more than 2^31-1")
+
+
+def test_activation_rescale_whose_shift_the_c_cannot_do(capsys, tmp_path):
+    b = GraphBuilder("relu")
+    b.input("x", (1, 4), scale=1e6, zero_point=0)
+    b.tensor("y", (1, 4), scale=1e-6, zero_point=0)
+    b.op("RELU", ["x"], ["y"])
+    b.output("y")
+    refused(capsys, "generate", save(tmp_path, b), "-o", tmp_path / "gen",
+            match="operator #0 RELU: tensor 'y': effective scale input / output = 1e+12 needs a left shift "
+                  "of 40; the C kernels shift by at most 31")

@@ -124,8 +124,11 @@ def _check_multipliers(where: str, graph: Graph, op: Operator) -> None:
                         np.array([twice_max / ((1 << ADD_LEFT_SHIFT) * out[0])]))
         elif op.type == "MUL" and ins[1] is not None:
             _multiplier(where, y, "input1 * input2 / output", ins[0][:1] * ins[1][:1] / out[:1])
-        elif op.type in ("QUANTIZE", "MEAN", "AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        elif op.type in ("QUANTIZE", "MEAN", "AVERAGE_POOL_2D", "MAX_POOL_2D", "RELU", "RELU6", "LEAKY_RELU"):
             _multiplier(where, y, "input / output", ins[0][:1] / out[:1])
+            if op.type == "LEAKY_RELU":
+                _multiplier(where, y, "alpha * input / output",
+                            np.abs(np.float64(op.attrs.alpha)) * ins[0][:1] / out[:1])
 
 
 def _check_sums(where: str, graph: Graph, op: Operator) -> None:
