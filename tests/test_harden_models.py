@@ -216,3 +216,14 @@ def test_activation_rescale_whose_shift_the_c_cannot_do(capsys, tmp_path):
     refused(capsys, "generate", save(tmp_path, b), "-o", tmp_path / "gen",
             match="operator #0 RELU: tensor 'y': effective scale input / output = 1e+12 needs a left shift "
                   "of 40; the C kernels shift by at most 31")
+
+
+def test_mean_output_that_is_not_the_reduced_shape(capsys, tmp_path):
+    b = GraphBuilder("mean")
+    b.input("x", (1, 4, 4, 3), dtype="float32")
+    b.const("axes", np.array([1, 2], np.int32))
+    b.tensor("y", (1, 4), dtype="float32")
+    b.op("MEAN", ["x", "axes"], ["y"])
+    b.output("y")
+    refused(capsys, "inspect", save(tmp_path, b),
+            match="operator #0 MEAN: output 'y': shape [1, 4] does not hold the 3 mean(s) of [1, 4, 4, 3] over axes [1, 2]")

@@ -274,11 +274,19 @@ def _concat(where: str, graph: Graph, op: Operator) -> None:
 
 
 def _mean(where: str, graph: Graph, op: Operator) -> None:
-    x, axes = graph.tensors[op.inputs[0]], graph.tensors[op.inputs[1]]
-    if axes.data is not None:
-        for v in np.asarray(axes.data).reshape(-1).tolist():
-            if not -len(x.shape) <= int(v) < len(x.shape):
-                fail(f"{where}: input 1 {axes.name!r}", f"axis {v} is outside the input's rank {len(x.shape)}")
+    x, axes, y = graph.tensors[op.inputs[0]], graph.tensors[op.inputs[1]], graph.tensors[op.outputs[0]]
+    if axes.data is None:
+        return  # lowering refuses a computed axis by name
+    rank = len(x.shape)
+    reduced = set()
+    for v in np.asarray(axes.data).reshape(-1).tolist():
+        if not -rank <= int(v) < rank:
+            fail(f"{where}: input 1 {axes.name!r}", f"axis {v} is outside the input's rank {rank}")
+        reduced.add(int(v) % rank)
+    kept = math.prod(d for k, d in enumerate(x.shape) if k not in reduced)
+    if math.prod(y.shape) != kept:
+        fail(f"{where}: output {y.name!r}", f"shape {list(y.shape)} does not hold the {kept} mean(s) of "
+                                            f"{list(x.shape)} over axes {sorted(reduced)}")
 
 
 SHAPE_RULES = {
