@@ -136,11 +136,13 @@ def test_ctrl_c_is_one_line_exit_130(tmp_path, model, delay):
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    if proc.returncode in (0, -signal.SIGINT):  # done before the signal, or it came at the exit
+    if proc.returncode == 0:  # done before the signal
         assert err == ""
         return
-    assert proc.returncode == 130, err
-    assert err == "interrupted\n"
+    # 130, or death by SIGINT (which a shell also reports as 130) when the signal lands while
+    # the interpreter shuts down: never a traceback, at most the one line.
+    assert proc.returncode in (130, -signal.SIGINT), err
+    assert err in ("interrupted\n", "") and (err or proc.returncode == -signal.SIGINT)
     assert not list(tmp_path.glob(".gen.*"))
 
 
