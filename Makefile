@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-quick lint setup system-deps pythons clean
+.PHONY: demo test test-quick lint setup system-deps pythons clean fuzz
 
 setup: system-deps $(STAMP) pythons
 
@@ -73,3 +73,12 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# Coverage-guided fuzzing of the reader and the whole generate path (fuzz/fuzz_generate.py);
+# `make test` runs a bounded version (tests/test_fuzz.py). Crashes land in build/fuzz-crashes.
+FUZZ_RUNS ?= 100000
+fuzz: setup
+	mkdir -p build/fuzz-corpus build/fuzz-crashes
+	$(PY) fuzz/fuzz_generate.py --summary build/fuzz-summary.json build/fuzz-corpus \
+	  -runs=$(FUZZ_RUNS) -timeout=300 -rss_limit_mb=8192 -artifact_prefix=build/fuzz-crashes/
+	cat build/fuzz-summary.json

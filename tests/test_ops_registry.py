@@ -92,7 +92,7 @@ def test_schema_maps_both_ways(name):
     gb.tensor("y", (1, 2, 2, 3), scale=0.1, zero_point=1)
     gb.op(name, ["x"], ["y"], attrs=attrs)
     gb.output("y")
-    back = read_tflite(write_tflite(gb.build())).operators[0]
+    back = read_tflite(write_tflite(gb.build()), check=False).operators[0]
     assert (back.type, back.attrs) == (name, attrs)
 
 
