@@ -109,6 +109,19 @@ def test_arity_is_consistent(name, zoo):
             assert len(op.outputs) == opdef.outputs
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_model_check_rules_are_listed_and_pass_on_the_all_ops_model(name, zoo):
+    """Each operator names the shape (and, for int8 kernels, scale and sum) rules that the
+    validation pass runs right after a model is read; the all-ops model passes them."""
+    opdef = get(name)
+    assert opdef.checks, f"{name} lists no model-check rules (mcutool.ir.op_rules)"
+    graph, _, _ = zoo
+    for i, op in enumerate(graph.operators):
+        if op.type == name:
+            for rule in opdef.checks:
+                rule(f"operator #{i} {name}", graph, op)
+
+
 # -- float semantics and quantization --------------------------------------------------------
 @pytest.mark.parametrize("name", NAMES)
 def test_quantization_rule_is_well_formed(name):

@@ -1,14 +1,13 @@
-"""The rules of mcutool.ir.validate that depend on the operator type: inputs and outputs
-(arity), shapes and window parameters, the effective scales of the int8 kernels and the
-length of their int32 sums.
-
-TO MOVE into mcutool/ops (one OpDef per operator, with arity fields) when that lands: this
-module is the only op-keyed part of the validation pass.
+"""The model-check rules that operators choose from: shapes and window parameters, the
+effective scales of the int8 kernels and the length of their int32 sums. Each OpDef lists the
+rules that apply to it (`OpDef.checks`); mcutool.ir.validate runs them, with the arity the
+OpDef declares, right after a model is read. Every rule has the signature
+`rule(where, graph, op)` and raises ModelCheckError naming the tensor and the rule.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import numpy as np
 
@@ -44,88 +43,112 @@ def _scale(graph: Graph, name: str) -> np.ndarray | None:
     return None if t is None or t.quant is None else np.asarray(t.quant.scale, np.float64)
 
 
-def check_multipliers(where: str, graph: Graph, op: Operator) -> None:
+def _int8(graph: Graph, op: Operator) -> bool:
+    """The scale and sum rules are about the int8 kernels: first input and output int8."""
+    names = [n for n in op.inputs[:1] + op.outputs[:1] if n]
+    return bool(names) and all(graph.tensors[n].dtype == "int8" for n in names)
+
+
+def _scales(graph: Graph, op: Operator) -> tuple[list[np.ndarray | None], np.ndarray | None]:
     ins = [_scale(graph, n) for n in op.inputs]
     out = _scale(graph, op.outputs[0]) if op.outputs else None
-    if out is None or not ins or ins[0] is None:
-        return
-    y = op.outputs[0]
-    with np.errstate(all="ignore"):
-        if op.type in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED") and ins[1] is not None:
+    return ins, out
+
+
+def weighted_scales(where: str, graph: Graph, op: Operator) -> None:
+    """Convolution and fully connected: input * weight / output, per channel."""
+    ins, out = _scales(graph, op)
+    if _int8(graph, op) and out is not None and ins[0] is not None and len(ins) > 1 and ins[1] is not None:
+        with np.errstate(all="ignore"):
             _multiplier(where, op.inputs[1], "input * weight / output", ins[0] * ins[1] / out)
-        elif op.type in ("ADD", "SUB") and ins[1] is not None:
-            twice_max = 2 * max(float(ins[0][0]), float(ins[1][0]))
-            _multiplier(where, y, "2 * max(input scales) / (2^20 * output)",
+
+
+def add_sub_scales(where: str, graph: Graph, op: Operator) -> None:
+    """ADD and SUB rescale both inputs to twice the larger scale, shifted left by 20."""
+    ins, out = _scales(graph, op)
+    if _int8(graph, op) and out is not None and ins[0] is not None and ins[1] is not None:
+        twice_max = 2 * max(float(ins[0][0]), float(ins[1][0]))
+        with np.errstate(all="ignore"):
+            _multiplier(where, op.outputs[0], "2 * max(input scales) / (2^20 * output)",
                         np.array([twice_max / ((1 << ADD_LEFT_SHIFT) * out[0])]))
-        elif op.type == "MUL" and ins[1] is not None:
-            _multiplier(where, y, "input1 * input2 / output", ins[0][:1] * ins[1][:1] / out[:1])
-        elif op.type in ("QUANTIZE", "MEAN", "AVERAGE_POOL_2D", "MAX_POOL_2D", "RELU", "RELU6", "LEAKY_RELU"):
-            _multiplier(where, y, "input / output", ins[0][:1] / out[:1])
-            if op.type == "LEAKY_RELU":
-                _multiplier(where, y, "alpha * input / output",
-                            np.abs(np.float64(op.attrs.alpha)) * ins[0][:1] / out[:1])
 
 
-def check_sums(where: str, graph: Graph, op: Operator) -> None:
-    """The int8 kernels accumulate in int32: the longest sum must not overflow it (signed
-    overflow is undefined behaviour in C)."""
-    if op.type in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+def mul_scales(where: str, graph: Graph, op: Operator) -> None:
+    ins, out = _scales(graph, op)
+    if _int8(graph, op) and out is not None and ins[0] is not None and ins[1] is not None:
+        with np.errstate(all="ignore"):
+            _multiplier(where, op.outputs[0], "input1 * input2 / output", ins[0][:1] * ins[1][:1] / out[:1])
+
+
+def rescale_scales(where: str, graph: Graph, op: Operator) -> None:
+    """Ops that requantize their input to the output's scale: input / output."""
+    ins, out = _scales(graph, op)
+    if _int8(graph, op) and out is not None and ins[0] is not None:
+        with np.errstate(all="ignore"):
+            _multiplier(where, op.outputs[0], "input / output", ins[0][:1] / out[:1])
+
+
+def leaky_relu_scales(where: str, graph: Graph, op: Operator) -> None:
+    """LEAKY_RELU: input / output, and alpha * input / output for the negative side."""
+    rescale_scales(where, graph, op)
+    ins, out = _scales(graph, op)
+    if _int8(graph, op) and out is not None and ins[0] is not None:
+        with np.errstate(all="ignore"):
+            _multiplier(where, op.outputs[0], "alpha * input / output",
+                        np.abs(np.float64(op.attrs.alpha)) * ins[0][:1] / out[:1])
+
+
+Rule = Callable[[str, Graph, Operator], None]
+
+
+def weighted_sums(products_per_output: Callable[[tuple[int, ...]], int]) -> Rule:
+    """The int8 kernels accumulate in int32: the longest sum (products per output, from the
+    weights' shape, plus the bias) must not overflow it (signed overflow is undefined in C)."""
+    def rule(where: str, graph: Graph, op: Operator) -> None:
         w = graph.tensors[op.inputs[1]]
-        if w.dtype != "int8":
+        if not _int8(graph, op) or w.dtype != "int8":
             return
-        terms = {"CONV_2D": math.prod(w.shape[1:]), "DEPTHWISE_CONV_2D": math.prod(w.shape[1:3]),
-                 "FULLY_CONNECTED": w.shape[-1]}[op.type]
+        terms = products_per_output(w.shape)
         bias = graph.tensors[op.inputs[2]] if len(op.inputs) > 2 and op.inputs[2] else None
-        largest_bias = int(np.abs(bias.data.astype(np.int64)).max(initial=0)) if bias is not None and \
-            bias.data is not None else 0
+        largest_bias = (int(np.abs(bias.data.astype(np.int64)).max(initial=0))
+                        if bias is not None and bias.data is not None else 0)
         worst = terms * PRODUCT_MAX + largest_bias
         if worst > INT32_MAX:
             fail(f"{where}: tensor {w.name!r}", f"sums {terms:,} products (and a bias) into an int32 "
                                                 f"accumulator: up to {worst:,}, more than 2^31-1")
-    elif op.type in ("AVERAGE_POOL_2D", "MEAN"):
+    return rule
+
+
+def _window_sums(where: str, x: Tensor, terms: int) -> None:
+    if terms * 255 > INT32_MAX:
+        fail(f"{where}: input {x.name!r}", f"sums {terms:,} values into an int32 accumulator, "
+                                           "which can overflow 2^31-1")
+
+
+def pool_sums(where: str, graph: Graph, op: Operator) -> None:
+    if _int8(graph, op):
+        _window_sums(where, graph.tensors[op.inputs[0]], op.attrs.filter_h * op.attrs.filter_w)
+
+
+def mean_sums(where: str, graph: Graph, op: Operator) -> None:
+    if _int8(graph, op):
         x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
-        terms = (op.attrs.filter_h * op.attrs.filter_w if op.type == "AVERAGE_POOL_2D"
-                 else math.prod(x.shape) // max(math.prod(y.shape), 1))
-        if terms * 255 > INT32_MAX:
-            fail(f"{where}: input {x.name!r}", f"sums {terms:,} values into an int32 accumulator, "
-                                               "which can overflow 2^31-1")
+        _window_sums(where, x, math.prod(x.shape) // max(math.prod(y.shape), 1))
 
 
-@dataclass(frozen=True)
-class Arity:
-    min_inputs: int
-    max_inputs: int | None        # None: any number
-    optional: frozenset[int] = frozenset()  # input positions that may be absent (-1)
-    outputs: int = 1
-
-
-_ONE = Arity(1, 1)
-_WEIGHTED = Arity(2, 3, frozenset({2}))  # bias optional
-ARITY: dict[str, Arity] = {
-    "CONV_2D": _WEIGHTED, "DEPTHWISE_CONV_2D": _WEIGHTED, "FULLY_CONNECTED": _WEIGHTED,
-    "AVERAGE_POOL_2D": _ONE, "MAX_POOL_2D": _ONE, "MEAN": Arity(2, 2),
-    "ADD": Arity(2, 2), "SUB": Arity(2, 2), "MUL": Arity(2, 2),
-    "RESHAPE": Arity(1, 2, frozenset({1})), "SQUEEZE": _ONE,
-    "PAD": Arity(2, 2), "PADV2": Arity(3, 3), "CONCATENATION": Arity(1, None),
-    "SOFTMAX": _ONE, "LOGISTIC": _ONE, "TANH": _ONE, "RELU": _ONE, "RELU6": _ONE,
-    "LEAKY_RELU": _ONE, "HARD_SWISH": _ONE, "QUANTIZE": _ONE, "DEQUANTIZE": _ONE,
-}
-
-
-def check_arity(where: str, op: Operator) -> None:
-    arity = ARITY.get(op.type)
-    if arity is None:  # unknown to mcutool: lowering names it as unsupported
-        return
+def check_arity(where: str, op: Operator, inputs: tuple[int, int | None], optional: tuple[int, ...],
+                outputs: int) -> None:
+    """The operand counts an OpDef declares: (min, max) inputs, optional slots, outputs."""
+    low, high = inputs
     n = len(op.inputs)
-    if n < arity.min_inputs or (arity.max_inputs is not None and n > arity.max_inputs):
-        want = (f"{arity.min_inputs}" if arity.max_inputs == arity.min_inputs else
-                f"{arity.min_inputs} to {arity.max_inputs}" if arity.max_inputs else f"at least {arity.min_inputs}")
+    if n < low or (high is not None and n > high):
+        want = f"{low}" if high == low else f"{low} to {high}" if high else f"at least {low}"
         fail(where, f"has {n} input(s); {op.type} takes {want}")
     for k, name in enumerate(op.inputs):
-        if not name and k not in arity.optional:
+        if not name and k not in optional:
             fail(where, f"input {k} is absent (-1) but {op.type} requires it")
-    if len(op.outputs) != arity.outputs:
-        fail(where, f"has {len(op.outputs)} output(s); {op.type} has {arity.outputs}")
+    if len(op.outputs) != outputs:
+        fail(where, f"has {len(op.outputs)} output(s); {op.type} has {outputs}")
 
 
 def _rank(where: str, t: Tensor, rank: int, role: str) -> tuple[int, ...]:
@@ -178,7 +201,7 @@ def _bias(where: str, graph: Graph, op: Operator, channels: int) -> None:
             fail(f"{where}: input 2 {b.name!r}", f"bias of shape {list(b.shape)} must hold {channels} values")
 
 
-def _conv(where: str, graph: Graph, op: Operator) -> None:
+def conv_shapes(where: str, graph: Graph, op: Operator) -> None:
     x, w, y = (graph.tensors[n] for n in (op.inputs[0], op.inputs[1], op.outputs[0]))
     _rank(where, x, 4, "input")
     o, kh, kw, depth = _rank(where, w, 4, "input 1")
@@ -190,7 +213,7 @@ def _conv(where: str, graph: Graph, op: Operator) -> None:
     _bias(where, graph, op, o)
 
 
-def _depthwise(where: str, graph: Graph, op: Operator) -> None:
+def depthwise_shapes(where: str, graph: Graph, op: Operator) -> None:
     x, w, y = (graph.tensors[n] for n in (op.inputs[0], op.inputs[1], op.outputs[0]))
     c = _rank(where, x, 4, "input")[3]
     one, kh, kw, o = _rank(where, w, 4, "input 1")
@@ -202,7 +225,7 @@ def _depthwise(where: str, graph: Graph, op: Operator) -> None:
     _bias(where, graph, op, o)
 
 
-def _fully_connected(where: str, graph: Graph, op: Operator) -> None:
+def fully_connected_shapes(where: str, graph: Graph, op: Operator) -> None:
     x, w, y = (graph.tensors[n] for n in (op.inputs[0], op.inputs[1], op.outputs[0]))
     units, depth = _rank(where, w, 2, "input 1")
     if not y.shape or y.shape[-1] != units:
@@ -213,14 +236,14 @@ def _fully_connected(where: str, graph: Graph, op: Operator) -> None:
     _bias(where, graph, op, units)
 
 
-def _pool(where: str, graph: Graph, op: Operator) -> None:
+def pool_shapes(where: str, graph: Graph, op: Operator) -> None:
     x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
     _spatial(where, graph, op, op.attrs.filter_h, op.attrs.filter_w, False)
     if y.shape[3] != x.shape[3]:
         fail(f"{where}: output {y.name!r}", f"{y.shape[3]} channels but the input has {x.shape[3]}")
 
 
-def _broadcast(where: str, graph: Graph, op: Operator) -> None:
+def broadcast_shapes(where: str, graph: Graph, op: Operator) -> None:
     a, b, y = (graph.tensors[n] for n in (op.inputs[0], op.inputs[1], op.outputs[0]))
     try:
         shape = np.broadcast_shapes(a.shape, b.shape)
@@ -230,20 +253,20 @@ def _broadcast(where: str, graph: Graph, op: Operator) -> None:
         fail(f"{where}: output {y.name!r}", f"shape {list(y.shape)} should be the broadcast shape {list(shape)}")
 
 
-def _same_shape(where: str, graph: Graph, op: Operator) -> None:
+def same_shape(where: str, graph: Graph, op: Operator) -> None:
     x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
     if x.shape != y.shape:
         fail(f"{where}: output {y.name!r}", f"shape {list(y.shape)} must equal the input's {list(x.shape)}")
 
 
-def _same_size(where: str, graph: Graph, op: Operator) -> None:
+def same_size(where: str, graph: Graph, op: Operator) -> None:
     x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
     if math.prod(x.shape) != math.prod(y.shape):
         fail(f"{where}: output {y.name!r}", f"shape {list(y.shape)} holds a different number of "
                                             f"elements than the input's {list(x.shape)}")
 
 
-def _pad(where: str, graph: Graph, op: Operator) -> None:
+def pad_shapes(where: str, graph: Graph, op: Operator) -> None:
     x, p, y = graph.tensors[op.inputs[0]], graph.tensors[op.inputs[1]], graph.tensors[op.outputs[0]]
     if p.data is None:
         return  # lowering refuses non-constant paddings by name
@@ -256,7 +279,7 @@ def _pad(where: str, graph: Graph, op: Operator) -> None:
         fail(f"{where}: output {y.name!r}", f"shape {list(y.shape)} should be {want}")
 
 
-def _concat(where: str, graph: Graph, op: Operator) -> None:
+def concat_shapes(where: str, graph: Graph, op: Operator) -> None:
     y = graph.tensors[op.outputs[0]]
     rank = len(y.shape)
     axis = op.attrs.axis + rank if op.attrs.axis < 0 else op.attrs.axis
@@ -273,7 +296,7 @@ def _concat(where: str, graph: Graph, op: Operator) -> None:
         fail(f"{where}: output {y.name!r}", f"size {y.shape[axis]} along axis {axis} should be {total}")
 
 
-def _mean(where: str, graph: Graph, op: Operator) -> None:
+def mean_shapes(where: str, graph: Graph, op: Operator) -> None:
     x, axes, y = graph.tensors[op.inputs[0]], graph.tensors[op.inputs[1]], graph.tensors[op.outputs[0]]
     if axes.data is None:
         return  # lowering refuses a computed axis by name
@@ -287,14 +310,3 @@ def _mean(where: str, graph: Graph, op: Operator) -> None:
     if math.prod(y.shape) != kept:
         fail(f"{where}: output {y.name!r}", f"shape {list(y.shape)} does not hold the {kept} mean(s) of "
                                             f"{list(x.shape)} over axes {sorted(reduced)}")
-
-
-SHAPE_RULES = {
-    "CONV_2D": _conv, "DEPTHWISE_CONV_2D": _depthwise, "FULLY_CONNECTED": _fully_connected,
-    "AVERAGE_POOL_2D": _pool, "MAX_POOL_2D": _pool, "MEAN": _mean,
-    "ADD": _broadcast, "SUB": _broadcast, "MUL": _broadcast,
-    "RESHAPE": _same_size, "SQUEEZE": _same_size, "PAD": _pad, "PADV2": _pad,
-    "CONCATENATION": _concat,
-    **{t: _same_shape for t in ("SOFTMAX", "LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU",
-                                "HARD_SWISH", "QUANTIZE", "DEQUANTIZE")},
-}

@@ -9,8 +9,9 @@ multipliers whose shifts the C can perform, and sums that fit their int32 accumu
 strides, dilations, filters and paddings are positive and bounded by the shapes, and every
 output shape is the one the operator computes.
 
-Each refusal is one ModelCheckError naming the operator index, the tensor and the rule. The
-rules that depend on the operator type live in mcutool.ir.op_rules.
+Each refusal is one ModelCheckError naming the operator index, the tensor and the rule. What
+depends on the operator type comes from its OpDef (arity, and the rules of mcutool.ir.op_rules
+it lists in `checks`).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import math
 import numpy as np
 
 from mcutool.ir.graph import Graph
-from mcutool.ir.op_rules import INT32_MAX, SHAPE_RULES, check_arity, check_multipliers, check_sums, fail
+from mcutool.ir.op_rules import INT32_MAX, check_arity, fail
 from mcutool.ir.tensor import Tensor
 
 MAX_TENSOR_BYTES = INT32_MAX  # C indexes tensors with int32_t
@@ -27,21 +28,20 @@ MAX_TENSOR_BYTES = INT32_MAX  # C indexes tensors with int32_t
 
 def check_model(graph: Graph) -> None:
     """Raise ModelCheckError on the first rule the graph breaks."""
+    from mcutool.ops import find  # the operator definitions sit above the IR
     seen: set[str] = set()
     for i, op in enumerate(graph.operators):
         where = f"operator #{i} {op.type}"
-        check_arity(where, op)
+        opdef = find(op.type)  # None: unknown to mcutool, and lowering names it as unsupported
+        if opdef is not None:
+            check_arity(where, op, opdef.inputs, opdef.optional_inputs, opdef.outputs)
         for role, names in (("input", op.inputs), ("output", op.outputs)):
             for k, name in enumerate(names):
                 if name and name not in seen:
                     seen.add(name)
                     _check_tensor(f"{where}: {role} {k} {name!r}", graph.tensors[name])
-        rule = SHAPE_RULES.get(op.type)
-        if rule is not None:
+        for rule in opdef.checks if opdef is not None else ():
             rule(where, graph, op)
-        if all(graph.tensors[n].dtype == "int8" for n in op.inputs[:1] + op.outputs[:1] if n):
-            check_multipliers(where, graph, op)
-            check_sums(where, graph, op)
     for kind, names in (("graph input", graph.inputs), ("graph output", graph.outputs)):
         for name in names:
             if name not in seen:

@@ -6,9 +6,12 @@ zero point. Grouped convolution (filter depth != input depth) is not supported.
 """
 from __future__ import annotations
 
+import math
+
 from mcutool.abi import CONTEXT
 from mcutool.abi.types import ConvParams, Dims
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import Conv2DAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.conv import nhwc_dims, spatial_tiles
@@ -81,4 +84,5 @@ CONV_2D = register(OpDef(
     macs=macs,
     lower={"int8": lower_conv2d},
     fuses_activation=True,
+    checks=(rules.conv_shapes, rules.weighted_scales, rules.weighted_sums(lambda w: math.prod(w[1:]))),
 ))

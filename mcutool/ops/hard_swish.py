@@ -5,6 +5,7 @@ output scale below input_scale / 128.
 from __future__ import annotations
 
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.lower import lut
 from mcutool.lower.activations import lut_call
 from mcutool.lower.calls import Lowered
@@ -27,4 +28,5 @@ HARD_SWISH = register(OpDef(
     float_eval=lambda env, op: fk.hard_swish(env.input(op)),
     quant=QuantRule(min_output_scale=1.0 / 128.0),
     lower={"int8": lower_hard_swish},
+    checks=(rules.same_shape,),
 ))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import LeakyReluAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import per_tensor_quant
@@ -37,4 +38,5 @@ LEAKY_RELU = register(OpDef(
     OptionsTable("LeakyReluOptions", (Field("alpha", "Alpha", "float"),)),
     float_eval=lambda env, op: fk.leaky_relu(env.input(op), op.attrs.alpha),
     lower={"int8": lower_leaky_relu},
+    checks=(rules.same_shape, rules.leaky_relu_scales),
 ))

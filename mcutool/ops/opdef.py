@@ -84,6 +84,7 @@ FloatFn = Callable[["FloatEnv", "Operator"], "np.ndarray"]
 LowerFn = Callable[["Graph", "Operator"], "Lowered"]
 MacsFn = Callable[["Graph", "Operator"], int]
 IdentityFn = Callable[["Graph", "Operator"], bool]
+CheckFn = Callable[[str, "Graph", "Operator"], None]   # mcutool.ir.op_rules
 
 
 def no_macs(graph: Graph, op: Operator) -> int:
@@ -110,6 +111,8 @@ class OpDef:
     identity: IdentityFn | None = None         # true when the op computes nothing (prepare drops it)
     channelwise: bool = False                  # commutes with a positive per-channel scale
                                                # (cross-layer equalization looks through it)
+    checks: tuple[CheckFn, ...] = ()           # model-check rules run right after reading
+                                               # (shapes, windows, effective scales, int32 sums)
 
 
 class UnknownOpError(McutoolError):

@@ -8,6 +8,7 @@ import numpy as np
 
 from mcutool.fixedpoint_math import calculate_input_radius, preprocess_softmax_scaling
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import SoftmaxAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import per_tensor_quant
@@ -51,4 +52,5 @@ SOFTMAX = register(OpDef(
     float_eval=lambda env, op: fk.softmax(env.input(op), op.attrs.beta),
     quant=QuantRule(fixed_output=(1.0 / 256.0, SOFTMAX_OUTPUT_ZERO_POINT)),
     lower={"int8": lower_softmax},
+    checks=(rules.same_shape,),
 ))
