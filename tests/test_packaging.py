@@ -19,6 +19,8 @@ def test_wheel_install_generates_and_builds_outside_the_tree(tmp_path):
     wheel = next((tmp_path / "dist").glob("mcutool-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "mcutool/runtime_c/Include/arm_nnfunctions.h" in names
+    assert "mcutool/runtime_c/Include/Internal/mcu_nn_dsp.h" in names
+    assert not [n for n in names if "/Tests/" in n or n.endswith("CMakeLists.txt")], "the C unit tests ship"
     assert "mcutool/templates/model.c.j2" in names and "mcutool/templates/firmware/startup.c" in names
     assert "mcutool/boards/mps2-an386.toml" in names
     target = tmp_path / "site"
