@@ -54,8 +54,10 @@ arm_cmsis_nn_status arm_avgpool_s8(const cmsis_nn_context *ctx,
         return ARM_CMSIS_NN_ARG_ERROR;
     }
 
-    /* Use the scratch buffer only when it is there and suitably aligned for int32 stores. */
-    if (ctx != NULL && ctx->buf != NULL && ((uintptr_t)ctx->buf & (sizeof(int32_t) - 1U)) == 0U) {
+    /* Use the scratch buffer only when it is there, large enough and suitably aligned for
+     * int32 stores. */
+    if (ctx != NULL && ctx->buf != NULL && ctx->size >= channels * (int32_t)sizeof(int32_t) &&
+        ((uintptr_t)ctx->buf & (sizeof(int32_t) - 1U)) == 0U) {
         sums = (int32_t *)ctx->buf;
     }
 
