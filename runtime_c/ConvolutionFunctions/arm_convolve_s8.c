@@ -34,6 +34,7 @@ typedef struct {
     int32_t k_h, k_w;
     int32_t dil_y, dil_x;
     int32_t offset;
+    int32_t runs;  /* dilation.w 1 and one group: a filter row inside the image is one run */
     int8_t *stage; /* patch bytes gathered here first when C_F is not a multiple of 4, else NULL */
 } conv_patch_shape;
 
@@ -132,8 +133,7 @@ static void conv_fill_column(
     const size_t in_row_len = (size_t)s->in_w * s->pix_stride;
     /* With dilation 1 and the window inside the image horizontally, a filter row is one run
      * of consecutive input bytes. */
-    const int32_t whole_rows =
-        s->dil_x == 1 && s->in_c == s->pix_stride && base_x >= 0 && base_x + s->k_w <= s->in_w;
+    const int32_t whole_rows = s->runs && base_x >= 0 && base_x + s->k_w <= s->in_w;
     int32_t k = 0;
     if (whole_rows && base_y >= 0 && base_y + (s->k_h - 1) * s->dil_y < s->in_h) {
         /* The common case: the window lies inside the image. */
@@ -209,8 +209,7 @@ static void conv_mve_fill_column(
     const size_t in_row_len = (size_t)s->in_w * s->pix_stride;
     /* With dilation 1 and the window inside the image horizontally, a filter row is one run
      * of consecutive input bytes. */
-    const int32_t whole_rows =
-        s->dil_x == 1 && s->in_c == s->pix_stride && base_x >= 0 && base_x + s->k_w <= s->in_w;
+    const int32_t whole_rows = s->runs && base_x >= 0 && base_x + s->k_w <= s->in_w;
     for (int32_t ky = 0; ky < s->k_h; ky++) {
         const int32_t iy = base_y + ky * s->dil_y;
         if (iy < 0 || iy >= s->in_h) {
@@ -276,6 +275,7 @@ arm_cmsis_nn_status arm_convolve_s8(const cmsis_nn_context *ctx,
     shape.dil_y = conv_params->dilation.h;
     shape.dil_x = conv_params->dilation.w;
     shape.offset = conv_params->input_offset;
+    shape.runs = shape.dil_x == 1 && groups == 1;
 
     mcu_nn_gemm_args g;
     g.col_len = shape.k_h * shape.k_w * group_c;
