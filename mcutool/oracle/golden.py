@@ -87,7 +87,8 @@ def _quant(rng: np.random.Generator) -> tuple[float, int]:
     return float(rng.uniform(0.01, 0.1)), int(rng.integers(-128, 128))
 
 
-def _conv(case: ConvCase) -> dict:
+def conv_golden(case: ConvCase) -> dict:
+    """The arguments, inputs and TFLite-Micro output of one conv or depthwise case."""
     rng = np.random.default_rng(case.seed)
     n, h, w, in_c = case.shape
     depthwise = case.mult > 0
@@ -126,7 +127,8 @@ def _conv(case: ConvCase) -> dict:
         input=x, filter=weights, bias=bias, multiplier=q.multiplier, shift=q.shift, expected=y)
 
 
-def _pool(case: PoolCase) -> dict:
+def pool_golden(case: PoolCase) -> dict:
+    """The arguments, input and TFLite-Micro output of one pooling case."""
     rng = np.random.default_rng(case.seed)
     n, h, w, c = case.shape
     scale, zp = _quant(rng)
@@ -146,7 +148,8 @@ def _pool(case: PoolCase) -> dict:
                 input=x, expected=y)
 
 
-def _fc(case: FcCase) -> dict:
+def fc_golden(case: FcCase) -> dict:
+    """The arguments, inputs and TFLite-Micro output of one fully connected case."""
     rng = np.random.default_rng(case.seed)
     in_scale, in_zp = _quant(rng)
     w_scale = rng.uniform(0.002, 0.02, case.units).astype(np.float32)
@@ -223,10 +226,10 @@ def header_text(family: str, cases: list[tuple[str, dict]]) -> str:
 def export(out_dir: Path) -> list[Path]:
     """Writes golden_<family>.h for conv, depthwise, pool and fully connected; returns the paths."""
     families = {
-        "conv": [(c.name, _conv(c)) for c in CONV_CASES],
-        "depthwise": [(c.name, _conv(c)) for c in DW_CASES],
-        "pool": [(c.name, _pool(c)) for c in POOL_CASES],
-        "fc": [(c.name, _fc(c)) for c in FC_CASES],
+        "conv": [(c.name, conv_golden(c)) for c in CONV_CASES],
+        "depthwise": [(c.name, conv_golden(c)) for c in DW_CASES],
+        "pool": [(c.name, pool_golden(c)) for c in POOL_CASES],
+        "fc": [(c.name, fc_golden(c)) for c in FC_CASES],
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
