@@ -70,3 +70,15 @@ def test_every_runtime_file_compiles_under_clang_for_cortex_m(tmp_path, cpu):
                           cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert len(list(tmp_path.glob("*.o"))) == len(sources)
+
+
+@pytest.mark.slow
+def test_library_builds_with_the_clang_toolchain_file(tmp_path):
+    """runtime_c/cmake/arm-none-eabi-clang.cmake: the Helium build of the library, -Werror."""
+    build = tmp_path / "build"
+    subprocess.run(["cmake", "-S", str(RUNTIME), "-B", str(build),
+                    f"-DCMAKE_TOOLCHAIN_FILE={RUNTIME / 'cmake' / 'arm-none-eabi-clang.cmake'}",
+                    "-DMCU_NN_CPU=cortex-m55", "-DMCU_NN_BUILD_TESTS=OFF"], check=True, capture_output=True)
+    proc = subprocess.run(["cmake", "--build", str(build), "-j2"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert (build / "libmcu_nn.a").exists()
