@@ -452,8 +452,7 @@ arm_cmsis_nn_status arm_depthwise_conv_s8(const cmsis_nn_context *ctx,
     const int32_t out_c = output_dims->c;
     /* filter_dims->c is not read (CMSIS-NN does not read it either: ARM's unit tests leave it
      * unset); the filter's depth is out_c. */
-    if (input_dims->n < 1 || dw_conv_params->ch_mult < 1 ||
-        out_c != in_c * dw_conv_params->ch_mult) {
+    if (dw_conv_params->ch_mult < 1 || out_c != in_c * dw_conv_params->ch_mult) {
         return ARM_CMSIS_NN_ARG_ERROR;
     }
 

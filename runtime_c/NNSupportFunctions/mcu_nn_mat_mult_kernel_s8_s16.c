@@ -76,11 +76,12 @@ static inline void mm_group_four(mm_acc4 *a, int32_t x, const int32_t **cw)
  * once and used four times. When col_len is not a multiple of 4 the last group is partial: its
  * filter word then reaches into the following rows (or, near the end of the filter, is put
  * together from its bytes) and meets the zeroed slots past the end of the columns. */
-static void mm_four(const mcu_nn_gemm_args *g, const int16_t *cols, int8_t *out)
+
+static MCU_NN_NOINLINE void mm_four(const mcu_nn_gemm_args *g, const int16_t *cols, int8_t *out)
 {
     const int32_t groups = g->col_len >> 2;
     const int32_t rest = g->col_len & 3;
-    const int32_t out_c = g->out_c, stride = g->out_stride;
+    const int32_t out_c = g->out_c;
     const int32_t zp = g->out_offset, lo = g->act_min, hi = g->act_max;
     const int32_t *bias = g->bias;
     const int32_t *mult = g->mult;
@@ -135,17 +136,18 @@ static void mm_four(const mcu_nn_gemm_args *g, const int16_t *cols, int8_t *out)
         if (full_range) {
             /* the usual activation range: one SSAT clamps */
             o[0] = (int8_t)mcu_ssat8(a0 + zp);
-            o[stride] = (int8_t)mcu_ssat8(a1 + zp);
-            o[2 * stride] = (int8_t)mcu_ssat8(a2 + zp);
-            o[3 * stride] = (int8_t)mcu_ssat8(a3 + zp);
+            o[out_c] = (int8_t)mcu_ssat8(a1 + zp);
+            o[2 * out_c] = (int8_t)mcu_ssat8(a2 + zp);
+            o[3 * out_c] = (int8_t)mcu_ssat8(a3 + zp);
         } else {
             o[0] = mm_clamp(a0 + zp, lo, hi);
-            o[stride] = mm_clamp(a1 + zp, lo, hi);
-            o[2 * stride] = mm_clamp(a2 + zp, lo, hi);
-            o[3 * stride] = mm_clamp(a3 + zp, lo, hi);
+            o[out_c] = mm_clamp(a1 + zp, lo, hi);
+            o[2 * out_c] = mm_clamp(a2 + zp, lo, hi);
+            o[3 * out_c] = mm_clamp(a3 + zp, lo, hi);
         }
     }
 }
+
 #else
 /* All output channels of two pixels (plain columns col0, col1) into out0 and out1: two
  * channels times two pixels at a time, so each loaded value is used twice. g's fields are read
@@ -210,7 +212,9 @@ void mcu_nn_mat_mult_kernel_s8_s16(const mcu_nn_gemm_args *g,
     const int32_t stride = g->out_stride;
     int32_t j = 0;
 #if MCU_NN_DSP
-    if (pixels == MCU_NN_COLUMNS) {
+    /* The four-pixel core stores with stride out_c (a register fewer than a separate stride in
+     * its per-channel loop); a group of a grouped convolution goes pixel by pixel. */
+    if (pixels == MCU_NN_COLUMNS && stride == g->out_c) {
         mm_four(g, cols, out);
         return;
     }

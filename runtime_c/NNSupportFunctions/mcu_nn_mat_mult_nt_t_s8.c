@@ -35,12 +35,12 @@ static inline int32x4_t mm_mve_requantize(int32x4_t acc, int32_t m, int32_t s)
 /* Every output channel of `rows` (1 to 4) rows starting at lhs, pitch bytes apart: one channel
  * at a time, each filter vector used on four rows. With fewer than four rows the missing ones
  * repeat row 0 and are not stored. */
-static void mm_mve_four(const mcu_nn_gemm_args *g,
-                        const int8_t *lhs,
-                        int32_t pitch,
-                        int32_t rows,
-                        int32_t in_offset,
-                        int8_t *out)
+static MCU_NN_NOINLINE void mm_mve_four(const mcu_nn_gemm_args *g,
+                                        const int8_t *lhs,
+                                        int32_t pitch,
+                                        int32_t rows,
+                                        int32_t in_offset,
+                                        int8_t *out)
 {
     const int32_t n = g->col_len, out_c = g->out_c;
     const int32_t zp = g->out_offset, lo = g->act_min, hi = g->act_max;
