@@ -4,9 +4,17 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-quick lint setup system-deps clean
+.PHONY: demo test test-quick lint setup system-deps pythons clean
 
-setup: system-deps $(STAMP)
+setup: system-deps $(STAMP) pythons
+
+# The packaging test installs the wheel on the oldest and newest supported Pythons (pyenv's).
+pythons:
+	@for v in 3.10 3.13; do \
+	  ls $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$v.*/bin/python$$v >/dev/null 2>&1 || \
+	    { command -v pyenv >/dev/null 2>&1 && pyenv install -s $$v; } || \
+	    echo "warning: Python $$v is missing (pyenv install $$v)"; \
+	done
 
 # Installs the cross toolchain and QEMU with apt when they are missing and we are root;
 # otherwise says what to install and carries on (host-only features still work).
@@ -30,7 +38,7 @@ system-deps:
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,litert]'
+	$(PY) -m pip install -q -e '.[dev,litert,train]'
 	touch $(STAMP)
 
 # The demo: a small CNN trained on scikit-learn's digits (examples/train_digits.py), quantized

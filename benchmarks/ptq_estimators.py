@@ -37,7 +37,7 @@ from mcutool.api import load_model  # noqa: E402
 from mcutool.data import load_data  # noqa: E402
 from mcutool.quantize import METHODS, PtqOptions, calibration_samples  # noqa: E402
 from mcutool.quantize.pipeline import run_ptq  # noqa: E402
-from mcutool.quantize.report import quantization_report  # noqa: E402
+from mcutool.report.quantization import quantization_report  # noqa: E402
 
 VARIANTS = [
     ("plain", {}),

@@ -1,9 +1,10 @@
 """The Python API: the same steps as the CLI, for scripts and tests.
 
     graph = load_model("m.tflite")
-    compiled = compile_graph(graph)           # lower + plan
+    target = resolve_target("mps3-an547")     # or "host" (the default), or any board
+    compiled = compile_graph(graph, target)   # lower (for the target's ISA) + plan
     out = generate(compiled, "out/")          # C sources
-    outputs = run(out, samples)               # build and run on the host
+    outputs = run(out, samples, target)       # build and run
 """
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from mcutool.errors import McutoolError
 from mcutool.ir import Graph
 from mcutool.lower import LoweredGraph, lower_graph
 from mcutool.plan import MemoryPlan, plan_memory
-
-HOST = "host"
+from mcutool.toolchain.boards import HOST
+from mcutool.toolchain.target import Target, resolve_target
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Compiled:
     graph: Graph
     lowered: LoweredGraph
     plan: MemoryPlan
+    target: Target
 
 
 def load_model(path: str | Path) -> Graph:
@@ -37,9 +39,11 @@ def load_model(path: str | Path) -> Graph:
 
 def float_ops(graph: Graph) -> list[tuple[int, str]]:
     """Operators that compute in float (QUANTIZE/DEQUANTIZE at the edges are fine)."""
+    from mcutool.ops import find
     found = []
     for i, op in enumerate(graph.operators):
-        if op.type in ("QUANTIZE", "DEQUANTIZE"):
+        opdef = find(op.type)
+        if opdef is not None and not opdef.quant.quantizable:  # the ops of a model's float edges
             continue
         names = [n for n in op.inputs + op.outputs if n]
         if any(graph.tensors[n].dtype == "float32" for n in names):
@@ -57,10 +61,12 @@ def require_int8(graph: Graph, what: str = "the model") -> None:
             "or pass --calib DATA.npz to this command.")
 
 
-def compile_graph(graph: Graph) -> Compiled:
+def compile_graph(graph: Graph, target: str | Target | None = None) -> Compiled:
+    """Lower for the target's instruction set (default: the host, plain C) and plan memory."""
+    target = resolve_target(target)
     require_int8(graph)
-    lowered = lower_graph(graph)
-    return Compiled(graph, lowered, plan_memory(lowered))
+    lowered = lower_graph(graph, target.isa)
+    return Compiled(graph, lowered, plan_memory(lowered), target)
 
 
 def generate(compiled: Compiled, out_dir: str | Path, prefix: str = "model",
@@ -69,7 +75,7 @@ def generate(compiled: Compiled, out_dir: str | Path, prefix: str = "model",
         c_prefix(prefix)
     except ValueError as exc:
         raise McutoolError(str(exc)) from None
-    files = render_sources(compiled.lowered, compiled.plan, prefix, source_name)
+    files = render_sources(compiled.lowered, compiled.plan, prefix, source_name, compiled.target.name)
     runtime_files = json.loads(files["mcutool.json"])["runtime_files"]
     return write_project(files, Path(out_dir), runtime_files)
 
@@ -88,61 +94,59 @@ def read_metadata(out_dir: str | Path) -> dict:
     return meta
 
 
-def build(out_dir: str | Path, board: str = HOST, sanitize: bool = False, trace: bool = False,
-          samples: list[list[np.ndarray]] | None = None, opt: str = "-O2"):
+def build(out_dir: str | Path, board: str | Target = HOST, sanitize: bool = False, trace: bool = False,
+          samples: list[list[np.ndarray]] | None = None, opt: str = "-O2", cmsis_nn: Path | None = None):
     """Build the host program (returns its path) or a board's firmware (returns a Firmware
-    with the ELF and its size report). Firmware runs `samples`, compiled in (default: one of zeros)."""
+    with the ELF and its size report). Firmware runs `samples`, compiled in (default: one of zeros).
+    `cmsis_nn`, a CMSIS-NN source tree, replaces runtime_c's arm_* kernels with ARM's."""
     meta = read_metadata(out_dir)
-    if board == HOST:
-        from mcutool.toolchain import build_host
-        return build_host(Path(out_dir), meta["prefix"], sanitize=sanitize, trace=trace, opt=opt)
-    from mcutool.toolchain.boards import get_board
-    from mcutool.toolchain.firmware import build_firmware
-    if samples is None:
-        samples = [[np.zeros(i["shape"], i["dtype"]) for i in meta["inputs"]]]
-    return build_firmware(Path(out_dir), meta["prefix"], get_board(board), samples, opt=opt)
+    return resolve_target(board).build(Path(out_dir), meta, samples, sanitize=sanitize, trace=trace, opt=opt,
+                                       cmsis_nn=cmsis_nn)
 
 
-def run(out_dir: str | Path, samples: list[list[np.ndarray]], board: str = HOST,
-        sanitize: bool = False, trace: bool = False):
+def run(out_dir: str | Path, samples: list[list[np.ndarray]], board: str | Target = HOST,
+        sanitize: bool = False, trace: bool = False, cmsis_nn: Path | None = None):
     """Build (cached) and run every sample; returns outputs per sample (and trace records)."""
+    target = resolve_target(board)
     meta = read_metadata(out_dir)
     specs = [(tuple(o["shape"]), o["dtype"]) for o in meta["outputs"]]
-    if board == HOST:
-        exe = build(out_dir, board, sanitize=sanitize, trace=trace)
+    if target.is_host:
+        exe = build(out_dir, target, sanitize=sanitize, trace=trace, cmsis_nn=cmsis_nn)
         from mcutool.runners import run_host
         return run_host(exe, samples, specs, trace=trace)
     if trace:
         raise McutoolError("layer traces are recorded on the host only (--board host)")
     from mcutool.runners.host import split_outputs
-    return [split_outputs(raw, specs) for raw in run_on_board(out_dir, samples, board).outputs]
+    return [split_outputs(raw, specs) for raw in run_on_board(out_dir, samples, target, cmsis_nn).outputs]
 
 
-def run_on_board(out_dir: str | Path, samples: list[list[np.ndarray]], board: str):
+def run_on_board(out_dir: str | Path, samples: list[list[np.ndarray]], board: str | Target,
+                 cmsis_nn: Path | None = None):
     """Run samples on an emulated board, as many per firmware image as its flash holds."""
-    from mcutool.runners.qemu import FirmwareOutput, run_firmware
-    from mcutool.toolchain.boards import get_board
+    from mcutool.runners.qemu import FirmwareOutput
     from mcutool.toolchain.firmware import FitError
-    target = get_board(board)
+    target = resolve_target(board)
+    if target.board is None:
+        raise McutoolError("this needs an emulated board, not the host")
     if not target.emulated:
-        raise McutoolError(f"{board} is a real board, not emulated: build it with `mcutool build` "
+        raise McutoolError(f"{target.name} is a real board, not emulated: build it with `mcutool build` "
                            "and load it with `mcutool flash`")
     meta = read_metadata(out_dir)
     sample_bytes = max(1, sum(int(np.prod(i["shape"])) * np.dtype(i["dtype"]).itemsize for i in meta["inputs"]))
-    room = target.flash.length - meta["weight_bytes"] - 96 * 1024
+    room = target.board.flash.length - meta["weight_bytes"] - 96 * 1024
     batch = max(1, min(len(samples), room // sample_bytes, 2000))
     merged = FirmwareOutput()
     start = 0
     while start < len(samples):
         chunk = samples[start:start + batch]
         try:
-            firmware = build(out_dir, board, samples=chunk)
+            firmware = build(out_dir, target, samples=chunk, cmsis_nn=cmsis_nn)
         except FitError:
             if batch == 1:
                 raise
             batch = max(1, batch // 2)
             continue
-        result = run_firmware(firmware.elf, target)
+        result = target.run_firmware(firmware.elf)
         if len(result.outputs) != len(chunk):
             raise McutoolError(f"the firmware printed {len(result.outputs)} outputs for {len(chunk)} samples")
         merged.outputs.update({start + k: v for k, v in result.outputs.items()})
@@ -173,15 +177,40 @@ def quantize_model(graph: Graph, calib_x: np.ndarray, method: str | None = None,
     summary has "report": per-layer SQNR against the float model on calib_x, and the float and
     int8 top-1 accuracy when labels are given."""
     from mcutool.data import Dataset
-    from mcutool.quantize import (
-        DEFAULT_METHOD,
-        PtqOptions,
-        calibration_samples,
-        check_float_model,
-        quantize_float_graph,
-    )
+    from mcutool.quantize import DEFAULT_METHOD, PtqOptions, calibration_samples, check_float_model
     options = PtqOptions(method=method or DEFAULT_METHOD, per_channel=per_channel, samples=samples,
                          bias_correction=bias_correction, equalize=equalize)
     check_float_model(graph)  # an int8 model gets that message before any complaint about data
     x = calibration_samples(graph, Dataset(np.asarray(calib_x)))
-    return quantize_float_graph(graph, x, options, progress=progress, report=report, labels=labels)
+    return quantize_samples(graph, x, options, progress=progress, report=report, labels=labels)
+
+
+def quantize_samples(graph: Graph, x: np.ndarray, options, progress: bool = False, report: bool = False,
+                     labels: np.ndarray | None = None) -> tuple[Graph, dict]:
+    """Quantize with checked float samples x (N, *input shape) and PtqOptions; then check that
+    every int8 operator lowers (UnsupportedOpsError names those that do not) and, with report,
+    measure the per-layer SQNR and the accuracies."""
+    from mcutool.quantize.pipeline import run_ptq
+    result = run_ptq(graph, x, options, progress)
+    lower_graph(result.int8)
+    if report:
+        from mcutool.report.quantization import quantization_report
+        if options.samples is not None:
+            x = x[:options.samples]
+            labels = None if labels is None else labels[:options.samples]
+        result.summary["report"] = quantization_report(result.reference, result.int8, x, labels,
+                                                       options.batch_size, progress)
+    return result.int8, result.summary
+
+
+def quantize_file(graph: Graph, calib_path: str | Path, options, report: bool = False,
+                  progress: bool = True, what: str = "the model") -> tuple[Graph, dict]:
+    """quantize_samples with the calibration samples (and labels) of a .npz/.npy file."""
+    from mcutool.data import load_data
+    from mcutool.quantize import calibration_samples, check_float_model
+    check_float_model(graph, what)  # an int8 model gets that message before any complaint about data
+    data = load_data(calib_path)
+    x = calibration_samples(graph, data, options.samples)
+    labels = data.y if data.y is not None and len(data.y) == len(data.x) else None
+    return quantize_samples(graph, x, options, progress=progress, report=report,
+                            labels=None if labels is None else labels[:len(x)])

@@ -11,10 +11,40 @@ import numpy as np
 
 from mcutool import __version__, api
 from mcutool.errors import McutoolError
-from mcutool.quantize.command import calib_option, ptq_options
+from mcutool.quantize.observers import METHODS
+from mcutool.quantize.pipeline import DEFAULT_METHOD, PtqOptions
 
 BOARD = click.option("--board", default=api.HOST, show_default=True,
                      help="Target: host, or a board from `mcutool boards`.")
+_PTQ_OPTIONS = [
+    click.option("--method", type=click.Choice(METHODS), default=DEFAULT_METHOD, show_default=True,
+                 help="Range estimator for activations (with --calib)."),
+    click.option("--per-tensor", is_flag=True, help="One weight scale per tensor instead of per channel."),
+    click.option("--samples", type=click.IntRange(min=1), help="Calibrate on the first N samples only."),
+    click.option("--bias-correction", is_flag=True, help="Correct the bias shift that weight rounding causes."),
+    click.option("--equalize", is_flag=True, help="Cross-layer equalization of weight ranges first."),
+]
+
+
+def ptq_options(fn):
+    """Decorator adding the post-training quantization options to a command."""
+    for option in reversed(_PTQ_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+def calib_option(fn):
+    return click.option("--calib", "calib_path", type=click.Path(dir_okay=False),
+                        help="Quantize a float MODEL first, calibrating on this .npz/.npy.")(fn)
+
+
+def options_from(kwargs: dict) -> PtqOptions:
+    """Pop the PTQ options out of a command's keyword arguments."""
+    return PtqOptions(method=kwargs.pop("method"), per_channel=not kwargs.pop("per_tensor"),
+                      samples=kwargs.pop("samples"), bias_correction=kwargs.pop("bias_correction"),
+                      equalize=kwargs.pop("equalize"))
+
+
 OPT = click.option("--opt", type=click.Choice(["-O2", "-Os", "-O3"]), default="-O2", show_default=True,
                    help="Compiler optimisation for the model and runtime.")
 
@@ -46,16 +76,14 @@ def inspect(model: str, as_json: bool) -> None:
 @ptq_options
 def generate(model: str, out_dir: str, board: str, prefix: str, calib_path: str | None, **ptq) -> None:
     """Generate C sources for MODEL into a folder (a float MODEL needs --calib)."""
-    _check_board(board)
+    target = _check_board(board)
     graph = api.load_model(model)
     if calib_path:
         graph = _quantized(graph, calib_path, ptq, model)
-    compiled = api.compile_graph(graph)
-    if board != api.HOST:  # fail before writing anything when the model cannot fit the board
-        from mcutool.report.macs import weight_bytes
-        from mcutool.toolchain.boards import get_board
-        from mcutool.toolchain.firmware import check_fit
-        check_fit(get_board(board), weight_bytes(compiled.graph), compiled.plan.arena_bytes)
+    compiled = api.compile_graph(graph, target)  # laid out for the board's instruction set
+    from mcutool.ir.analysis import weight_bytes
+    # fail before writing anything when the model cannot fit the board
+    target.check_fit(weight_bytes(compiled.graph), compiled.plan.arena_bytes)
     out = api.generate(compiled, out_dir, prefix=prefix, source_name=Path(model).name)
     meta = api.read_metadata(out)
     click.echo(f"wrote {out}: arena {meta['arena_bytes']:,} bytes, weights {meta['weight_bytes']:,} bytes")
@@ -98,8 +126,8 @@ def validate(model: str, board: str, data_path: str, layers: bool, as_json: bool
     """Generate, build and run MODEL on every sample; compare with TFLite-Micro bit for bit.
     With --calib a float MODEL is quantized first and its float accuracy is shown too."""
     from mcutool.validate.run import format_validation, validate_model
-    _check_board(board)
-    if layers and board != api.HOST:
+    target = _check_board(board)
+    if layers and not target.is_host:
         raise McutoolError("--layers compares intermediate tensors on the host only; use --board host")
     if calib_path:
         report = _validate_quantized(model, calib_path, ptq, data_path, board, layers)
@@ -122,10 +150,10 @@ def validate(model: str, board: str, data_path: str, layers: bool, as_json: bool
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def quantize(model: str, calib_path: str, output_path: str, show_report: bool, as_json: bool, **ptq) -> None:
     """Quantize a float MODEL to a full-integer int8 .tflite (int8 input and output)."""
-    from mcutool.quantize.command import options_from, quantize_file, summary_line, write_model
-    from mcutool.quantize.report import format_report
+    from mcutool.quantize.command import summary_line, write_model
+    from mcutool.report.quantization import format_report
     graph = api.load_model(model)
-    qgraph, summary = quantize_file(graph, calib_path, options_from(ptq), report=show_report,
+    qgraph, summary = api.quantize_file(graph, calib_path, options_from(ptq), report=show_report,
                                     progress=not as_json, what=model)
     write_model(qgraph, output_path)
     if as_json:
@@ -137,8 +165,8 @@ def quantize(model: str, calib_path: str, output_path: str, show_report: bool, a
 
 
 def _quantized(graph, calib_path: str, ptq: dict, model: str):
-    from mcutool.quantize.command import options_from, quantize_file, summary_line
-    qgraph, summary = quantize_file(graph, calib_path, options_from(ptq), what=model)
+    from mcutool.quantize.command import summary_line
+    qgraph, summary = api.quantize_file(graph, calib_path, options_from(ptq), what=model)
     click.echo(summary_line(summary), err=True)
     return qgraph
 
@@ -148,10 +176,10 @@ def _validate_quantized(model: str, calib_path: str, ptq: dict, data_path: str, 
     import tempfile
 
     from mcutool.data import check_samples, load_data
-    from mcutool.quantize.command import float_accuracy, options_from, quantize_file, summary_line, write_model
+    from mcutool.quantize.command import float_accuracy, summary_line, write_model
     from mcutool.validate.run import validate_model
     graph = api.load_model(model)
-    qgraph, summary = quantize_file(graph, calib_path, options_from(ptq), what=model)
+    qgraph, summary = api.quantize_file(graph, calib_path, options_from(ptq), what=model)
     click.echo(summary_line(summary), err=True)
     with tempfile.TemporaryDirectory(prefix="mcutool-quantized-") as tmp:
         path = write_model(qgraph, Path(tmp) / f"{Path(model).stem}_int8.tflite")
@@ -173,17 +201,15 @@ def bench(board: str, as_json: bool) -> None:
     """Instructions, flash and RAM of mcutool's kernels on the anchor layers, beside
     CMSIS-NN's and plain C's instruction counts on the same emulated CPU."""
     from mcutool.report.bench import bench_layers, format_bench
-    from mcutool.toolchain.boards import get_board
-    if not get_board(board).emulated:
+    if not _check_board(board).emulated:
         raise McutoolError(f"bench counts instructions under QEMU; {board} is not an emulated board")
     rows = bench_layers(board)
     click.echo(json.dumps({"board": board, "layers": rows}, indent=2) if as_json else format_bench(board, rows))
 
 
-def _check_board(board: str) -> None:
-    from mcutool.toolchain.boards import get_board
-    if board != api.HOST:
-        get_board(board)
+def _check_board(board: str) -> api.Target:
+    """--board, resolved once: an unknown name is one clear error."""
+    return api.resolve_target(board)
 
 
 @cli.command()
@@ -215,13 +241,13 @@ def boards(as_json: bool) -> None:
 def build(project: str, board: str, opt: str, input_path: str | None, as_json: bool) -> None:
     """Build test firmware for PROJECT: ELF, flash and RAM use; fails if it does not fit."""
     from mcutool.runs import load_project_samples
-    _check_board(board)
-    if board == api.HOST:
-        exe = api.build(project, board, opt=opt)
+    target = _check_board(board)
+    if target.is_host:
+        exe = api.build(project, target, opt=opt)
         click.echo(f"built {exe}")
         return
     samples = load_project_samples(project, input_path) if input_path else None
-    firmware = api.build(project, board, samples=samples, opt=opt)
+    firmware = api.build(project, target, samples=samples, opt=opt)
     report = firmware.size_report(api.read_metadata(project)["arena_bytes"])
     report["elf"] = str(firmware.elf)
     report["stack_used"] = None
@@ -256,8 +282,7 @@ def profile(project: str, board: str, input_path: str | None, log_path: str | No
     real board's UART log; with MACs and live arena bytes."""
     from mcutool.report.profile import format_profile, profile_project
     from mcutool.runs import load_project_samples
-    _check_board(board)
-    if board == api.HOST:
+    if _check_board(board).is_host:
         raise McutoolError("profile counts instructions on a board; pass --board mps2-an386")
     samples = load_project_samples(project, input_path) if input_path else None
     log_text = Path(log_path).read_text(errors="replace") if log_path else None
@@ -278,10 +303,9 @@ def flash(project: str, board: str, probe: str, input_path: str | None, dry_run:
     import shlex
 
     from mcutool.runs import load_project_samples
-    from mcutool.toolchain.boards import get_board
     from mcutool.toolchain.flash import flash as do_flash
     from mcutool.toolchain.flash import flash_command
-    target = get_board(board) if board != api.HOST else None
+    target = _check_board(board).board
     if target is None:
         raise McutoolError("the host is not a board to flash")
     flash_command(Path("firmware.elf"), target, probe)  # refuse emulated boards before building

@@ -16,6 +16,19 @@ def tiny_cnn_project(tmp_path_factory):
     return api.generate(api.compile_graph(api.load_model(ROOT / "examples" / "tiny_cnn.tflite")), out)
 
 
+@pytest.fixture(scope="session")
+def cmsis_nn_path() -> Path:
+    """ARM's CMSIS-NN source tree (CMSIS_NN_PATH); the only reason a test may skip."""
+    import os
+    path = os.environ.get("CMSIS_NN_PATH")
+    if not path:
+        pytest.skip("CMSIS_NN_PATH is not set (a CMSIS-NN source tree)")
+    root = Path(path)
+    assert (root / "Source").is_dir() and (root / "Include" / "arm_nnfunctions.h").is_file(), \
+        f"CMSIS_NN_PATH={path} is not a CMSIS-NN source tree"
+    return root
+
+
 @pytest.fixture(params=["portable", "dsp-emulated"])
 def c_path(request, monkeypatch):
     """Run the host C twice: the portable code, and the packed-int16 (Arm DSP) code with the

@@ -12,8 +12,9 @@ import tflite
 from mcutool.frontends.tflite import (
     ModelFormatError, UnsupportedModelError, read_tflite, write_tflite,
 )
-from mcutool.ir import ATTRS_BY_OP, Graph, Operator, Tensor
+from mcutool.ir import Graph, Operator, Tensor
 from mcutool.ir.builder import GraphBuilder
+from mcutool.ops import all_ops, get
 from mcutool.oracle import run_tflm
 
 SINE_FLOAT = Path(__import__("tflite_micro").__file__).parent / "python/tflite_micro/sine_float.tflite"
@@ -32,7 +33,7 @@ def _weights(gb, rng, name, shape, axis, in_scale):
 
 
 def all_ops_graph(seed: int = 0) -> Graph:
-    """A runnable int8 graph (float edges) that uses every op type of ATTRS_BY_OP."""
+    """A runnable int8 graph (float edges) that uses every registered op type."""
     rng = np.random.default_rng(seed)
     gb = GraphBuilder("all_ops")
     gb.input("x", (1, 8, 8, 3), "float32")
@@ -68,9 +69,13 @@ def all_ops_graph(seed: int = 0) -> Graph:
     gb.op("SUB", ["a", "f"], ["s"])
     gb.tensor("mu", (1, 8), scale=0.5, zero_point=-2)
     gb.op("MUL", ["s", "a"], ["mu"], activation="RELU")
-    gb.const("paddings", np.array([[0, 0], [1, 1]], np.int32))
+    gb.const("paddings", np.array([[0, 0], [0, 1]], np.int32))
+    gb.tensor("pd0", (1, 9), scale=0.5, zero_point=-2)
+    gb.op("PAD", ["mu", "paddings"], ["pd0"])
+    gb.const("paddings2", np.array([[0, 0], [1, 0]], np.int32))
+    gb.const("pad_value", np.array(7, np.int8), scale=0.5, zero_point=-2)
     gb.tensor("pd", (1, 10), scale=0.5, zero_point=-2)
-    gb.op("PAD", ["mu", "paddings"], ["pd"])
+    gb.op("PADV2", ["pd0", "paddings2", "pad_value"], ["pd"])
     gb.tensor("lr", (1, 10), scale=0.25, zero_point=10)
     gb.op("LEAKY_RELU", ["pd"], ["lr"], alpha=0.25)
     gb.tensor("hs", (1, 10), scale=0.2, zero_point=-20)
@@ -132,8 +137,11 @@ def assert_graphs_equal(a: Graph, b: Graph) -> None:
 
 
 # -- round trips ------------------------------------------------------------------------------------
-def test_all_ops_graph_covers_attrs_by_op():
-    assert {op.type for op in all_ops_graph().operators} == set(ATTRS_BY_OP)
+OP_TYPES = sorted(d.name for d in all_ops())
+
+
+def test_all_ops_graph_covers_every_registered_op():
+    assert {op.type for op in all_ops_graph().operators} == set(OP_TYPES)
 
 
 @pytest.mark.parametrize("make", [all_ops_graph, float_graph])
@@ -162,9 +170,9 @@ def _non_default(value, field_name):
     return (0, 2) if field_name == "squeeze_dims" else (3, -1)
 
 
-@pytest.mark.parametrize("op_type", sorted(ATTRS_BY_OP))
+@pytest.mark.parametrize("op_type", OP_TYPES)
 def test_every_attr_field_round_trips(op_type):
-    attrs = ATTRS_BY_OP[op_type]()
+    attrs = get(op_type).attrs()
     for f in dataclasses.fields(attrs):
         setattr(attrs, f.name, _non_default(getattr(attrs, f.name), f.name))
     gb = GraphBuilder()

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from bitexact import check_bit_exact
 
+from mcutool.abi import runtime_sizes
+from mcutool.abi.types import Dims
 from mcutool.errors import UnsupportedOpsError
 from mcutool.ir import Conv2DAttrs, DepthwiseConv2DAttrs
 from mcutool.ir.builder import GraphBuilder
-from mcutool.report.macs import op_macs
+from mcutool.ir.analysis import op_macs
 from mcutool.lower import lower_graph
-from mcutool.lower.cmsis_types import Dims
-from mcutool.lower.conv import convolve_wrapper_s8_buffer_size, depthwise_conv_wrapper_s8_buffer_size
 from mcutool.lower.conv_quant import out_size_and_padding
 from mcutool.resources import runtime_dir
 
@@ -189,8 +189,9 @@ def test_scratch_size_matches_c_get_buffer_size(tmp_path):
                     str(src), *map(str, sources), "-o", str(exe)], check=True)
     got = [tuple(map(int, line.split())) for line in subprocess.run(
         [str(exe)], check=True, capture_output=True, text=True).stdout.split("\n") if line]
-    assert got == [(convolve_wrapper_s8_buffer_size(Dims(*x), Dims(*f)),
-                     depthwise_conv_wrapper_s8_buffer_size(mult, Dims(*x), Dims(*df))) for x, f, df, mult in shapes]
+    assert got == [(runtime_sizes.convolve_s8(Dims(*x), Dims(*f)),
+                     runtime_sizes.depthwise_conv_wrapper_s8(mult, Dims(*x), Dims(*df)))
+                   for x, f, df, mult in shapes]
 
 
 def test_scratch_is_planned_for_the_im2col_columns():

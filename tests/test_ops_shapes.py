@@ -1,4 +1,4 @@
-"""RESHAPE, SQUEEZE, PAD and CONCATENATION: TFLite-Micro == numpy reference == generated C."""
+"""RESHAPE, SQUEEZE, PAD, PADV2 and CONCATENATION: TFLite-Micro == numpy reference == generated C."""
 import numpy as np
 import pytest
 from bitexact import check_bit_exact
@@ -10,7 +10,8 @@ from mcutool.lower import lower_graph
 SCALE, ZP = 0.05, -7
 
 
-def pad_graph(shape, paddings, seed=0):
+def pad_graph(shape, paddings, seed=0, value=None):
+    """PAD, or PADV2 padding with the int8 code `value` (quantized like the output, as TFLM requires)."""
     rng = np.random.default_rng(seed)
     scale, zp = float(rng.uniform(0.01, 0.1)), int(rng.integers(-128, 128))
     paddings = np.asarray(paddings, np.int32)
@@ -19,7 +20,11 @@ def pad_graph(shape, paddings, seed=0):
     b.input("x", shape, scale=scale, zero_point=zp)
     b.const("paddings", paddings)
     b.tensor("y", out, scale=scale, zero_point=zp)
-    b.op("PAD", ["x", "paddings"], ["y"])
+    if value is None:
+        b.op("PAD", ["x", "paddings"], ["y"])
+    else:
+        b.const("value", np.array(value, np.int8), scale=scale, zero_point=zp)
+        b.op("PADV2", ["x", "paddings", "value"], ["y"])
     b.output("y")
     return b.build()
 
@@ -60,6 +65,33 @@ def test_pad_bit_exact(case):
     out = check_bit_exact(graph, n=4, seed=case)
     if np.asarray(paddings).any():  # TFLM pads with the output zero point
         assert (out[0][0] == graph.tensors["y"].zero_point).any()
+
+
+@pytest.mark.parametrize("case", [0, 1, 3])
+def test_padv2_bit_exact(case):
+    shape, paddings = PAD_CASES[case]
+    graph = pad_graph(shape, paddings, seed=case, value=-101 + 50 * case)
+    out = check_bit_exact(graph, n=4, seed=case)
+    assert (out[0][0] == -101 + 50 * case).any()  # the constant, not the zero point
+
+
+def test_float_padv2_is_quantized_with_its_constant():
+    """A float PADV2's constant becomes int8 with the output's parameters; TFLM agrees."""
+    from mcutool import api
+    b = GraphBuilder("float_padv2")
+    b.input("x", (1, 4, 4, 2), dtype="float32")
+    b.const("paddings", np.array([[0, 0], [1, 1], [0, 2], [0, 0]], np.int32))
+    b.const("value", np.array(0.75, np.float32))
+    b.tensor("y", (1, 6, 6, 2), dtype="float32")
+    b.op("PADV2", ["x", "paddings", "value"], ["y"])
+    b.output("y")
+    x = np.random.default_rng(0).uniform(-1, 1, (16, 1, 4, 4, 2)).astype(np.float32)
+    q, _ = api.quantize_model(b.build(), x)
+    value, out = q.tensors[q.operators[0].inputs[2]], q.tensors["y"]
+    assert value.dtype == "int8" and value.quant.equals(out.quant)
+    real = (int(value.data.reshape(-1)[0]) - out.zero_point) * out.scale
+    assert abs(real - 0.75) <= out.scale / 2
+    check_bit_exact(q, n=4)
 
 
 CONCAT_CASES = [

@@ -8,7 +8,7 @@ from mcutool.ir import Conv2DAttrs, DepthwiseConv2DAttrs, Pool2DAttrs
 from mcutool.ir.builder import GraphBuilder
 from mcutool.oracle.tflm import run_tflm_batch
 from mcutool.quantize import run_float, run_float_batches
-from mcutool.quantize.float_exec import FloatExecError
+from mcutool.reference.float_exec import FloatExecError
 
 
 def tflm_float(graph, x):

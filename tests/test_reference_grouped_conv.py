@@ -6,7 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from mcutool.lower.cmsis_types import Activation, ConvParams, Dims, DwConvParams, PerChannelQuantParams, Tile
+from mcutool.abi.types import Activation, ConvParams, Dims, DwConvParams, PerChannelQuantParams, Tile
 from mcutool.oracle.golden import CONV_CASES, DW_CASES, conv_golden
 from mcutool.reference.kernels.conv import arm_convolve_wrapper_s8, arm_depthwise_conv_wrapper_s8
 

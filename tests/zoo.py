@@ -72,9 +72,15 @@ def all_ops_graph(seed: int = 0, n_samples: int = 6):
     z.samples = [[z.rng.uniform(-2.5, 2.5, (1, 9, 9, 3)).astype(np.float32)] for _ in range(n_samples)]
     q = b.tensor("xq", (1, 9, 9, 3), scale=0.02, zero_point=-5)
     b.op("QUANTIZE", [x], [q])
-    pads = b.const("pads", np.array([[0, 0], [1, 0], [0, 1], [0, 0]], np.int32))
-    p = b.tensor("padded", (1, 10, 10, 3), scale=0.02, zero_point=-5)
+    # PAD then PADV2 with the zero point as its constant: the same 10x10 result as one PAD.
+    pads = b.const("pads", np.array([[0, 0], [1, 0], [0, 0], [0, 0]], np.int32))
+    p = b.tensor("padded_h", (1, 10, 9, 3), scale=0.02, zero_point=-5)
     b.op("PAD", [q, pads], [p])
+    pads = b.const("pads_w", np.array([[0, 0], [0, 0], [0, 1], [0, 0]], np.int32))
+    value = b.const("pad_value", np.array(-5, np.int8), scale=0.02, zero_point=-5)
+    p2 = b.tensor("padded", (1, 10, 10, 3), scale=0.02, zero_point=-5)
+    b.op("PADV2", [p, pads, value], [p2])
+    p = p2
 
     w, ws = z.weights((8, 3, 3, 3), 0)
     wt = b.const("conv_w", w, scale=ws, zero_point=0, axis=0)

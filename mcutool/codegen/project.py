@@ -14,9 +14,9 @@ from mcutool.codegen.prototypes import load_prototypes
 from mcutool.codegen.render import CTYPES, ArrayDecl, CallRenderer, CodegenError, RenderedCall
 from mcutool.codegen.runtime_subset import needed_runtime_files
 from mcutool.ir import Graph
+from mcutool.ir.analysis import op_macs
 from mcutool.lower import LoweredGraph
 from mcutool.plan import MemoryPlan
-from mcutool.report.macs import op_macs
 from mcutool.resources import templates_dir
 
 
@@ -74,8 +74,11 @@ def _float_macro(value: float) -> str:
 class ModelSources:
     """Everything the templates need for one model, computed once."""
 
-    def __init__(self, lowered: LoweredGraph, plan: MemoryPlan, prefix: str, source_name: str):
+    def __init__(self, lowered: LoweredGraph, plan: MemoryPlan, prefix: str, source_name: str,
+                 target: str = "host"):
         self.graph = graph = lowered.graph
+        self.isa = lowered.isa
+        self.target = target
         self.prefix = c_prefix(prefix)
         self.arena = f"{prefix}_arena"
         self.plan = plan
@@ -123,6 +126,8 @@ class ModelSources:
             "generator": f"mcutool {__version__}",
             "prefix": self.prefix,
             "source": self.source_name,
+            "target": self.target,   # the --board given to generate
+            "isa": self.isa,         # the code path the kernels' contexts are laid out for
             "arena_bytes": self.plan.arena_bytes,
             "weight_bytes": self.weight_bytes,
             "inputs": [io(s) for s in self.inputs],
@@ -148,9 +153,9 @@ def _environment() -> jinja2.Environment:
 
 
 def render_sources(lowered: LoweredGraph, plan: MemoryPlan, prefix: str = "model",
-                   source_name: str = "model") -> dict[str, str]:
+                   source_name: str = "model", target: str = "host") -> dict[str, str]:
     """File name -> text, for the model itself (no runtime, no main)."""
-    model = ModelSources(lowered, plan, prefix, source_name)
+    model = ModelSources(lowered, plan, prefix, source_name, target)
     runtime_files = needed_runtime_files({c.kernel for c in lowered.calls})
     env = _environment()
     ctx = {"m": model, "version": __version__,

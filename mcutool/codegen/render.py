@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mcutool.abi import KernelSums
 from mcutool.codegen.prototypes import Prototype
 from mcutool.lower import ConstArray, KernelCall, Scratch, TensorArg
 
@@ -151,6 +152,13 @@ class CallRenderer:
                 raise CodegenError("scratch requested but not planned")
             buf = f"{self.arena} + {scratch_offset}" if arg.size else "NULL"
             return f"&{self._struct(out, StructDecl(name, 'cmsis_nn_context', f'{{{buf}, {arg.size}}}'))}"
+        if isinstance(arg, KernelSums):
+            # CMSIS-NN reads the sums through the context's (non-const) buffer pointer; they
+            # stay const data in flash.
+            sums = self._array(out, ArrayDecl(self._name(tag, "kernel_sums", counts), "int32_t", arg.data))
+            name = self._name(tag, "ctx", counts)
+            init = f"{{(void *){sums}, {arg.size}}}"
+            return f"&{self._struct(out, StructDecl(name, 'cmsis_nn_context', init))}"
         if dataclasses.is_dataclass(arg):
             what = arg.C_TYPE.replace("cmsis_nn_", "").replace("mcu_", "")
             name = self._name(tag, what, counts)

@@ -1,4 +1,5 @@
-"""Typed operator attributes. Op types use TFLite's builtin operator names.
+"""Typed operator attributes. Op types use TFLite's builtin operator names; which attrs class
+an op type has is in its OpDef (mcutool/ops/).
 
 Operands that TFLite stores as tensors (MEAN's axis, PAD's paddings, RESHAPE's shape) stay
 tensor inputs so that a model round-trips through the writer unchanged.
@@ -85,33 +86,7 @@ class NoAttrs:
     pass
 
 
-# Every op type the IR knows, with its attribute class. Which of them can be compiled to C is
-# decided by mcutool.lower, not here.
-ATTRS_BY_OP: dict[str, type] = {
-    "CONV_2D": Conv2DAttrs,
-    "DEPTHWISE_CONV_2D": DepthwiseConv2DAttrs,
-    "FULLY_CONNECTED": FullyConnectedAttrs,
-    "AVERAGE_POOL_2D": Pool2DAttrs,
-    "MAX_POOL_2D": Pool2DAttrs,
-    "MEAN": ReducerAttrs,
-    "ADD": ActivationAttrs,
-    "SUB": ActivationAttrs,
-    "MUL": ActivationAttrs,
-    "RESHAPE": ReshapeAttrs,
-    "SQUEEZE": SqueezeAttrs,
-    "PAD": NoAttrs,
-    "CONCATENATION": ConcatenationAttrs,
-    "SOFTMAX": SoftmaxAttrs,
-    "LOGISTIC": NoAttrs,
-    "TANH": NoAttrs,
-    "RELU": NoAttrs,
-    "RELU6": NoAttrs,
-    "LEAKY_RELU": LeakyReluAttrs,
-    "HARD_SWISH": NoAttrs,
-    "QUANTIZE": NoAttrs,
-    "DEQUANTIZE": NoAttrs,
-}
-
-
 def default_attrs(op_type: str):
-    return ATTRS_BY_OP.get(op_type, NoAttrs)()
+    """The attributes an operator of this type starts with (its OpDef's attrs class)."""
+    from mcutool.ops.opdef import attrs_of  # the registry imports the IR, so import it here
+    return attrs_of(op_type)

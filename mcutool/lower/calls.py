@@ -6,9 +6,11 @@ Operand kinds, in the order the C function takes them:
   weights in flash). The twin receives a flat numpy view; outputs are written in place.
 - ConstArray(data, ctype): a constant array made by the lowering (multipliers, shifts, a LUT).
   The twin receives the numpy array; C gets a `static const` array.
-- Scratch(size): a `cmsis_nn_context` whose buffer is `size` bytes planned in the arena.
-  The twin receives a zeroed numpy int8 buffer of that size.
-- a struct from cmsis_types (or any frozen dataclass with C_TYPE): C gets a pointer to a
+- CONTEXT (mcutool.abi): where the C function takes its `cmsis_nn_context`. lower_graph
+  replaces it for the target's instruction set with Scratch(size) (`size` bytes planned in the
+  arena; the twin receives a zeroed int8 buffer of that size) or KernelSums(data) (`static
+  const` int32 data; the twin receives the array): see mcutool/abi/context.py.
+- a struct from mcutool.abi.types (or any frozen dataclass with C_TYPE): C gets a pointer to a
   `static const` initialised struct; the twin receives the dataclass.
 - int / float (np.float32 for C `float`): passed by value.
 """
@@ -18,6 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from mcutool.abi.context import Scratch
+from mcutool.abi.isa import DEFAULT_ISA, Isa
+from mcutool.ir import Graph
 
 
 @dataclass(frozen=True)
@@ -29,11 +35,6 @@ class TensorArg:
 class ConstArray:
     data: np.ndarray
     ctype: str  # "int32_t", "int16_t", "int8_t", "uint8_t", "float"
-
-
-@dataclass(frozen=True)
-class Scratch:
-    size: int
 
 
 @dataclass
@@ -60,3 +61,14 @@ class Lowered:
 
 class Unsupported(Exception):
     """Raised by a lowering when this particular operator cannot be compiled; says why."""
+
+
+@dataclass
+class LoweredGraph:
+    graph: Graph
+    ops: list[Lowered]   # one per graph operator, in graph order
+    isa: Isa = DEFAULT_ISA   # the instruction set the calls' contexts are laid out for
+
+    @property
+    def calls(self) -> list[KernelCall]:
+        return [c for low in self.ops for c in low.calls]

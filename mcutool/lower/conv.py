@@ -1,56 +1,20 @@
-"""CONV_2D and DEPTHWISE_CONV_2D -> arm_convolve_wrapper_s8 / arm_depthwise_conv_wrapper_s8,
-with every parameter TFLite-Micro's Prepare computes (padding, per-channel multipliers and
-shifts, activation clamp). FULLY_CONNECTED lives in fully_connected.py, registered on import.
-
-Offsets follow TFLM's CMSIS-NN glue: input_offset = -input zero point, output_offset = +output
-zero point. Grouped convolution (filter depth != input depth) is not supported.
-"""
+"""What CONV_2D and DEPTHWISE_CONV_2D (mcutool/ops/) share: NHWC dims and the
+stride/padding/dilation tiles (their scratch sizes are mcutool.abi's)."""
 from __future__ import annotations
 
-from mcutool.ir import Graph, Operator, Tensor
-from mcutool.lower import fully_connected  # noqa: F401  (registers FULLY_CONNECTED)
-from mcutool.lower.calls import KernelCall, Lowered, Scratch, TensorArg, Unsupported
-from mcutool.lower.cmsis_types import ConvParams, Dims, DwConvParams, Tile
-from mcutool.lower.conv_quant import (
-    activation_quant,
-    bias_operand,
-    fused_activation,
-    operands,
-    out_size_and_padding,
-    per_channel_params,
-    weight_scales,
-)
-from mcutool.lower.registry import lowering
+from mcutool.abi.types import Dims, Tile
+from mcutool.ir import Tensor
+from mcutool.lower.calls import Unsupported
+from mcutool.lower.conv_quant import out_size_and_padding
 
 
-def convolve_s8_buffer_size(input_dims: Dims, filter_dims: Dims) -> int:
-    """arm_convolve_s8_get_buffer_size(): four int16 im2col columns, pitch rounded up to 4,
-    and an int8 staging column when the input depth is not a multiple of 4."""
-    col_len = filter_dims.h * filter_dims.w * input_dims.c
-    pitch = (col_len + 3) & ~3
-    return 4 * pitch * 2 + (pitch if input_dims.c % 4 else 0)
-
-
-def convolve_wrapper_s8_buffer_size(input_dims: Dims, filter_dims: Dims) -> int:
-    """arm_convolve_wrapper_s8_get_buffer_size(): the wrapper always runs arm_convolve_s8."""
-    return convolve_s8_buffer_size(input_dims, filter_dims)
-
-
-def depthwise_conv_wrapper_s8_buffer_size(ch_mult: int, input_dims: Dims, filter_dims: Dims) -> int:
-    """arm_depthwise_conv_wrapper_s8_get_buffer_size(): with depth multiplier 1, room for the
-    filter widened to int16 (the kernel's packed DSP path; also CMSIS-NN's size on DSP cores)."""
-    if ch_mult != 1:
-        return 0
-    return filter_dims.h * filter_dims.w * input_dims.c * 2
-
-
-def _nhwc(t: Tensor, role: str) -> Dims:
+def nhwc_dims(t: Tensor, role: str) -> Dims:
     if len(t.shape) != 4:
         raise Unsupported(f"{role} {t.name!r} has shape {list(t.shape)}; a 4-D NHWC tensor is needed")
     return Dims.of(t.shape)
 
 
-def _spatial(attrs, x: Dims, k_h: int, k_w: int, y: Dims) -> tuple[Tile, Tile, Tile]:
+def spatial_tiles(attrs, x: Dims, k_h: int, k_w: int, y: Dims) -> tuple[Tile, Tile, Tile]:
     """stride, padding, dilation tiles; checks the output shape TFLite would compute."""
     out_h, pad_h = out_size_and_padding(attrs.padding, x.h, k_h, attrs.stride_h, attrs.dilation_h)
     out_w, pad_w = out_size_and_padding(attrs.padding, x.w, k_w, attrs.stride_w, attrs.dilation_w)
@@ -60,59 +24,3 @@ def _spatial(attrs, x: Dims, k_h: int, k_w: int, y: Dims) -> tuple[Tile, Tile, T
         raise Unsupported(f"output is {y.h}x{y.w} but {attrs.padding} padding gives {out_h}x{out_w}")
     return (Tile(attrs.stride_w, attrs.stride_h), Tile(pad_w, pad_h),
             Tile(attrs.dilation_w, attrs.dilation_h))
-
-
-@lowering("CONV_2D")
-def lower_conv2d(graph: Graph, op: Operator) -> Lowered:
-    x_t, w_t, y_t = operands(graph, op, "CONV_2D")
-    in_scale, in_zp = activation_quant(x_t, "input")
-    out_scale, out_zp = activation_quant(y_t, "output")
-    x, y = _nhwc(x_t, "input"), _nhwc(y_t, "output")
-    if len(w_t.shape) != 4:
-        raise Unsupported(f"CONV_2D weights must be 4-D OHWI, got {list(w_t.shape)}")
-    f = Dims.of(w_t.shape)  # n = output channels, c = input channels
-    if f.c != x.c:
-        raise Unsupported(f"grouped convolution (filter depth {f.c}, input depth {x.c}) is not supported")
-    if f.n != y.c or x.n != y.n:
-        raise Unsupported(f"weights {list(w_t.shape)} do not match output {list(y_t.shape)}")
-    scales = weight_scales(w_t, axis=0, channels=f.n)
-    bias = bias_operand(graph, op, f.n)
-    stride, padding, dilation = _spatial(op.attrs, x, f.h, f.w, y)
-
-    params = ConvParams(-in_zp, out_zp, stride, padding, dilation,
-                        fused_activation(op.attrs.activation, out_scale, out_zp))
-    call = KernelCall(
-        "arm_convolve_wrapper_s8",
-        [Scratch(convolve_wrapper_s8_buffer_size(x, f)), params,
-         per_channel_params(in_scale, scales, out_scale),
-         x, TensorArg(x_t.name), f, TensorArg(w_t.name), Dims(1, 1, 1, f.n), bias,
-         y, TensorArg(y_t.name)])
-    return Lowered([call])
-
-
-@lowering("DEPTHWISE_CONV_2D")
-def lower_depthwise_conv2d(graph: Graph, op: Operator) -> Lowered:
-    x_t, w_t, y_t = operands(graph, op, "DEPTHWISE_CONV_2D")
-    in_scale, in_zp = activation_quant(x_t, "input")
-    out_scale, out_zp = activation_quant(y_t, "output")
-    x, y = _nhwc(x_t, "input"), _nhwc(y_t, "output")
-    if len(w_t.shape) != 4 or w_t.shape[0] != 1:
-        raise Unsupported(f"DEPTHWISE_CONV_2D weights must be [1, H, W, C], got {list(w_t.shape)}")
-    f = Dims.of(w_t.shape)  # c = output channels
-    mult = op.attrs.depth_multiplier
-    if f.c != y.c or y.c != x.c * mult or x.n != y.n:
-        raise Unsupported(f"depth multiplier {mult}: input depth {x.c}, weights {list(w_t.shape)} and "
-                          f"output depth {y.c} do not agree")
-    scales = weight_scales(w_t, axis=3, channels=f.c)
-    bias = bias_operand(graph, op, f.c)
-    stride, padding, dilation = _spatial(op.attrs, x, f.h, f.w, y)
-
-    params = DwConvParams(-in_zp, out_zp, mult, stride, padding, dilation,
-                          fused_activation(op.attrs.activation, out_scale, out_zp))
-    call = KernelCall(
-        "arm_depthwise_conv_wrapper_s8",
-        [Scratch(depthwise_conv_wrapper_s8_buffer_size(mult, x, f)), params,
-         per_channel_params(in_scale, scales, out_scale),
-         x, TensorArg(x_t.name), f, TensorArg(w_t.name), Dims(1, 1, 1, f.c), bias,
-         y, TensorArg(y_t.name)])
-    return Lowered([call])

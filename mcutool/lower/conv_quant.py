@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from mcutool.abi.types import Activation, PerChannelQuantParams
 from mcutool.fixedpoint import activation_range, quantize_multiplier
 from mcutool.ir import Graph, Operator, Tensor
 from mcutool.lower.calls import ConstArray, TensorArg, Unsupported
 from mcutool.lower.checks import per_tensor_quant
-from mcutool.lower.cmsis_types import Activation, PerChannelQuantParams
 
 
 def activation_quant(t: Tensor, role: str) -> tuple[float, int]:

@@ -1,5 +1,6 @@
-"""QUANTIZE and DEQUANTIZE, as TFLite-Micro's Prepare computes them (quantize_common.cc,
-dequantize_common.cc), plus the requantize call and unary-operand helpers other lowerings share.
+"""QuantizationFunctions: the requantize call and unary-operand helpers that QUANTIZE, RELU and
+the other unary ops (mcutool/ops/) share, as TFLite-Micro's Prepare computes them
+(quantize_common.cc, dequantize_common.cc).
 
 - float32 -> int8: q = clamp(round(x / scale) + zp), the division and the rounding (halves away
   from zero) in float32, never double.
@@ -9,13 +10,10 @@ dequantize_common.cc), plus the requantize call and unary-operand helpers other 
 """
 from __future__ import annotations
 
-import numpy as np
-
 from mcutool.fixedpoint import quantize_multiplier
 from mcutool.ir import Graph, Operator, Tensor
-from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
-from mcutool.lower.checks import INT8_MAX, INT8_MIN, per_tensor_quant
-from mcutool.lower.registry import lowering
+from mcutool.lower.calls import KernelCall, TensorArg, Unsupported
+from mcutool.lower.checks import INT8_MAX, INT8_MIN
 
 
 def single_io(graph: Graph, op: Operator) -> tuple[Tensor, Tensor]:
@@ -45,31 +43,3 @@ def requantize_call(src: Tensor, dst: Tensor, in_scale: float, in_zp: int, out_s
         "mcu_requantize_s8",
         [TensorArg(src.name), TensorArg(dst.name), src.size, -in_zp, multiplier, shift, out_zp,
          act_min, act_max])
-
-
-@lowering("QUANTIZE")
-def lower_quantize(graph: Graph, op: Operator) -> Lowered:
-    src, dst = single_io(graph, op)
-    out_scale, out_zp = per_tensor_quant(dst, "output")
-    if src.dtype == "float32":
-        call = KernelCall(
-            "mcu_quantize_f32_s8",
-            [TensorArg(src.name), TensorArg(dst.name), dst.size, np.float32(out_scale), out_zp])
-    elif src.dtype == "int8":
-        in_scale, in_zp = per_tensor_quant(src, "input")
-        call = requantize_call(src, dst, in_scale, in_zp, out_scale, out_zp)
-    else:
-        raise Unsupported(f"QUANTIZE from {src.dtype} is not supported (float32 or int8 only)")
-    return Lowered([call])
-
-
-@lowering("DEQUANTIZE")
-def lower_dequantize(graph: Graph, op: Operator) -> Lowered:
-    src, dst = single_io(graph, op)
-    if dst.dtype != "float32":
-        raise Unsupported(f"DEQUANTIZE to {dst.dtype} is not supported (float32 only)")
-    in_scale, in_zp = per_tensor_quant(src, "input")
-    call = KernelCall(
-        "mcu_dequantize_s8_f32",
-        [TensorArg(src.name), TensorArg(dst.name), src.size, np.float32(in_scale), in_zp])
-    return Lowered([call])

@@ -9,31 +9,29 @@ quantized. Streamed batch by batch like calibration.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
-from mcutool.ir import Graph
-from mcutool.quantize import float_kernels as fk
-from mcutool.quantize.calibrate import DEFAULT_BATCH, batches, progress_bar
-from mcutool.quantize.float_exec import run_float
+from mcutool.ir import Graph, Operator, Tensor
+from mcutool.progress import progress_bar
+from mcutool.quantize.calibrate import DEFAULT_BATCH, batches
+from mcutool.quantize.graph_edit import bias_of, own_const, weight_axis
 from mcutool.quantize.params import fake_quantize_weights
-from mcutool.quantize.prepare import WEIGHT_AXIS, _bias_of, _own_const
+from mcutool.reference.float_exec import FloatEnv, eval_op, run_float
 
 
-def _shift(op, x: np.ndarray, delta: np.ndarray) -> np.ndarray:
+def _shift(op: Operator, x: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, int]:
     """Sum over samples and positions of the layer's pre-activation output with weights
-    delta and no bias; x has the sample axis."""
-    attrs = op.attrs
-    saved = attrs.activation
+    delta and no bias (its OpDef's float semantics on a one-op graph); x has the sample axis."""
+    g = Graph()
+    g.add_tensor(Tensor("x", x.shape[1:], "float32"))
+    g.add_tensor(Tensor("delta", delta.shape, "float32", None, np.asarray(delta, np.float32)))
+    attrs = copy.deepcopy(op.attrs)
     attrs.activation = "NONE"
-    try:
-        if op.type == "CONV_2D":
-            y = fk.conv2d(x.reshape(-1, *x.shape[2:]), delta, None, attrs)
-        elif op.type == "DEPTHWISE_CONV_2D":
-            y = fk.depthwise_conv2d(x.reshape(-1, *x.shape[2:]), delta, None, attrs)
-        else:
-            y = fk.fully_connected(x, delta, None, "NONE")
-    finally:
-        attrs.activation = saved
+    env = FloatEnv(g, len(x))
+    env.values["x"] = x
+    y = eval_op(env, Operator(op.type, ["x", "delta"], ["y"], attrs, op.name))
     y = y.reshape(-1, y.shape[-1]).astype(np.float64)
     return y.sum(axis=0), y.shape[0]
 
@@ -42,17 +40,17 @@ def correct_biases(g: Graph, x: np.ndarray, per_channel: bool = True, batch_size
                    progress: bool = False) -> int:
     """Adjust the float biases of `g` in place; returns how many layers were corrected."""
     layers = [op for op in g.operators
-              if op.type in WEIGHT_AXIS and g.tensors[op.inputs[1]].is_const
+              if weight_axis(op) is not None and g.tensors[op.inputs[1]].is_const
               and not g.tensors[op.inputs[0]].is_const]
     deltas = {}
     for op in layers:
         w = g.tensors[op.inputs[1]].data
-        axis = WEIGHT_AXIS[op.type] if per_channel else None
+        axis = weight_axis(op) if per_channel else None
         deltas[op.name] = fake_quantize_weights(w, axis) - w
     by_input: dict[str, list] = {}
     for op in layers:
         by_input.setdefault(op.inputs[0], []).append(op)
-    sums = {op.name: 0.0 for op in layers}
+    sums: dict[str, np.ndarray | float] = {op.name: 0.0 for op in layers}
     counts = {op.name: 0 for op in layers}
 
     def visit(name: str, value: np.ndarray) -> None:
@@ -69,7 +67,7 @@ def correct_biases(g: Graph, x: np.ndarray, per_channel: bool = True, batch_size
     for op in layers:
         if not counts[op.name]:
             continue
-        channels = g.tensors[op.inputs[1]].shape[WEIGHT_AXIS[op.type]]
+        channels = g.tensors[op.inputs[1]].shape[weight_axis(op) or 0]
         mean_shift = np.asarray(sums[op.name]) / counts[op.name]
-        _own_const(g, op, 2, _bias_of(g, op, channels) - mean_shift.astype(np.float32))
+        own_const(g, op, 2, bias_of(g, op, channels) - mean_shift.astype(np.float32))
     return len(layers)

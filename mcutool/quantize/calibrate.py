@@ -7,14 +7,12 @@ activations, so memory is flat in the number of samples.
 """
 from __future__ import annotations
 
-import sys
-from contextlib import contextmanager
-
 import numpy as np
 
 from mcutool.ir import Graph
-from mcutool.quantize.float_exec import run_float
+from mcutool.progress import progress_bar
 from mcutool.quantize.observers import HISTOGRAM_METHODS, METHODS, HistogramObserver, MinMaxObserver, estimate_range
+from mcutool.reference.float_exec import run_float
 
 DEFAULT_BATCH = 32
 
@@ -22,20 +20,6 @@ DEFAULT_BATCH = 32
 def batches(x: np.ndarray, batch_size: int):
     for start in range(0, len(x), batch_size):
         yield x[start:start + batch_size]
-
-
-@contextmanager
-def progress_bar(total: int, label: str, enabled: bool):
-    """click's progress bar on stderr when enabled; a no-op otherwise."""
-    if not enabled or total <= 0:
-        class _Null:
-            def update(self, _n: int) -> None:
-                pass
-        yield _Null()
-        return
-    import click
-    with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=False) as bar:
-        yield bar
 
 
 def activation_names(graph: Graph) -> list[str]:

@@ -17,17 +17,18 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool.ir import Graph, Operator
-from mcutool.quantize.prepare import WEIGHT_AXIS, _bias_of, _own_const, _single_reader
+from mcutool.ops import find, get
+from mcutool.quantize.graph_edit import bias_of, own_const, single_reader, weight_axis
 
-PASS_THROUGH = ("MAX_POOL_2D", "AVERAGE_POOL_2D", "RELU", "PAD", "MEAN", "RESHAPE", "SQUEEZE")
 HOMOGENEOUS = ("NONE", "RELU")
 
 
 def _is_layer(g: Graph, op: Operator) -> bool:
-    if op.type not in WEIGHT_AXIS or not g.tensors[op.inputs[1]].is_const:
+    axis = weight_axis(op)
+    if axis is None or not g.tensors[op.inputs[1]].is_const:
         return False
-    if op.type == "DEPTHWISE_CONV_2D":  # channel i in must be channel i out
-        return g.tensors[op.inputs[1]].shape[3] == g.tensors[op.inputs[0]].shape[-1]
+    if axis == get(op.type).quant.weight_input_axis:  # depthwise: channel i in must be channel i out
+        return g.tensors[op.inputs[1]].shape[axis] == g.tensors[op.inputs[0]].shape[-1]
     return True
 
 
@@ -40,7 +41,7 @@ def find_pairs(g: Graph) -> list[tuple[Operator, Operator]]:
         channels = g.tensors[first.outputs[0]].shape[-1]
         name = first.outputs[0]
         while True:
-            nxt = _single_reader(g, name)
+            nxt = single_reader(g, name)
             if nxt is None or nxt.inputs[0] != name:
                 break
             out_shape = g.tensors[nxt.outputs[0]].shape
@@ -50,7 +51,8 @@ def find_pairs(g: Graph) -> list[tuple[Operator, Operator]]:
                 if depth_ok:
                     pairs.append((first, nxt))
                 break
-            if nxt.type not in PASS_THROUGH or getattr(nxt.attrs, "activation", "NONE") not in HOMOGENEOUS:
+            opdef = find(nxt.type)
+            if opdef is None or not opdef.channelwise or getattr(nxt.attrs, "activation", "NONE") not in HOMOGENEOUS:
                 break
             if nxt.type == "MEAN" and not _spatial_mean(g, nxt):
                 break
@@ -70,7 +72,7 @@ def _flattens_into_fc(g: Graph, op: Operator, channels: int) -> bool:
     """A RESHAPE/SQUEEZE whose output goes straight into a fully connected layer."""
     if op.type not in ("RESHAPE", "SQUEEZE"):
         return False
-    reader = _single_reader(g, op.outputs[0])
+    reader = single_reader(g, op.outputs[0])
     return reader is not None and reader.type == "FULLY_CONNECTED" and reader.inputs[0] == op.outputs[0] \
         and g.tensors[op.outputs[0]].shape[-1] % channels == 0
 
@@ -81,19 +83,19 @@ def _output_ranges(w: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _input_channel_of(second: Operator, w2: np.ndarray, channels: int) -> tuple[np.ndarray, int]:
-    """For each element along the second layer's input axis: which channel it belongs to."""
-    if second.type == "CONV_2D":
-        return np.arange(channels), 3
-    if second.type == "DEPTHWISE_CONV_2D":
-        return np.arange(channels), 3
-    return np.arange(w2.shape[1]) % channels, 1  # FULLY_CONNECTED columns
+    """For each element along the second layer's input axis: which channel it belongs to (a
+    fully connected layer after a flatten reads channel i % channels in column i)."""
+    axis = get(second.type).quant.weight_input_axis
+    assert axis is not None  # find_pairs pairs weighted layers only
+    return np.arange(w2.shape[axis]) % channels, axis
 
 
 def equalize_pair(g: Graph, first: Operator, second: Operator) -> float:
     """Rescale one pair in place; returns the largest relative change of a scale factor."""
     w1 = g.tensors[first.inputs[1]].data.astype(np.float64)
     w2 = g.tensors[second.inputs[1]].data.astype(np.float64)
-    axis1 = WEIGHT_AXIS[first.type]
+    axis1 = weight_axis(first)
+    assert axis1 is not None  # find_pairs pairs weighted layers only
     channels = w1.shape[axis1]
     r1 = _output_ranges(w1, axis1)
     channel_of, axis2 = _input_channel_of(second, w2, channels)
@@ -105,12 +107,12 @@ def equalize_pair(g: Graph, first: Operator, second: Operator) -> float:
     s[ok] = np.sqrt(r1[ok] / r2[ok])
     shape1 = [1] * w1.ndim
     shape1[axis1] = channels
-    _own_const(g, first, 1, w1 / s.reshape(shape1))
-    bias = _bias_of(g, first, channels).astype(np.float64)
-    _own_const(g, first, 2, bias / s)
+    own_const(g, first, 1, w1 / s.reshape(shape1))
+    bias = bias_of(g, first, channels).astype(np.float64)
+    own_const(g, first, 2, bias / s)
     shape2 = [1] * w2.ndim
     shape2[axis2] = -1
-    _own_const(g, second, 1, w2 * s[channel_of].reshape(shape2))
+    own_const(g, second, 1, w2 * s[channel_of].reshape(shape2))
     return float(np.max(np.abs(s - 1.0))) if channels else 0.0
 
 

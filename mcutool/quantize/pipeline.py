@@ -1,5 +1,6 @@
 """Post-training quantization end to end: checks, graph preparation, optional equalization and
-bias correction, calibration, int8 conversion, a lowering check and the optional report."""
+bias correction, calibration and int8 conversion. It ends at the int8 IR: checking that every
+op lowers, and the optional report, are mcutool.api's (quantize_samples)."""
 from __future__ import annotations
 
 import copy
@@ -104,24 +105,12 @@ def run_ptq(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
     ranges = calibrate(prepared, x, options.method, options.batch_size, options.percentile, progress)
     qgraph = quantize_graph(prepared, ranges, options.per_channel)
     qgraph.description = f"mcutool post-training quantization ({options.method})"
-    from mcutool.lower import lower_graph
-    lower_graph(qgraph)  # every int8 op must compile; raises UnsupportedOpsError naming them
     summary["seconds"] = round(time.perf_counter() - start, 3)
     return PtqResult(qgraph, reference, summary)
 
 
 def quantize_float_graph(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
-                         progress: bool = False, report: bool = False,
-                         labels: np.ndarray | None = None) -> tuple[Graph, dict]:
-    """The int8 graph and a summary dict (options, timings, and with report=True the per-layer
-    SQNR and the float and int8 accuracy on the calibration data)."""
-    options = options or PtqOptions()
+                         progress: bool = False) -> tuple[Graph, dict]:
+    """The int8 graph and a summary dict (options, timings)."""
     result = run_ptq(graph, x, options, progress)
-    if report:
-        from mcutool.quantize.report import quantization_report
-        if options.samples is not None:
-            x = x[:options.samples]
-            labels = None if labels is None else labels[:options.samples]
-        result.summary["report"] = quantization_report(result.reference, result.int8, x, labels,
-                                                       options.batch_size, progress)
     return result.int8, result.summary

@@ -17,12 +17,10 @@ import copy
 
 import numpy as np
 
-from mcutool.ir import Graph, Operator, Tensor
-from mcutool.quantize.float_exec import _Env, eval_op
-
-WEIGHT_AXIS = {"CONV_2D": 0, "DEPTHWISE_CONV_2D": 3, "FULLY_CONNECTED": 0}
-FUSABLE = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB", "MUL")
-ACTIVATION_OPS = {"RELU": "RELU", "RELU6": "RELU6", "RELU_N1_TO_1": "RELU_N1_TO_1"}
+from mcutool.ir import Graph, Operator
+from mcutool.ops import find
+from mcutool.quantize.graph_edit import bias_of, is_float_const, own_const, rename_reads, single_reader, weight_axis
+from mcutool.reference.float_exec import FloatEnv, eval_op
 
 
 def prepare(graph: Graph) -> Graph:
@@ -36,41 +34,6 @@ def prepare(graph: Graph) -> Graph:
     return g
 
 
-# -- helpers --------------------------------------------------------------------------------
-def _single_reader(g: Graph, name: str) -> Operator | None:
-    """The one operator reading `name`, if exactly one does and it is not a graph output."""
-    if name in g.outputs:
-        return None
-    readers = [op for op in g.operators if name in op.inputs]
-    return readers[0] if len(readers) == 1 and readers[0].inputs.count(name) == 1 else None
-
-
-def _rename_reads(g: Graph, old: str, new: str) -> None:
-    for op in g.operators:
-        op.inputs = [new if n == old else n for n in op.inputs]
-    g.outputs = [new if n == old else n for n in g.outputs]
-
-
-def _own_const(g: Graph, op: Operator, slot: int, data: np.ndarray) -> None:
-    """Give `op` its own copy of a constant input before changing it (others may share it)."""
-    name = op.inputs[slot]
-    t = g.tensors[name]
-    shared = sum(o.inputs.count(name) for o in g.operators) > 1
-    if shared:
-        new = name
-        k = 1
-        while new in g.tensors:
-            new, k = f"{name}_{k}", k + 1
-        g.add_tensor(Tensor(new, t.shape, "float32", None, data.astype(np.float32)))
-        op.inputs[slot] = new
-    else:
-        t.data = np.asarray(data, np.float32).reshape(t.shape)
-
-
-def _is_float_const(g: Graph, name: str) -> bool:
-    return bool(name) and g.tensors[name].is_const and g.tensors[name].dtype == "float32"
-
-
 # -- passes ---------------------------------------------------------------------------------
 def fold_constants(g: Graph) -> bool:
     changed = False
@@ -80,7 +43,7 @@ def fold_constants(g: Graph) -> bool:
             continue
         if g.tensors[op.outputs[0]].dtype != "float32":
             continue  # integer shape arithmetic is not evaluated here
-        value = eval_op(_Env(g, 1), op)
+        value = eval_op(FloatEnv(g, 1), op)
         out = g.tensors[op.outputs[0]]
         out.dtype = "float32"
         out.data = np.asarray(value, np.float32).reshape(out.shape)
@@ -94,21 +57,8 @@ def _is_identity(g: Graph, op: Operator) -> bool:
     dst = g.tensors[op.outputs[0]]
     if src is None or src.is_const or src.shape != dst.shape:
         return False
-    if op.type in ("RESHAPE", "SQUEEZE"):
-        return True
-    if op.type == "CONCATENATION":
-        return len(op.inputs) == 1 and op.attrs.activation == "NONE"
-    if op.type == "PAD":
-        pads = g.tensors[op.inputs[1]] if len(op.inputs) > 1 and op.inputs[1] else None
-        return pads is not None and pads.is_const and not np.any(pads.data)
-    if op.type in ("ADD", "SUB", "MUL") and op.attrs.activation == "NONE":
-        other = op.inputs[1]
-        if not g.tensors[other].is_const:
-            return False
-        neutral = 1.0 if op.type == "MUL" else 0.0
-        return bool(np.all(g.tensors[other].data == neutral)) and np.broadcast_shapes(
-            g.tensors[other].shape, src.shape) == src.shape
-    return False
+    opdef = find(op.type)
+    return bool(opdef and opdef.identity and opdef.identity(g, op))
 
 
 def drop_identities(g: Graph) -> bool:
@@ -124,16 +74,16 @@ def drop_identities(g: Graph) -> bool:
             # Keep the output's name: whatever wrote src now writes dst.
             for other in g.operators:
                 other.outputs = [dst if n == src else n for n in other.outputs]
-            _rename_reads(g, src, dst)
+            rename_reads(g, src, dst)
         else:
-            _rename_reads(g, dst, src)
+            rename_reads(g, dst, src)
         changed = True
     return changed
 
 
 def _channel_vector(g: Graph, name: str, channels: int) -> np.ndarray | None:
     """The constant as one value per output channel, if it only varies along the last axis."""
-    if not _is_float_const(g, name):
+    if not is_float_const(g, name):
         return None
     c = g.tensors[name].data
     if c.size == 1:
@@ -146,11 +96,12 @@ def _channel_vector(g: Graph, name: str, channels: int) -> np.ndarray | None:
 def fold_batch_norm(g: Graph) -> bool:
     changed = False
     for op in list(g.operators):
-        if op.type not in WEIGHT_AXIS or op.attrs.activation != "NONE":
+        axis = weight_axis(op)
+        if axis is None or op.attrs.activation != "NONE":
             continue
-        if not _is_float_const(g, op.inputs[1]):
+        if not is_float_const(g, op.inputs[1]):
             continue
-        nxt = _single_reader(g, op.outputs[0])
+        nxt = single_reader(g, op.outputs[0])
         if nxt is None or nxt.type not in ("ADD", "SUB", "MUL"):
             continue
         y = op.outputs[0]
@@ -160,20 +111,19 @@ def fold_batch_norm(g: Graph) -> bool:
         if g.tensors[nxt.outputs[0]].shape != g.tensors[y].shape:
             continue  # the constant would broadcast the output to a larger shape
         w = g.tensors[op.inputs[1]].data
-        axis = WEIGHT_AXIS[op.type]
         channels = w.shape[axis]
         vec = _channel_vector(g, const, channels)
         if vec is None or g.tensors[y].shape[-1] != channels:
             continue
-        bias = _bias_of(g, op, channels)
+        bias = bias_of(g, op, channels)
         if nxt.type == "MUL":
             shape = [1] * w.ndim
             shape[axis] = channels
-            _own_const(g, op, 1, w * vec.reshape(shape))
+            own_const(g, op, 1, w * vec.reshape(shape))
             bias = bias * vec
         else:
             bias = bias + (vec if nxt.type == "ADD" else -vec)
-        _own_const(g, op, 2, bias)
+        own_const(g, op, 2, bias)
         # The conv now computes what the MUL/ADD computed and takes over its activation.
         op.attrs.activation = nxt.attrs.activation
         op.outputs = list(nxt.outputs)
@@ -182,27 +132,18 @@ def fold_batch_norm(g: Graph) -> bool:
     return changed
 
 
-def _bias_of(g: Graph, op: Operator, channels: int) -> np.ndarray:
-    """The op's float bias, creating a zero bias tensor when it has none."""
-    if len(op.inputs) > 2 and op.inputs[2]:
-        return g.tensors[op.inputs[2]].data.reshape(channels).astype(np.float32)
-    name, k = f"{op.name}/bias", 1
-    while name in g.tensors:
-        name, k = f"{op.name}/bias_{k}", k + 1
-    g.add_tensor(Tensor(name, (channels,), "float32", None, np.zeros(channels, np.float32)))
-    op.inputs = (op.inputs + [""] * 3)[:2] + [name]
-    return np.zeros(channels, np.float32)
-
-
 def fuse_activations(g: Graph) -> bool:
     changed = False
     for op in list(g.operators):
-        if op.type not in FUSABLE or op.attrs.activation != "NONE":
+        opdef = find(op.type)
+        if opdef is None or not opdef.fuses_activation or op.attrs.activation != "NONE":
             continue
-        nxt = _single_reader(g, op.outputs[0])
-        if nxt is None or nxt.type not in ACTIVATION_OPS:
+        nxt = single_reader(g, op.outputs[0])
+        nxt_def = find(nxt.type) if nxt is not None else None
+        fused_as = nxt_def.fused_as if nxt_def is not None else None
+        if nxt is None or fused_as is None:
             continue
-        op.attrs.activation = ACTIVATION_OPS[nxt.type]
+        op.attrs.activation = fused_as
         op.outputs = list(nxt.outputs)
         g.operators.remove(nxt)
         changed = True

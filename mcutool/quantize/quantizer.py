@@ -10,6 +10,7 @@ What it writes is what TensorFlow's converter writes with int8 input and output 
   copies codes through those, or, for RELU6, clamps codes without rescaling). A concatenated
   input whose parameters are fixed elsewhere is requantized with an int8 QUANTIZE.
 - non-weight constants (a MUL or ADD operand) are int8 per tensor.
+Which op gets which treatment is its OpDef's QuantRule (mcutool/ops/).
 """
 from __future__ import annotations
 
@@ -19,13 +20,8 @@ import numpy as np
 
 from mcutool.errors import McutoolError, UnsupportedOpsError
 from mcutool.ir import Graph, Operator, QuantParams, Tensor
+from mcutool.ops import OpDef, QuantRule, find, get
 from mcutool.quantize import params as qp
-from mcutool.quantize.float_exec import FLOAT_OPS
-from mcutool.quantize.prepare import WEIGHT_AXIS
-
-FIXED_OUTPUT = {"SOFTMAX": (1.0 / 256.0, -128), "LOGISTIC": (1.0 / 256.0, -128), "TANH": (1.0 / 128.0, 0)}
-SHARED_SCALE = ("AVERAGE_POOL_2D", "MAX_POOL_2D", "RESHAPE", "SQUEEZE", "PAD", "RELU6")
-QUANTIZABLE = FLOAT_OPS - {"DEQUANTIZE"}
 
 
 class QuantizeError(McutoolError):
@@ -36,9 +32,10 @@ def check_quantizable(g: Graph) -> None:
     """Name every operator that cannot be quantized, all at once."""
     problems = []
     for i, op in enumerate(g.operators):
-        if op.type not in QUANTIZABLE:
+        opdef = find(op.type)
+        if opdef is None or opdef.float_eval is None or not opdef.quant.quantizable:
             problems.append((i, op.type, "cannot be quantized (no int8 equivalent in mcutool)"))
-        elif op.type in WEIGHT_AXIS and not (g.tensors[op.inputs[1]].is_const
+        elif opdef.quant.weight_axis is not None and not (g.tensors[op.inputs[1]].is_const
                                              and g.tensors[op.inputs[1]].dtype == "float32"):
             problems.append((i, op.type, "weights are not a float constant"))
     if problems:
@@ -66,14 +63,15 @@ def activation_quant_params(g: Graph, ranges: dict[str, tuple[float, float]]) ->
     """(scale, zero point) of every activation tensor, honouring fixed and shared scales."""
     fixed: dict[str, tuple[float, int]] = {}
     for op in g.operators:
-        if op.type in FIXED_OUTPUT:
-            fixed[op.outputs[0]] = FIXED_OUTPUT[op.type]
+        pinned = _rule(op).fixed_output
+        if pinned is not None:
+            fixed[op.outputs[0]] = pinned
     groups = _Groups()
     for op in g.operators:
-        if op.type in SHARED_SCALE:
+        if _rule(op).shared_scale == "input":
             groups.union(op.inputs[0], op.outputs[0])
     for op in g.operators:  # after the others, so "is this input's group fixed" is known
-        if op.type == "CONCATENATION":
+        if _rule(op).shared_scale == "inputs":
             fixed_roots = {groups.find(n) for n in fixed}
             for n in op.inputs:
                 if not g.tensors[n].is_const and groups.find(n) not in fixed_roots:
@@ -86,10 +84,10 @@ def activation_quant_params(g: Graph, ranges: dict[str, tuple[float, float]]) ->
     extra = _concat_constant_ranges(g, groups)
     result: dict[str, QuantParams] = {}
     for root, names in members.items():
-        pinned = [fixed[n] for n in names if n in fixed]
-        if pinned:
-            scale, zp = pinned[0]
-            if any(p != pinned[0] for p in pinned):
+        pins = [fixed[n] for n in names if n in fixed]
+        if pins:
+            scale, zp = pins[0]
+            if any(p != pins[0] for p in pins):
                 raise QuantizeError(f"tensors {', '.join(names)} must share one scale but two of them "
                                     "have different fixed output parameters")
         else:
@@ -100,14 +98,19 @@ def activation_quant_params(g: Graph, ranges: dict[str, tuple[float, float]]) ->
             scale, zp = qp.activation_params(lo, hi)
         for n in names:
             result[n] = QuantParams.per_tensor(scale, zp)
-    _respect_hard_swish(g, result, groups, members)
+    _respect_min_output_scale(g, result, groups, members)
     return result
 
 
+def _rule(op: Operator) -> QuantRule:
+    return get(op.type).quant
+
+
 def _concat_constant_ranges(g: Graph, groups: _Groups) -> dict[str, list[tuple[float, float]]]:
+    """Constant inputs of a shared-scale concatenation widen the shared range."""
     extra: dict[str, list[tuple[float, float]]] = {}
     for op in g.operators:
-        if op.type == "CONCATENATION":
+        if _rule(op).shared_scale == "inputs":
             for n in op.inputs:
                 if g.tensors[n].is_const:
                     d = g.tensors[n].data
@@ -115,12 +118,13 @@ def _concat_constant_ranges(g: Graph, groups: _Groups) -> dict[str, list[tuple[f
     return extra
 
 
-def _respect_hard_swish(g: Graph, result, groups: _Groups, members) -> None:
-    """TFLite-Micro refuses a HARD_SWISH output scale below input_scale / 128: widen it."""
+def _respect_min_output_scale(g: Graph, result, groups: _Groups, members) -> None:
+    """TFLite-Micro refuses e.g. a HARD_SWISH output scale below input_scale / 128: widen it."""
     for op in g.operators:
-        if op.type != "HARD_SWISH":
+        ratio = _rule(op).min_output_scale
+        if ratio is None:
             continue
-        floor = np.float32(result[op.inputs[0]].scale[0]) / np.float32(128.0)
+        floor = np.float32(result[op.inputs[0]].scale[0]) / np.float32(1.0 / ratio)
         out = result[op.outputs[0]]
         if out.scale[0] < floor:
             k = float(floor) / float(out.scale[0]) * 1.0001
@@ -165,21 +169,11 @@ def quantize_graph(g: Graph, ranges: dict[str, tuple[float, float]], per_channel
             b.out.add_tensor(Tensor(name, t.shape, "int8", act[name]))
     for op in g.operators:
         new = Operator(op.type, list(op.inputs), list(op.outputs), copy.deepcopy(op.attrs), op.name)
-        if op.type in WEIGHT_AXIS:
-            _weights_and_bias(b, op, new, act[op.inputs[0]], per_channel)
-        elif op.type in ("ADD", "SUB", "MUL"):
-            for slot, n in enumerate(op.inputs):
-                if g.tensors[n].is_const:
-                    new.inputs[slot] = _int8_const(b, g.tensors[n], None)
-        elif op.type == "CONCATENATION":
-            _concat_inputs(b, op, new, act)
+        opdef = get(op.type)
+        if opdef.quant.weight_axis is not None:
+            _weights_and_bias(b, opdef, op, new, act[op.inputs[0]], per_channel)
         else:
-            for slot, n in enumerate(op.inputs):
-                if n and g.tensors[n].is_const:
-                    if g.tensors[n].dtype == "float32":
-                        raise QuantizeError(f"{op.type} {op.name!r} has a float constant operand {n!r} "
-                                            "that cannot be quantized")
-                    new.inputs[slot] = b.copy_const(n)
+            _operands(b, opdef, op, new, act)
         b.out.add_op(new)
     b.out.inputs = list(g.inputs)
     b.out.outputs = list(g.outputs)
@@ -187,11 +181,39 @@ def quantize_graph(g: Graph, ranges: dict[str, tuple[float, float]], per_channel
     return b.out
 
 
-def _weights_and_bias(b: _Builder, op: Operator, new: Operator, in_q: QuantParams, per_channel: bool) -> None:
+def _operands(b: _Builder, opdef: OpDef, op: Operator, new: Operator, act: dict[str, QuantParams]) -> None:
+    """Constant operands per the op's rule; an input whose parameters differ from the output's
+    in a shared-scale ("inputs") op is requantized first."""
+    g = b.src
+    rule = opdef.quant
+    out_q = act[op.outputs[0]]
+    for slot, n in enumerate(op.inputs):
+        if not n:
+            continue
+        t = g.tensors[n]
+        if t.is_const and (t.dtype == "float32" or rule.float_constants == "own"):
+            if rule.float_constants == "reject":
+                raise QuantizeError(f"{op.type} {op.name!r} has a float constant operand {n!r} "
+                                    "that cannot be quantized")
+            quant = None if rule.float_constants == "own" else copy.deepcopy(out_q)
+            new.inputs[slot] = _int8_const(b, t, quant)
+        elif t.is_const:
+            new.inputs[slot] = b.copy_const(n)
+        elif rule.shared_scale == "inputs" and not act[n].equals(out_q):
+            # Its parameters are pinned elsewhere (a softmax, logistic or tanh output): rescale.
+            name = b.add(Tensor(f"{n}/requantized", t.shape, "int8", copy.deepcopy(out_q)))
+            b.out.add_op(Operator("QUANTIZE", [n], [name], name=f"{op.name}/requantize{slot}"))
+            new.inputs[slot] = name
+
+
+def _weights_and_bias(b: _Builder, opdef: OpDef, op: Operator, new: Operator, in_q: QuantParams,
+                      per_channel: bool) -> None:
     g = b.src
     w_t = g.tensors[op.inputs[1]]
-    axis = WEIGHT_AXIS[op.type] if per_channel else None
-    channels = w_t.shape[WEIGHT_AXIS[op.type]]
+    weight_axis = opdef.quant.weight_axis
+    assert weight_axis is not None
+    axis = weight_axis if per_channel else None
+    channels = w_t.shape[weight_axis]
     in_scale = float(in_q.scale[0])
     if len(op.inputs) > 2 and op.inputs[2]:
         bias = g.tensors[op.inputs[2]].data.reshape(-1).astype(np.float64)
@@ -218,17 +240,3 @@ def _int8_const(b: _Builder, t: Tensor, quant: QuantParams | None) -> str:
         quant = qp.activation_quant(float(t.data.min()), float(t.data.max()))
     q = qp.quantize_activation_values(t.data, float(quant.scale[0]), int(quant.zero_point[0]))
     return b.add(Tensor(t.name, t.shape, "int8", quant, q))
-
-
-def _concat_inputs(b: _Builder, op: Operator, new: Operator, act: dict[str, QuantParams]) -> None:
-    g = b.src
-    out_q = act[op.outputs[0]]
-    for slot, n in enumerate(op.inputs):
-        if g.tensors[n].is_const:
-            new.inputs[slot] = _int8_const(b, g.tensors[n], copy.deepcopy(out_q))
-        elif not act[n].equals(out_q):
-            # Its parameters are pinned elsewhere (a softmax, logistic or tanh output): rescale.
-            t = g.tensors[n]
-            name = b.add(Tensor(f"{n}/requantized", t.shape, "int8", copy.deepcopy(out_q)))
-            b.out.add_op(Operator("QUANTIZE", [n], [name], name=f"{op.name}/requantize{slot}"))
-            new.inputs[slot] = name

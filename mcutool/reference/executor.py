@@ -5,10 +5,13 @@ from TFLite-Micro points at a kernel (twin and C alike) or at the lowering, neve
 """
 from __future__ import annotations
 
+from typing import Literal, overload
+
 import numpy as np
 
+from mcutool.abi import KernelSums
 from mcutool.errors import McutoolError
-from mcutool.lower import ConstArray, LoweredGraph, Scratch, TensorArg
+from mcutool.lower.calls import ConstArray, LoweredGraph, Scratch, TensorArg
 from mcutool.reference.kernels import load_all
 
 
@@ -27,6 +30,16 @@ def _buffers(lowered: LoweredGraph, inputs: list[np.ndarray]) -> dict[str, np.nd
         if t.is_const:
             buffers[name] = np.ascontiguousarray(t.data).reshape(-1)
     return buffers
+
+
+@overload
+def run_reference(lowered: LoweredGraph, inputs: list[np.ndarray],
+                  keep_all: Literal[False] = False) -> list[np.ndarray]: ...
+
+
+@overload
+def run_reference(lowered: LoweredGraph, inputs: list[np.ndarray],
+                  keep_all: Literal[True]) -> dict[str, np.ndarray]: ...
 
 
 def run_reference(lowered: LoweredGraph, inputs: list[np.ndarray],
@@ -52,6 +65,8 @@ def run_reference(lowered: LoweredGraph, inputs: list[np.ndarray],
                     args.append(a.data)
                 elif isinstance(a, Scratch):
                     args.append(np.zeros(a.size, np.int8))
+                elif isinstance(a, KernelSums):
+                    args.append(a.data)
                 else:
                     args.append(a)
             twins[call.kernel](*args)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from mcutool.api import float_ops
 from mcutool.errors import McutoolError
 from mcutool.ir import Graph
-from mcutool.report.macs import graph_macs, quant_text, shape_text, weight_bytes
+from mcutool.ir.analysis import graph_macs, quant_text, shape_text, weight_bytes
 
 
 def _io(graph: Graph, name: str) -> dict:

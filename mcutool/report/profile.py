@@ -7,7 +7,7 @@ import numpy as np
 
 from mcutool import api
 from mcutool.errors import McutoolError
-from mcutool.report.macs import shape_text
+from mcutool.ir.analysis import shape_text
 from mcutool.runners.qemu import parse_output
 from mcutool.toolchain.boards import get_board
 

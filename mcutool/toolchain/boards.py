@@ -2,10 +2,14 @@
 clock, QEMU machine or flashing targets)."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import cache
 
-import tomllib
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, from PyPI
+    import tomli as tomllib
 
 from mcutool.errors import McutoolError
 from mcutool.resources import boards_dir

@@ -115,13 +115,33 @@ def _overflow_error(stderr: str, board: Board) -> FitError | None:
                     f"{' and '.join(parts)} too many")
 
 
+def _runtime_libraries(cc: str, runtime: Path, flags: list[str], label: str,
+                       cmsis_nn: Path | None) -> list[Path]:
+    """The runtime as static libraries: runtime_c, or with ARM's CMSIS-NN source tree given,
+    CMSIS-NN (its int8 sources: the f16/f32 ones left out as in its default build) for the
+    arm_* kernels and runtime_c's mcu_* kernels beside it."""
+    include = runtime / "Include"
+    if cmsis_nn is None:
+        return [build_static_library(cc, "arm-none-eabi-ar", sorted(runtime.rglob("*.c")), [include], flags, label)]
+    ours = sorted(p for p in runtime.rglob("*.c") if not p.name.startswith("arm_"))
+    theirs = sorted(p for p in (cmsis_nn / "Source").rglob("*.c")
+                    if not p.stem.endswith(("_f16", "_f32", "_flt")) and "Bindings" not in p.parts)
+    libs = [build_static_library(cc, "arm-none-eabi-ar", theirs, [cmsis_nn / "Include"], flags,
+                                 f"cmsis-nn-{label}")]
+    if ours:
+        libs.insert(0, build_static_library(cc, "arm-none-eabi-ar", ours, [include], flags, f"mcu-{label}"))
+    return libs
+
+
 def build_firmware(project_dir: Path, prefix: str, board: Board, samples: list[list[np.ndarray]],
-                   opt: str = "-O2", build_dir: Path | None = None) -> Firmware:
+                   opt: str = "-O2", build_dir: Path | None = None, cmsis_nn: Path | None = None) -> Firmware:
+    """Build the test firmware; `cmsis_nn` (a CMSIS-NN source tree) replaces runtime_c's arm_*
+    kernels with ARM's."""
     cc = find_tool(CROSS, INSTALL_HINT)
     project_dir = Path(project_dir)
     meta = json.loads((project_dir / "mcutool.json").read_text())
     check_fit(board, meta["weight_bytes"], meta["arena_bytes"])
-    build = Path(build_dir or project_dir / f"build-{board.name}")
+    build = Path(build_dir or project_dir / f"build-{board.name}{'-cmsis-nn' if cmsis_nn else ''}")
     build.mkdir(parents=True, exist_ok=True)
     fw_dir = templates_dir() / "firmware"
     sources, defines = _firmware_sources(board)
@@ -137,15 +157,14 @@ def build_firmware(project_dir: Path, prefix: str, board: Board, samples: list[l
     runtime = project_dir / "runtime_c"
     include = runtime / "Include"
     flags = [*WARNINGS, opt, *board.cflags, "-ffunction-sections", "-fdata-sections"]
-    lib = build_static_library(cc, "arm-none-eabi-ar", sorted(runtime.rglob("*.c")), [include],
-                               flags, f"{board.cpu}-{board.fpu}{opt}")
+    libs = _runtime_libraries(cc, runtime, flags, f"{board.cpu}-{board.fpu}{opt}", cmsis_nn)
     elf = build / "firmware.elf"
     map_file = build / "firmware.map"
     cmd = [cc, *flags, f"-D{prefix.upper()}_PROFILE", *(f"-D{d}" for d in defines),
            f"-I{include}", f"-I{project_dir}", f"-I{build}",
            str(project_dir / f"{prefix}.c"), str(project_dir / f"{prefix}_weights.c"),
            str(project_dir / "main_board.c"), *(str(build / s) for s in sources),
-           str(build / "mcu_samples.c"), str(lib),
+           str(build / "mcu_samples.c"), *map(str, libs),
            "-nostartfiles", "-T", str(build / "linker.ld"), "-Wl,--gc-sections",
            f"-Wl,-Map={map_file}", "--specs=nano.specs", "--specs=nosys.specs", "-o", str(elf)]
     proc = subprocess.run(cmd, capture_output=True, text=True)

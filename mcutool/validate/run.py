@@ -16,7 +16,7 @@ def validate_model(model_path: str | Path, data_path: str | Path, board: str = a
 
     model_path = Path(model_path)
     graph = api.load_model(model_path)
-    compiled = api.compile_graph(graph)
+    compiled = api.compile_graph(graph, board)  # laid out for the board's instruction set
     data = load_data(data_path)
     samples = encode_samples(data, graph_input_specs(graph))
     model_bytes = model_path.read_bytes()

@@ -13,7 +13,7 @@ Decisions:
   a single scale is per-tensor (axis None) whatever quantized_dimension says.
 - Variable tensors (state of e.g. LSTM) are never treated as constants.
 - Duplicate or empty tensor names get a suffix with the tensor index ("x" -> "x_7").
-- Ops with no options table in mcutool.frontends.tflite.schema_maps.OPTIONS get their IR
+- Ops with no options table in their OpDef (mcutool/ops/), or no OpDef, get their IR
   default attrs; CUSTOM ops become "CUSTOM:<custom_code>" (custom options are not kept).
 """
 from __future__ import annotations
@@ -31,12 +31,13 @@ from mcutool.frontends.tflite.filetype import check_tflite_identifier, load_mode
 from mcutool.frontends.tflite.schema_maps import (
     ACTIVATION_BY_CODE,
     DTYPE_BY_TYPE,
-    OPTIONS,
     PADDING_BY_CODE,
     TYPE_NAME_BY_CODE,
     op_type_name,
+    union_type,
 )
 from mcutool.ir import Graph, Operator, QuantParams, Tensor, default_attrs
+from mcutool.ops import find
 
 _U32 = flatbuffers.number_types.UOffsetTFlags
 # vtable offsets of string fields (4 + 2 * field id in schema.fbs)
@@ -248,10 +249,11 @@ def _read_buffer(model, data: bytes, index: int, name: str, shape, dtype: str):
 
 def _read_attrs(op_type: str, op, index: int):
     attrs = default_attrs(op_type)
-    spec = OPTIONS.get(op_type)
+    opdef = find(op_type)
+    spec = opdef.options if opdef else None
     if spec is None or op.BuiltinOptionsType() == tflite.BuiltinOptions.NONE:
         return attrs
-    if op.BuiltinOptionsType() != spec.union_type:
+    if op.BuiltinOptionsType() != union_type(spec):
         raise ModelFormatError(
             f"operator #{index} {op_type} has options of type {op.BuiltinOptionsType()}, "
             f"expected {spec.table}"

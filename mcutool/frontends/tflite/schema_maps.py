@@ -2,13 +2,14 @@
 
 The flatbuffer schema uses integer enums; the IR uses strings (op types are TFLite's builtin
 operator names, activations and paddings are their enum names). The options table of each
-op type is described once, in OPTIONS, so that reading and writing stay symmetric.
+op type is described once, in its OpDef (mcutool/ops/), so that reading and writing stay
+symmetric.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import tflite
+
+from mcutool.ops.opdef import OptionsTable
 
 
 def _enum_members(enum_class) -> dict[str, int]:
@@ -74,60 +75,6 @@ TYPE_BY_DTYPE = {v: k for k, v in DTYPE_BY_TYPE.items()}
 TYPE_NAME_BY_CODE = {v: k for k, v in _enum_members(tflite.TensorType).items()}
 
 
-@dataclass(frozen=True)
-class Field:
-    attr: str       # field of the IR attrs dataclass
-    fb: str         # field name in the flatbuffer table (getter `X()`, adder `<Table>AddX`)
-    kind: str       # "int", "bool", "float", "activation", "padding", "ints" (int32 vector)
-
-
-@dataclass(frozen=True)
-class OptionsTable:
-    table: str              # e.g. "Conv2DOptions"; also the BuiltinOptions union member name
-    fields: tuple[Field, ...] = ()
-
-    @property
-    def union_type(self) -> int:
-        return getattr(tflite.BuiltinOptions, self.table)
-
-
-_ACT = Field("activation", "FusedActivationFunction", "activation")
-_PAD = Field("padding", "Padding", "padding")
-_STRIDES = (Field("stride_h", "StrideH", "int"), Field("stride_w", "StrideW", "int"))
-_DILATIONS = (Field("dilation_h", "DilationHFactor", "int"), Field("dilation_w", "DilationWFactor", "int"))
-
-# Op type -> its options table. Every op of ATTRS_BY_OP is here; tables without fields are
-# written empty, as TensorFlow's converter does.
-OPTIONS: dict[str, OptionsTable] = {
-    "CONV_2D": OptionsTable("Conv2DOptions", (*_STRIDES, *_DILATIONS, _PAD, _ACT)),
-    "DEPTHWISE_CONV_2D": OptionsTable(
-        "DepthwiseConv2DOptions",
-        (*_STRIDES, *_DILATIONS, _PAD, _ACT, Field("depth_multiplier", "DepthMultiplier", "int")),
-    ),
-    "FULLY_CONNECTED": OptionsTable(
-        "FullyConnectedOptions", (_ACT, Field("keep_num_dims", "KeepNumDims", "bool"))
-    ),
-    **{
-        pool: OptionsTable(
-            "Pool2DOptions",
-            (Field("filter_h", "FilterHeight", "int"), Field("filter_w", "FilterWidth", "int"),
-             *_STRIDES, _PAD, _ACT),
-        )
-        for pool in ("AVERAGE_POOL_2D", "MAX_POOL_2D")
-    },
-    "MEAN": OptionsTable("ReducerOptions", (Field("keep_dims", "KeepDims", "bool"),)),
-    "ADD": OptionsTable("AddOptions", (_ACT,)),
-    "SUB": OptionsTable("SubOptions", (_ACT,)),
-    "MUL": OptionsTable("MulOptions", (_ACT,)),
-    "RESHAPE": OptionsTable("ReshapeOptions", (Field("new_shape", "NewShape", "ints"),)),
-    "SQUEEZE": OptionsTable("SqueezeOptions", (Field("squeeze_dims", "SqueezeDims", "ints"),)),
-    "PAD": OptionsTable("PadOptions"),
-    "CONCATENATION": OptionsTable(
-        "ConcatenationOptions", (Field("axis", "Axis", "int"), _ACT)
-    ),
-    "SOFTMAX": OptionsTable("SoftmaxOptions", (Field("beta", "Beta", "float"),)),
-    "LEAKY_RELU": OptionsTable("LeakyReluOptions", (Field("alpha", "Alpha", "float"),)),
-    "HARD_SWISH": OptionsTable("HardSwishOptions"),
-    "QUANTIZE": OptionsTable("QuantizeOptions"),
-    "DEQUANTIZE": OptionsTable("DequantizeOptions"),
-}
+def union_type(table: OptionsTable) -> int:
+    """The BuiltinOptions union code of an OpDef's options table."""
+    return getattr(tflite.BuiltinOptions, table.table)

@@ -21,12 +21,14 @@ from mcutool.frontends.tflite.errors import ModelWriteError
 from mcutool.frontends.tflite.filetype import TFLITE_IDENTIFIER
 from mcutool.frontends.tflite.schema_maps import (
     ACTIVATION_CODE,
-    OPTIONS,
     PADDING_CODE,
     TYPE_BY_DTYPE,
     op_code,
+    union_type,
 )
 from mcutool.ir import Graph, Operator, Tensor
+from mcutool.ops import find
+from mcutool.ops.opdef import OptionsTable
 
 _DATA_ALIGNMENT = 16  # lets runtimes read int32/float constants in place on any target
 
@@ -147,23 +149,26 @@ def _operator_code(b, op_type: str) -> int:
 
 
 def _operator(b, op: Operator, opcode_index: int, index: dict[str, int]) -> int:
-    options = _options(b, op)
+    spec = _options_table(op)
+    options = _options(b, op, spec) if spec is not None else None
     inputs = _int32_vector(b, [index[n] if n else -1 for n in op.inputs])
     outputs = _int32_vector(b, [index[n] for n in op.outputs])
     tflite.OperatorStart(b)
     tflite.OperatorAddOpcodeIndex(b, opcode_index)
     tflite.OperatorAddInputs(b, inputs)
     tflite.OperatorAddOutputs(b, outputs)
-    if options is not None:
-        tflite.OperatorAddBuiltinOptionsType(b, OPTIONS[op.type].union_type)
+    if spec is not None and options is not None:
+        tflite.OperatorAddBuiltinOptionsType(b, union_type(spec))
         tflite.OperatorAddBuiltinOptions(b, options)
     return tflite.OperatorEnd(b)
 
 
-def _options(b, op: Operator) -> int | None:
-    spec = OPTIONS.get(op.type)
-    if spec is None:
-        return None
+def _options_table(op: Operator) -> OptionsTable | None:
+    opdef = find(op.type)
+    return opdef.options if opdef else None
+
+
+def _options(b, op: Operator, spec: OptionsTable) -> int:
     # Vectors must be built before the table that refers to them.
     vectors = {}
     for field in spec.fields:

@@ -1,7 +1,7 @@
 """Numpy twins of the C runtime's kernels: same name, same arguments, same integer results.
 
 A twin receives flat numpy views for tensor pointers (outputs are written in place), numpy
-arrays for constant arrays, the cmsis_types dataclasses for structs, and ints/floats.
+arrays for constant arrays, the mcutool.abi.types dataclasses for structs, and ints/floats.
 """
 from __future__ import annotations
 
@@ -19,16 +19,17 @@ def twin(*kernel_names: str):
 
 
 def load_all() -> dict[str, Callable]:
-    # Importing the family modules registers their twins.
+    # Importing the family modules (named after CMSIS-NN's folders) registers their twins.
     from mcutool.reference.kernels import (  # noqa: F401
         activations,
-        concat_pad,
+        basic_math,
+        concatenation,
         conv,
-        elementwise,
         fully_connected,
-        nonlinear,
+        pad,
         pooling,
         quantize,
+        reduction,
         softmax,
     )
     return TWINS

@@ -2,14 +2,28 @@
 
 acc[b, u] = sum_k (x[b, k] + input_offset) * w[u, k], wrapped to int32 like the C accumulator,
 plus bias, then double-rounding requantization, output offset and clamp.
+
+The context is the C's: a zeroed scratch buffer, or (Helium layout) the int32 kernel sums that
+ARM's CMSIS-NN starts its accumulators from. runtime_c ignores them, and so does the result
+here, but they are checked against the weights, bias and input offset they were made from.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from mcutool.abi.kernel_sums import vector_sum_s8
+from mcutool.abi.types import Dims
 from mcutool.fixedpoint import multiply_by_quantized_multiplier, wrap_int32
-from mcutool.lower.cmsis_types import Dims
 from mcutool.reference.kernels import twin
+
+
+def _check_kernel_sums(ctx, fc_params, filter_dims: Dims, filter_data, bias_data) -> None:
+    if ctx is None or np.asarray(ctx).dtype != np.int32:
+        return  # scratch (int8) or none
+    want = vector_sum_s8(filter_data.reshape(filter_dims.c, filter_dims.n), fc_params.input_offset,
+                         fc_params.filter_offset, bias_data)
+    if not np.array_equal(np.asarray(ctx), want):
+        raise ValueError("fully connected: the kernel sums in the context do not match the weights")
 
 
 def _fully_connected(fc_params, multiplier, shift, input_dims: Dims, input_data, filter_dims: Dims,
@@ -31,6 +45,7 @@ def _fully_connected(fc_params, multiplier, shift, input_dims: Dims, input_data,
 @twin("arm_fully_connected_s8")
 def arm_fully_connected_s8(ctx, fc_params, quant_params, input_dims, input_data, filter_dims, filter_data,
                            bias_dims, bias_data, output_dims, output_data) -> int:
+    _check_kernel_sums(ctx, fc_params, filter_dims, filter_data, bias_data)
     return _fully_connected(fc_params, np.int64(quant_params.multiplier), np.int64(quant_params.shift),
                             input_dims, input_data, filter_dims, filter_data, bias_data, output_dims,
                             output_data)
@@ -39,6 +54,7 @@ def arm_fully_connected_s8(ctx, fc_params, quant_params, input_dims, input_data,
 @twin("arm_fully_connected_per_channel_s8")
 def arm_fully_connected_per_channel_s8(ctx, fc_params, quant_params, input_dims, input_data, filter_dims,
                                        filter_data, bias_dims, bias_data, output_dims, output_data) -> int:
+    _check_kernel_sums(ctx, fc_params, filter_dims, filter_data, bias_data)
     return _fully_connected(fc_params, np.asarray(quant_params.multiplier, np.int64),
                             np.asarray(quant_params.shift, np.int64), input_dims, input_data, filter_dims,
                             filter_data, bias_data, output_dims, output_data)

@@ -1,10 +1,9 @@
-"""Numpy twins of the pooling and mean kernels (arm_avgpool_s8, arm_max_pool_s8, mcu_mean_s8)."""
+"""Numpy twins of the PoolingFunctions kernels arm_avgpool_s8 and arm_max_pool_s8."""
 from __future__ import annotations
 
 import numpy as np
 
-from mcutool.fixedpoint import multiply_by_quantized_multiplier, wrap_int32
-from mcutool.lower.cmsis_types import Dims, PoolParams
+from mcutool.abi.types import Dims, PoolParams
 from mcutool.reference.kernels import twin
 
 
@@ -53,20 +52,4 @@ def arm_max_pool_s8(ctx, params: PoolParams, in_dims: Dims, src, filter_dims: Di
         window = x[:, ys, xs, :].astype(np.int64)
         biggest = window.max(axis=(1, 2), initial=-128)
         y[:, oy, ox, :] = np.clip(biggest, params.activation.min, params.activation.max)
-    return 0
-
-
-@twin("mcu_mean_s8")
-def mcu_mean_s8(in_dims: Dims, src, out_dims: Dims, dst, input_offset: int, output_offset: int,
-                multiplier: int, shift: int) -> int:
-    x = _nhwc(src, in_dims).astype(np.int64)
-    shape_in = (in_dims.n, in_dims.h, in_dims.w, in_dims.c)
-    shape_out = (out_dims.n, out_dims.h, out_dims.w, out_dims.c)
-    reduced = tuple(i for i in range(4) if shape_out[i] != shape_in[i])
-    count = in_dims.size // out_dims.size
-    # TFLM accumulates in int32 and lets it wrap.
-    total = wrap_int32(x.sum(axis=reduced, keepdims=True).reshape(-1))
-    centred = wrap_int32(total + np.int64(input_offset) * count)
-    out = multiply_by_quantized_multiplier(centred, multiplier, shift) + output_offset
-    dst[:] = np.clip(out, -128, 127)
     return 0

@@ -14,18 +14,12 @@ from collections.abc import Callable
 import numpy as np
 
 from mcutool.ir import Graph, Operator
-from mcutool.quantize import float_kernels as fk
-from mcutool.quantize.float_kernels import FloatExecError
-
-# Op types with float semantics here; a float model with any other op cannot be quantized.
-FLOAT_OPS = frozenset({
-    "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "MAX_POOL_2D", "MEAN",
-    "ADD", "SUB", "MUL", "RESHAPE", "SQUEEZE", "PAD", "CONCATENATION", "SOFTMAX", "LOGISTIC",
-    "TANH", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "DEQUANTIZE",
-})
+from mcutool.ops.opdef import find
+from mcutool.reference import float_kernels as fk
+from mcutool.reference.float_kernels import FloatExecError
 
 
-class _Env:
+class FloatEnv:
     """Tensor values of one run: activations batched, constants as stored."""
 
     def __init__(self, graph: Graph, n: int):
@@ -36,7 +30,7 @@ class _Env:
 
     def const(self, name: str) -> np.ndarray:
         t = self.graph.tensors[name]
-        if t.is_const:
+        if t.data is not None:  # a constant
             return t.data
         # Weights computed from constants only (a DEQUANTIZE of float16 weights before
         # preparation folds it) are the same for every sample.
@@ -50,19 +44,30 @@ class _Env:
             return self.values[name]
         t = self.graph.tensors[name]
         if t.is_const:
-            return _as_float(t)[None]
+            return as_float(t)[None]
         raise FloatExecError(f"tensor {name!r} has no value (read before it is written)")
 
+    def input(self, op: Operator, slot: int = 0) -> np.ndarray:
+        """Operand `slot` with its sample axis."""
+        if len(op.inputs) <= slot or not op.inputs[slot]:
+            raise FloatExecError(f"{op.type} has no input {slot}")
+        return self.batched(op.inputs[slot])
 
-def _as_float(t) -> np.ndarray:
+    def bias(self, op: Operator) -> np.ndarray | None:
+        """The optional constant bias (input 2)."""
+        return self.const(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] else None
+
+
+def as_float(t) -> np.ndarray:
+    """A tensor's real values (dequantized when it is quantized)."""
     if t.dtype == "float32":
         return t.data
     if t.quant is not None and t.dtype in ("int8", "uint8", "int16", "int32"):
-        return _dequantize(t.data, t.quant, len(t.shape))
+        return dequantize(t.data, t.quant, len(t.shape))
     return t.data.astype(np.float32)
 
 
-def _dequantize(q: np.ndarray, quant, rank: int) -> np.ndarray:
+def dequantize(q: np.ndarray, quant, rank: int) -> np.ndarray:
     scale, zp = quant.scale.astype(np.float32), quant.zero_point
     if quant.axis is not None and scale.size > 1:
         shape = [1] * rank
@@ -71,83 +76,37 @@ def _dequantize(q: np.ndarray, quant, rank: int) -> np.ndarray:
     return ((q.astype(np.int64) - zp).astype(np.float32) * scale).astype(np.float32)
 
 
-def _nhwc(x: np.ndarray) -> np.ndarray:
+def nhwc(x: np.ndarray) -> np.ndarray:
     """(N, B, H, W, C) -> (N*B, H, W, C)."""
     if x.ndim != 5:
         raise FloatExecError(f"expected a 4-D NHWC tensor, got {x.ndim - 1}-D")
     return x.reshape(-1, *x.shape[2:])
 
 
-def _bias(env: _Env, op: Operator) -> np.ndarray | None:
-    return env.const(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] else None
-
-
-def _binary(env: _Env, op: Operator) -> np.ndarray:
+def binary(env: FloatEnv, op: Operator, fn) -> np.ndarray:
+    """ADD, SUB, MUL: numpy broadcasting of both operands, then the fused activation."""
     a, b = (env.batched(n) for n in op.inputs[:2])
     rank = max(a.ndim, b.ndim) - 1
     # Right-align the model dims (TFLite broadcasting), keeping the sample axis first.
     a = a.reshape(a.shape[0], *([1] * (rank - a.ndim + 1)), *a.shape[1:])
     b = b.reshape(b.shape[0], *([1] * (rank - b.ndim + 1)), *b.shape[1:])
-    out = {"ADD": np.add, "SUB": np.subtract, "MUL": np.multiply}[op.type](a, b)
+    out = fn(a, b)
     return fk.fused(out.astype(np.float32), op.attrs.activation)
 
 
-def _axis(axis: int, rank: int) -> int:
+def model_axis(axis: int, rank: int) -> int:
     axis = axis + rank if axis < 0 else axis
     if not 0 <= axis < rank:
         raise FloatExecError(f"axis {axis} out of range for a {rank}-D tensor")
     return axis + 1  # past the sample axis
 
 
-def eval_op(env: _Env, op: Operator) -> np.ndarray:
+def eval_op(env: FloatEnv, op: Operator) -> np.ndarray:
     """One operator's output (with the sample axis, before the final reshape)."""
-    t = op.type
-    x = env.batched(op.inputs[0]) if op.inputs and op.inputs[0] else None
-    a = op.attrs
-    if t == "CONV_2D":
-        return fk.conv2d(_nhwc(x), env.const(op.inputs[1]), _bias(env, op), a)
-    if t == "DEPTHWISE_CONV_2D":
-        return fk.depthwise_conv2d(_nhwc(x), env.const(op.inputs[1]), _bias(env, op), a)
-    if t == "FULLY_CONNECTED":
-        return fk.fully_connected(x, env.const(op.inputs[1]), _bias(env, op), a.activation)
-    if t in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
-        return fk.pool2d(_nhwc(x), a, "MAX" if t == "MAX_POOL_2D" else "AVERAGE")
-    if t == "MEAN":
-        axes = sorted({_axis(int(v), x.ndim - 1) for v in np.atleast_1d(env.const(op.inputs[1]))})
-        return x.mean(axis=tuple(axes), dtype=np.float64).astype(np.float32)
-    if t in ("ADD", "SUB", "MUL"):
-        return _binary(env, op)
-    if t in ("RESHAPE", "SQUEEZE"):
-        return x
-    if t == "PAD":
-        pads = np.asarray(env.const(op.inputs[1]), np.int64).reshape(-1, 2)
-        return np.pad(x, [(0, 0)] + [tuple(p) for p in pads])
-    if t == "CONCATENATION":
-        parts = [env.batched(n) for n in op.inputs]
-        parts = [np.broadcast_to(p, (env.n, *p.shape[1:])) for p in parts]
-        return fk.fused(np.concatenate(parts, axis=_axis(a.axis, x.ndim - 1)), a.activation)
-    if t == "SOFTMAX":
-        return fk.softmax(x, a.beta)
-    if t == "LOGISTIC":
-        return fk.logistic(x)
-    if t == "TANH":
-        return np.tanh(x)
-    if t == "RELU":
-        return fk.fused(x, "RELU")
-    if t == "RELU6":
-        return fk.fused(x, "RELU6")
-    if t == "LEAKY_RELU":
-        return fk.leaky_relu(x, a.alpha)
-    if t == "HARD_SWISH":
-        return fk.hard_swish(x)
-    if t == "DEQUANTIZE":
-        src = env.graph.tensors[op.inputs[0]]
-        if src.is_const:
-            return _as_float(src)[None]
-        if src.quant is None:
-            return x.astype(np.float32)
-        return _dequantize(x, src.quant, x.ndim)
-    raise FloatExecError(f"{t} has no float implementation")
+    opdef = find(op.type)
+    if opdef is None or opdef.float_eval is None:
+        raise FloatExecError(f"{op.type} has no float implementation")
+    return opdef.float_eval(env, op)
 
 
 def run_float(graph: Graph, inputs: list[np.ndarray], keep_all: bool = False,
@@ -156,7 +115,7 @@ def run_float(graph: Graph, inputs: list[np.ndarray], keep_all: bool = False,
     if len(inputs) != len(graph.inputs):
         raise FloatExecError(f"the model has {len(graph.inputs)} input(s), got {len(inputs)}")
     n = int(np.asarray(inputs[0]).shape[0])
-    env = _Env(graph, n)
+    env = FloatEnv(graph, n)
     for name, value in zip(graph.inputs, inputs):
         shape = graph.tensors[name].shape
         env.values[name] = np.asarray(value, np.float32).reshape(n, *shape)

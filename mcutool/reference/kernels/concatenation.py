@@ -1,4 +1,4 @@
-"""Numpy twins of the data-movement kernels: arm_pad_s8 and arm_concatenation_s8_{x,y,z,w}.
+"""Numpy twins of the ConcatenationFunctions kernels arm_concatenation_s8_{x,y,z,w}.
 
 CMSIS-NN's concatenation names the four axes from the innermost out: x (NHWC's C), y (W),
 z (H), w (N). One call copies one input into its place in the output.
@@ -7,20 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mcutool.lower.cmsis_types import Dims
 from mcutool.reference.kernels import twin
-
-
-@twin("arm_pad_s8")
-def arm_pad_s8(src, dst, pad_value: int, in_dims: Dims, pre: Dims, post: Dims) -> int:
-    shape_in = (in_dims.n, in_dims.h, in_dims.w, in_dims.c)
-    before = (pre.n, pre.h, pre.w, pre.c)
-    after = (post.n, post.h, post.w, post.c)
-    out = dst.reshape(tuple(b + d + a for b, d, a in zip(before, shape_in, after)))
-    out[...] = pad_value
-    inner = tuple(slice(b, b + d) for b, d in zip(before, shape_in))
-    out[inner] = src.reshape(shape_in)
-    return 0
 
 
 def _place(src, dst, x: int, y: int, z: int, w: int, axis: int, out_size: int, offset: int):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mcutool.abi.types import Dims
 from mcutool.fixedpoint import multiply_by_quantized_multiplier as mbqm
-from mcutool.lower.cmsis_types import Dims
 from mcutool.reference.kernels import twin
 
 

@@ -1,5 +1,5 @@
-"""ADD, SUB and MUL on int8 tensors, with TFLite-Micro's Prepare math (add_common.cc,
-sub_common.cc, mul_common.cc) and TFLite's broadcasting of shapes up to 4-D.
+"""BasicMathFunctions: what ADD, SUB and MUL (mcutool/ops/) share on int8 tensors, with
+TFLite-Micro's Prepare math (add_common.cc, sub_common.cc, mul_common.cc) and TFLite's broadcasting of shapes up to 4-D.
 
 ADD/SUB rescale both inputs to a common scale (twice the larger input scale) after a left shift
 of 20 bits, add or subtract, and requantize the sum:
@@ -12,21 +12,21 @@ MUL: real = double(in1_scale) * double(in2_scale) / double(out_scale), QuantizeM
 
 Same-shape operands use CMSIS-NN's arm_elementwise_add_s8 / arm_elementwise_mul_s8 (and
 mcu_elementwise_sub_s8, the same loop with a minus); broadcasting uses mcu_broadcast_<op>_s8,
-which take each tensor's NHWC dims (a broadcast input has 1 in that dim).
+which take each tensor's NHWC dims (a broadcast input has 1 in that dim). ADD and SUB differ
+only in the kernel name, so their lowering is here, shared.
 """
 from __future__ import annotations
 
+from mcutool.abi.types import Dims
 from mcutool.fixedpoint import activation_range, quantize_multiplier
 from mcutool.ir import Graph, Operator, Tensor
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
-from mcutool.lower.cmsis_types import Dims
-from mcutool.lower.quantize import per_tensor_quant
-from mcutool.lower.registry import lowering
+from mcutool.lower.checks import per_tensor_quant
 
 ADD_SUB_LEFT_SHIFT = 20  # int8 (TFLM uses 15 for int16)
 
 
-def _operands(graph: Graph, op: Operator) -> tuple[Tensor, Tensor, Tensor]:
+def binary_operands(graph: Graph, op: Operator) -> tuple[Tensor, Tensor, Tensor]:
     if len(op.inputs) != 2 or not all(op.inputs) or len(op.outputs) != 1:
         raise Unsupported(f"{op.type} needs exactly two inputs and one output")
     a, b = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1])
@@ -69,51 +69,30 @@ def _add_sub_multipliers(s1: float, s2: float, so: float) -> list[int]:
     return params
 
 
-def _activation_range(op: Operator, scale: float, zero_point: int) -> tuple[int, int]:
+def fused_activation_range(op: Operator, scale: float, zero_point: int) -> tuple[int, int]:
     try:
         return activation_range(op.attrs.activation, scale, zero_point)
     except ValueError as exc:
         raise Unsupported(f"fused activation {op.attrs.activation!r} is not supported") from exc
 
 
-@lowering("ADD", "SUB")
-def lower_add_sub(graph: Graph, op: Operator) -> Lowered:
-    a, b, out = _operands(graph, op)
+def lower_add_sub(graph: Graph, op: Operator, same_shape_kernel: str, broadcast_kernel: str) -> Lowered:
+    """ADD or SUB: the two ops take the same parameters; only their kernels differ."""
+    a, b, out = binary_operands(graph, op)
     (s1, z1), (s2, z2), (so, zo) = per_tensor_quant(a), per_tensor_quant(b), per_tensor_quant(out)
     m1, sh1, m2, sh2, mo, sho = _add_sub_multipliers(s1, s2, so)
-    act_min, act_max = _activation_range(op, so, zo)
+    act_min, act_max = fused_activation_range(op, so, zo)
     dims = broadcast_dims(a, b, out)
     in1, in2, dst = TensorArg(a.name), TensorArg(b.name), TensorArg(out.name)
     in1_params = [-z1, m1, sh1]
     in2_params = [-z2, m2, sh2]
     out_params = [zo, mo, sho, act_min, act_max]
     if dims is None:
-        kernel = "arm_elementwise_add_s8" if op.type == "ADD" else "mcu_elementwise_sub_s8"
+        kernel = same_shape_kernel
         args = [in1, in2, *in1_params, *in2_params, ADD_SUB_LEFT_SHIFT, dst, *out_params, out.size]
     else:
-        kernel = "mcu_broadcast_add_s8" if op.type == "ADD" else "mcu_broadcast_sub_s8"
+        kernel = broadcast_kernel
         da, db, do = dims
         args = [da, in1, db, in2, *in1_params, *in2_params, ADD_SUB_LEFT_SHIFT, do, dst, *out_params]
     call = KernelCall(kernel, args)
-    return Lowered([call])
-
-
-@lowering("MUL")
-def lower_mul(graph: Graph, op: Operator) -> Lowered:
-    a, b, out = _operands(graph, op)
-    (s1, z1), (s2, z2), (so, zo) = per_tensor_quant(a), per_tensor_quant(b), per_tensor_quant(out)
-    multiplier, shift = quantize_multiplier(s1 * s2 / so)  # double, as mul_common.cc
-    if shift > 30:
-        raise Unsupported(f"MUL scale ratio {s1 * s2 / so:g} is too large")
-    act_min, act_max = _activation_range(op, so, zo)
-    dims = broadcast_dims(a, b, out)
-    in1, in2, dst = TensorArg(a.name), TensorArg(b.name), TensorArg(out.name)
-    out_params = [zo, multiplier, shift, act_min, act_max]
-    if dims is None:
-        call = KernelCall("arm_elementwise_mul_s8",
-                          [in1, in2, -z1, -z2, dst, *out_params, out.size])
-    else:
-        da, db, do = dims
-        call = KernelCall("mcu_broadcast_mul_s8",
-                          [da, in1, db, in2, -z1, -z2, do, dst, *out_params])
     return Lowered([call])

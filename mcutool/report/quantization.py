@@ -13,8 +13,11 @@ import numpy as np
 
 from mcutool.data import to_model_input
 from mcutool.ir import Graph
-from mcutool.quantize.calibrate import DEFAULT_BATCH, progress_bar
-from mcutool.quantize.float_exec import run_float
+from mcutool.lower import lower_graph
+from mcutool.progress import progress_bar
+from mcutool.quantize.calibrate import DEFAULT_BATCH
+from mcutool.reference import run_reference
+from mcutool.reference.float_exec import run_float
 
 MAX_SQNR_DB = 99.0  # reported for a tensor the int8 model reproduces exactly
 
@@ -33,9 +36,6 @@ def dequantize(q: np.ndarray, t) -> np.ndarray:
 
 def quantization_report(float_graph: Graph, int8_graph: Graph, x: np.ndarray, y: np.ndarray | None = None,
                         batch_size: int = DEFAULT_BATCH, progress: bool = False) -> dict:
-    from mcutool.lower import lower_graph
-    from mcutool.reference import run_reference
-
     lowered = lower_graph(int8_graph)
     compared = [(i, op) for i, op in enumerate(int8_graph.operators)
                 if op.outputs[0] in float_graph.tensors and not float_graph.tensors[op.outputs[0]].is_const]
@@ -70,7 +70,7 @@ def quantization_report(float_graph: Graph, int8_graph: Graph, x: np.ndarray, y:
             bar.update(1)
     layers = [{"index": i, "op": op.type, "tensor": op.outputs[0],
                "sqnr_db": sqnr_db(signal[op.outputs[0]], noise[op.outputs[0]])} for i, op in compared]
-    finite = [r["sqnr_db"] for r in layers]
+    finite = [sqnr_db(signal[op.outputs[0]], noise[op.outputs[0]]) for _, op in compared]
     report = {
         "samples": len(x),
         "layers": layers,

@@ -1,0 +1,71 @@
+"""The context each kernel call gets on an instruction set: scratch bytes at least what both
+runtime_c and ARM's CMSIS-NN built for that ISA ask for, or (Helium fully connected) the kernel
+sums CMSIS-NN reads from its context.
+
+Kernels are keyed by their C name and read their own arguments (the CMSIS-NN structs), as the
+C `*_get_buffer_size` functions do.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from mcutool.abi import cmsis_sizes as cmsis
+from mcutool.abi import runtime_sizes as runtime
+from mcutool.abi.context import KernelSums, Scratch
+from mcutool.abi.isa import Isa
+from mcutool.abi.kernel_sums import vector_sum_s8
+
+# operand -> its constant data, or None when it is not constant (the lowering knows how)
+ConstOf = Callable[[Any], "np.ndarray | None"]
+
+
+def _conv(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
+    _, params, _, x, _, f, _, _, _, y, _ = args
+    return Scratch(max(runtime.convolve_s8(x, f), cmsis.convolve_wrapper_s8(isa, params, x, f, y)))
+
+
+def _depthwise(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
+    _, params, _, x, _, f, _, _, _, y, _ = args
+    return Scratch(max(runtime.depthwise_conv_wrapper_s8(params.ch_mult, x, f),
+                       cmsis.depthwise_conv_wrapper_s8(isa, params, x, f, y)))
+
+
+def _fully_connected(isa: Isa, args: list, const_of: ConstOf) -> Scratch | KernelSums:
+    _, params, _, _, _, f, weights, _, bias, _, _ = args
+    if cmsis.fully_connected_s8(isa, f) == 0:
+        return Scratch(0)   # runtime_c's kernels need none either
+    w = const_of(weights)
+    if w is None:
+        raise ValueError("Helium fully connected needs constant weights to precompute its kernel sums")
+    units, depth = f.c, f.n
+    return KernelSums(vector_sum_s8(np.asarray(w).reshape(units, depth), params.input_offset,
+                                    params.filter_offset, const_of(bias)))
+
+
+def _avgpool(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
+    _, _, x, _, _, y, _ = args
+    return Scratch(max(runtime.avgpool_s8(x.c), cmsis.avgpool_s8(isa, y.w, x.c)))
+
+
+def _none(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
+    return Scratch(0)
+
+
+CONTEXTS: dict[str, Callable[[Isa, list, ConstOf], Scratch | KernelSums]] = {
+    "arm_convolve_wrapper_s8": _conv,
+    "arm_depthwise_conv_wrapper_s8": _depthwise,
+    "arm_fully_connected_s8": _fully_connected,
+    "arm_fully_connected_per_channel_s8": _fully_connected,
+    "arm_avgpool_s8": _avgpool,
+    "arm_max_pool_s8": _none,
+}
+
+
+def context_for(kernel: str, args: list, isa: Isa, const_of: ConstOf) -> Scratch | KernelSums:
+    """The context operand of `kernel` called with `args` on `isa`."""
+    if kernel not in CONTEXTS:
+        raise KeyError(f"no context rule for {kernel}; add one to mcutool.abi.scratch.CONTEXTS")
+    return CONTEXTS[kernel](isa, args, const_of)

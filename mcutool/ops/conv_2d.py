@@ -1,0 +1,84 @@
+"""CONV_2D -> arm_convolve_wrapper_s8, with every parameter TFLite-Micro's Prepare computes
+(padding, per-channel multipliers and shifts, activation clamp).
+
+Offsets follow TFLM's CMSIS-NN glue: input_offset = -input zero point, output_offset = +output
+zero point. Grouped convolution (filter depth != input depth) is not supported.
+"""
+from __future__ import annotations
+
+from mcutool.abi import CONTEXT
+from mcutool.abi.types import ConvParams, Dims
+from mcutool.ir import Graph, Operator
+from mcutool.ir.attrs import Conv2DAttrs
+from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
+from mcutool.lower.conv import nhwc_dims, spatial_tiles
+from mcutool.lower.conv_quant import (
+    activation_quant,
+    bias_operand,
+    fused_activation,
+    operands,
+    per_channel_params,
+    weight_scales,
+)
+from mcutool.ops.opdef import (
+    ACTIVATION_FIELD,
+    DILATION_FIELDS,
+    PADDING_FIELD,
+    STRIDE_FIELDS,
+    OpDef,
+    OptionsTable,
+    QuantRule,
+    register,
+)
+from mcutool.reference import float_kernels as fk
+from mcutool.reference.float_exec import FloatEnv, nhwc
+
+
+def lower_conv2d(graph: Graph, op: Operator) -> Lowered:
+    x_t, w_t, y_t = operands(graph, op, "CONV_2D")
+    in_scale, in_zp = activation_quant(x_t, "input")
+    out_scale, out_zp = activation_quant(y_t, "output")
+    x, y = nhwc_dims(x_t, "input"), nhwc_dims(y_t, "output")
+    if len(w_t.shape) != 4:
+        raise Unsupported(f"CONV_2D weights must be 4-D OHWI, got {list(w_t.shape)}")
+    f = Dims.of(w_t.shape)  # n = output channels, c = input channels
+    if f.c != x.c:
+        raise Unsupported(f"grouped convolution (filter depth {f.c}, input depth {x.c}) is not supported")
+    if f.n != y.c or x.n != y.n:
+        raise Unsupported(f"weights {list(w_t.shape)} do not match output {list(y_t.shape)}")
+    scales = weight_scales(w_t, axis=0, channels=f.n)
+    bias = bias_operand(graph, op, f.n)
+    stride, padding, dilation = spatial_tiles(op.attrs, x, f.h, f.w, y)
+
+    params = ConvParams(-in_zp, out_zp, stride, padding, dilation,
+                        fused_activation(op.attrs.activation, out_scale, out_zp))
+    call = KernelCall(
+        "arm_convolve_wrapper_s8",
+        [CONTEXT, params,
+         per_channel_params(in_scale, scales, out_scale),
+         x, TensorArg(x_t.name), f, TensorArg(w_t.name), Dims(1, 1, 1, f.n), bias,
+         y, TensorArg(y_t.name)])
+    return Lowered([call])
+
+
+
+
+def float_conv2d(env: FloatEnv, op: Operator):
+    return fk.conv2d(nhwc(env.input(op)), env.const(op.inputs[1]), env.bias(op), op.attrs)
+
+
+def macs(graph: Graph, op: Operator) -> int:
+    _, kh, kw, cin = graph.tensors[op.inputs[1]].shape
+    return graph.tensors[op.outputs[0]].size * kh * kw * cin
+
+
+CONV_2D = register(OpDef(
+    "CONV_2D", "ConvolutionFunctions", Conv2DAttrs,
+    OptionsTable("Conv2DOptions", (*STRIDE_FIELDS, *DILATION_FIELDS, PADDING_FIELD, ACTIVATION_FIELD)),
+    inputs=(2, 3), optional_inputs=(2,),
+    float_eval=float_conv2d,
+    quant=QuantRule(weight_axis=0, weight_input_axis=3),
+    macs=macs,
+    lower={"int8": lower_conv2d},
+    fuses_activation=True,
+))

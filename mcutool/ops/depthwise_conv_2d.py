@@ -1,0 +1,82 @@
+"""DEPTHWISE_CONV_2D -> arm_depthwise_conv_wrapper_s8, with every parameter TFLite-Micro's
+Prepare computes (padding, per-channel multipliers and shifts, activation clamp); offsets as
+for CONV_2D. Output channel c * depth_multiplier + m reads input channel c.
+"""
+from __future__ import annotations
+
+from mcutool.abi import CONTEXT
+from mcutool.abi.types import Dims, DwConvParams
+from mcutool.ir import Graph, Operator
+from mcutool.ir.attrs import DepthwiseConv2DAttrs
+from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
+from mcutool.lower.conv import nhwc_dims, spatial_tiles
+from mcutool.lower.conv_quant import (
+    activation_quant,
+    bias_operand,
+    fused_activation,
+    operands,
+    per_channel_params,
+    weight_scales,
+)
+from mcutool.ops.opdef import (
+    ACTIVATION_FIELD,
+    DILATION_FIELDS,
+    PADDING_FIELD,
+    STRIDE_FIELDS,
+    Field,
+    OpDef,
+    OptionsTable,
+    QuantRule,
+    register,
+)
+from mcutool.reference import float_kernels as fk
+from mcutool.reference.float_exec import FloatEnv, nhwc
+
+
+def lower_depthwise_conv2d(graph: Graph, op: Operator) -> Lowered:
+    x_t, w_t, y_t = operands(graph, op, "DEPTHWISE_CONV_2D")
+    in_scale, in_zp = activation_quant(x_t, "input")
+    out_scale, out_zp = activation_quant(y_t, "output")
+    x, y = nhwc_dims(x_t, "input"), nhwc_dims(y_t, "output")
+    if len(w_t.shape) != 4 or w_t.shape[0] != 1:
+        raise Unsupported(f"DEPTHWISE_CONV_2D weights must be [1, H, W, C], got {list(w_t.shape)}")
+    f = Dims.of(w_t.shape)  # c = output channels
+    mult = op.attrs.depth_multiplier
+    if f.c != y.c or y.c != x.c * mult or x.n != y.n:
+        raise Unsupported(f"depth multiplier {mult}: input depth {x.c}, weights {list(w_t.shape)} and "
+                          f"output depth {y.c} do not agree")
+    scales = weight_scales(w_t, axis=3, channels=f.c)
+    bias = bias_operand(graph, op, f.c)
+    stride, padding, dilation = spatial_tiles(op.attrs, x, f.h, f.w, y)
+
+    params = DwConvParams(-in_zp, out_zp, mult, stride, padding, dilation,
+                          fused_activation(op.attrs.activation, out_scale, out_zp))
+    call = KernelCall(
+        "arm_depthwise_conv_wrapper_s8",
+        [CONTEXT, params,
+         per_channel_params(in_scale, scales, out_scale),
+         x, TensorArg(x_t.name), f, TensorArg(w_t.name), Dims(1, 1, 1, f.c), bias,
+         y, TensorArg(y_t.name)])
+    return Lowered([call])
+
+
+def float_depthwise_conv2d(env: FloatEnv, op: Operator):
+    return fk.depthwise_conv2d(nhwc(env.input(op)), env.const(op.inputs[1]), env.bias(op), op.attrs)
+
+
+def macs(graph: Graph, op: Operator) -> int:
+    _, kh, kw, _ = graph.tensors[op.inputs[1]].shape
+    return graph.tensors[op.outputs[0]].size * kh * kw
+
+
+DEPTHWISE_CONV_2D = register(OpDef(
+    "DEPTHWISE_CONV_2D", "ConvolutionFunctions", DepthwiseConv2DAttrs,
+    OptionsTable("DepthwiseConv2DOptions", (*STRIDE_FIELDS, *DILATION_FIELDS, PADDING_FIELD,
+                                            ACTIVATION_FIELD, Field("depth_multiplier", "DepthMultiplier", "int"))),
+    inputs=(2, 3), optional_inputs=(2,),
+    float_eval=float_depthwise_conv2d,
+    quant=QuantRule(weight_axis=3, weight_input_axis=3),
+    macs=macs,
+    lower={"int8": lower_depthwise_conv2d},
+    fuses_activation=True,
+))

@@ -1,0 +1,60 @@
+"""MUL -> arm_elementwise_mul_s8, or mcu_broadcast_mul_s8 when an operand broadcasts
+(TFLite-Micro's mul_common.cc): real = double(in1_scale) * double(in2_scale) / double(out_scale),
+QuantizeMultiplier.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from mcutool.fixedpoint import quantize_multiplier
+from mcutool.ir import Graph, Operator
+from mcutool.ir.attrs import ActivationAttrs
+from mcutool.lower.basic_math import binary_operands, broadcast_dims, fused_activation_range
+from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
+from mcutool.lower.checks import per_tensor_quant
+from mcutool.ops.opdef import ACTIVATION_FIELD, OpDef, OptionsTable, QuantRule, register
+from mcutool.reference.float_exec import binary
+
+
+def lower_mul(graph: Graph, op: Operator) -> Lowered:
+    a, b, out = binary_operands(graph, op)
+    (s1, z1), (s2, z2), (so, zo) = per_tensor_quant(a), per_tensor_quant(b), per_tensor_quant(out)
+    multiplier, shift = quantize_multiplier(s1 * s2 / so)  # double, as mul_common.cc
+    if shift > 30:
+        raise Unsupported(f"MUL scale ratio {s1 * s2 / so:g} is too large")
+    act_min, act_max = fused_activation_range(op, so, zo)
+    dims = broadcast_dims(a, b, out)
+    in1, in2, dst = TensorArg(a.name), TensorArg(b.name), TensorArg(out.name)
+    out_params = [zo, multiplier, shift, act_min, act_max]
+    if dims is None:
+        call = KernelCall("arm_elementwise_mul_s8",
+                          [in1, in2, -z1, -z2, dst, *out_params, out.size])
+    else:
+        da, db, do = dims
+        call = KernelCall("mcu_broadcast_mul_s8",
+                          [da, in1, db, in2, -z1, -z2, do, dst, *out_params])
+    return Lowered([call])
+
+
+def macs(graph: Graph, op: Operator) -> int:
+    return graph.tensors[op.outputs[0]].size
+
+
+def is_identity(graph: Graph, op: Operator) -> bool:
+    """Multiplying by a constant 1.0 of no larger shape, without activation."""
+    other = graph.tensors[op.inputs[1]]
+    src = graph.tensors[op.inputs[0]]
+    return (op.attrs.activation == "NONE" and other.is_const and bool(np.all(other.data == 1.0))
+            and np.broadcast_shapes(other.shape, src.shape) == src.shape)
+
+
+MUL = register(OpDef(
+    "MUL", "BasicMathFunctions", ActivationAttrs, OptionsTable("MulOptions", (ACTIVATION_FIELD,)),
+    inputs=(2, 2),
+    float_eval=lambda env, op: binary(env, op, np.multiply),
+    quant=QuantRule(float_constants="own"),
+    macs=macs,
+    lower={"int8": lower_mul},
+    fuses_activation=True,
+    identity=is_identity,
+))

@@ -1,0 +1,84 @@
+"""AVERAGE_POOL_2D and MAX_POOL_2D -> CMSIS-NN's arm_avgpool_s8 / arm_max_pool_s8, with
+TFLite-Micro's Prepare (pooling_common.cc). The two ops share attributes, options table,
+lowering and quantization, so they share this module.
+"""
+from __future__ import annotations
+
+from mcutool.abi import CONTEXT
+from mcutool.abi.types import Activation, Dims, PoolParams, Tile
+from mcutool.fixedpoint import activation_range
+from mcutool.ir import Graph, Operator
+from mcutool.ir.attrs import Pool2DAttrs
+from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
+from mcutool.lower.checks import require_int8
+from mcutool.lower.pooling import window_output_and_padding
+from mcutool.ops.opdef import (
+    ACTIVATION_FIELD,
+    PADDING_FIELD,
+    STRIDE_FIELDS,
+    Field,
+    OpDef,
+    OptionsTable,
+    QuantRule,
+    register,
+)
+from mcutool.reference import float_kernels as fk
+from mcutool.reference.float_exec import FloatEnv, nhwc
+
+
+def lower_pool(graph: Graph, op: Operator) -> Lowered:
+    x = graph.tensor(op.inputs[0])
+    y = graph.tensor(op.outputs[0])
+    require_int8(x, y)
+    if len(x.shape) != 4 or len(y.shape) != 4:
+        raise Unsupported("pooling needs 4-D NHWC tensors")
+    # TFLM's PoolingPrepare refuses a rescale: same zero point, scales within 1e-6.
+    if abs(float(x.scale) - float(y.scale)) > 1e-6 or x.zero_point != y.zero_point:
+        raise Unsupported("input and output quantization differ (TFLM requires them equal)")
+    a = op.attrs
+    n, in_h, in_w, c = x.shape
+    out_h, pad_h = window_output_and_padding(in_h, a.filter_h, a.stride_h, a.padding)
+    out_w, pad_w = window_output_and_padding(in_w, a.filter_w, a.stride_w, a.padding)
+    if tuple(y.shape) != (n, out_h, out_w, c):
+        raise Unsupported(f"output shape {list(y.shape)} should be {[n, out_h, out_w, c]}")
+    act_min, act_max = activation_range(a.activation, y.scale, y.zero_point)
+    params = PoolParams(stride=Tile(w=a.stride_w, h=a.stride_h),
+                        padding=Tile(w=pad_w, h=pad_h),
+                        activation=Activation(min=act_min, max=act_max))
+    kernel = "arm_avgpool_s8" if op.type == "AVERAGE_POOL_2D" else "arm_max_pool_s8"
+    call = KernelCall(kernel,
+                      [CONTEXT, params, Dims.of(x.shape), TensorArg(x.name),
+                       Dims(1, a.filter_h, a.filter_w, 1), Dims.of(y.shape), TensorArg(y.name)])
+    return Lowered([call])  # no multiply-accumulates: adds or compares only
+
+
+def float_pool(env: FloatEnv, op: Operator):
+    return fk.pool2d(nhwc(env.input(op)), op.attrs, "MAX" if op.type == "MAX_POOL_2D" else "AVERAGE")
+
+
+def macs(graph: Graph, op: Operator) -> int:
+    """One add or compare per window tap and output."""
+    return graph.tensors[op.outputs[0]].size * op.attrs.filter_h * op.attrs.filter_w
+
+
+POOL_OPTIONS = OptionsTable("Pool2DOptions", (
+    Field("filter_h", "FilterHeight", "int"), Field("filter_w", "FilterWidth", "int"),
+    *STRIDE_FIELDS, PADDING_FIELD, ACTIVATION_FIELD))
+
+AVERAGE_POOL_2D = register(OpDef(
+    "AVERAGE_POOL_2D", "PoolingFunctions", Pool2DAttrs, POOL_OPTIONS,
+    float_eval=float_pool,
+    quant=QuantRule(shared_scale="input"),
+    macs=macs,
+    lower={"int8": lower_pool},
+    channelwise=True,
+))
+
+MAX_POOL_2D = register(OpDef(
+    "MAX_POOL_2D", "PoolingFunctions", Pool2DAttrs, POOL_OPTIONS,
+    float_eval=float_pool,
+    quant=QuantRule(shared_scale="input"),
+    macs=macs,
+    lower={"int8": lower_pool},
+    channelwise=True,
+))

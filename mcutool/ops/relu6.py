@@ -1,0 +1,37 @@
+"""RELU6 (int8) -> mcu_clamp_s8. TFLite-Micro (activations_common.cc) does not requantize:
+it clamps the input codes to [in_zp, six] with six = clamp(round(6.0f / in_scale) + in_zp) and
+ignores the output's scale and zero point, so the quantizer gives the output the input's.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from mcutool.fixedpoint import tflite_round
+from mcutool.ir import Graph, Operator
+from mcutool.lower.activations import clamp_call
+from mcutool.lower.calls import Lowered, Unsupported
+from mcutool.lower.checks import INT8_MAX, INT8_MIN, per_tensor_quant
+from mcutool.lower.quantize import single_io
+from mcutool.ops.opdef import OpDef, QuantRule, register
+from mcutool.reference import float_kernels as fk
+
+
+def lower_relu6(graph: Graph, op: Operator) -> Lowered:
+    src, dst = single_io(graph, op)
+    in_scale, in_zp = per_tensor_quant(src)
+    per_tensor_quant(dst)  # must be int8; TFLM never reads its scale or zero point
+    # FloatToQuantizedType<int8_t>(6.0f, scale, zp): float32 division, round, add zp, clamp.
+    ratio = np.float32(6.0) / np.float32(in_scale)
+    if not abs(float(ratio)) < 2.0 ** 31:
+        raise Unsupported(f"input scale {in_scale} is too small: 6/scale overflows int32 in TFLM")
+    six = min(INT8_MAX, max(INT8_MIN, int(tflite_round(ratio)) + in_zp))
+    return Lowered([clamp_call(src.name, dst.name, src.size, in_zp, six)])
+
+
+RELU6 = register(OpDef(
+    "RELU6", "ActivationFunctions",
+    float_eval=lambda env, op: fk.fused(env.input(op), "RELU6"),
+    quant=QuantRule(shared_scale="input"),
+    lower={"int8": lower_relu6},
+    fused_as="RELU6",
+))

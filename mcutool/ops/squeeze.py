@@ -1,0 +1,25 @@
+"""SQUEEZE: the output aliases the input (no call)."""
+from __future__ import annotations
+
+from mcutool.ir import Graph, Operator
+from mcutool.ir.attrs import SqueezeAttrs
+from mcutool.lower.reshape import lower_alias
+from mcutool.ops.opdef import Field, OpDef, OptionsTable, QuantRule, register
+
+
+def is_identity(graph: Graph, op: Operator) -> bool:
+    """Always, once prepare has checked that the shape does not change."""
+    del graph, op
+    return True
+
+
+SQUEEZE = register(OpDef(
+    "SQUEEZE", "ReshapeFunctions", SqueezeAttrs,
+    OptionsTable("SqueezeOptions", (Field("squeeze_dims", "SqueezeDims", "ints"),)),
+    inputs=(1, 1),
+    float_eval=lambda env, op: env.input(op),
+    quant=QuantRule(shared_scale="input"),
+    lower={"int8": lower_alias},
+    identity=is_identity,
+    channelwise=True,
+))
