@@ -25,6 +25,7 @@ system-deps:
 	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc"; \
 	command -v clang >/dev/null 2>&1 || missing="$$missing clang"; \
 	command -v clang-format >/dev/null 2>&1 || missing="$$missing clang-format"; \
+	command -v cmake >/dev/null 2>&1 || missing="$$missing cmake"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$missing"; \

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from mcutool.codegen.runtime_subset import runtime_sources
 from mcutool.resources import runtime_dir
 from mcutool.toolchain.compiler import WARNINGS, build_static_library, run_tool
 from mcutool.toolchain.host import SANITIZE
@@ -19,7 +20,7 @@ CHECKS = Path(__file__).resolve().parent / "c" / "check_s8_entry_points.c"
 def test_entry_points_match_the_general_kernels(tmp_path, dsp):
     include = runtime_dir() / "Include"
     flags = [*WARNINGS, "-O1", *SANITIZE, *(["-DMCU_NN_EMULATE_DSP"] if dsp else [])]
-    lib = build_static_library("gcc", "ar", sorted(runtime_dir().rglob("*.c")), [include], flags,
+    lib = build_static_library("gcc", "ar", runtime_sources(), [include], flags,
                                "entry-points-dsp" if dsp else "entry-points")
     exe = tmp_path / "check"
     run_tool(["gcc", *flags, f"-I{include}", str(CHECKS), str(lib), "-o", str(exe)],
