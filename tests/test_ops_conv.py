@@ -23,7 +23,7 @@ ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
 
 
 def conv_graph(shape, out_c, kernel, stride=(1, 1), dilation=(1, 1), padding="SAME", activation="NONE",
-               per_channel=True, bias=True, depthwise=False, mult=1, seed=0):
+               per_channel=True, bias=True, depthwise=False, mult=1, seed=0, groups=1):
     """One quantized conv as TF's converter makes it: symmetric int8 weights (zp 0), int32 bias
     with scale in_scale * w_scale, random activation zero points, an output scale that keeps
     most outputs off the int8 rails."""
@@ -33,7 +33,7 @@ def conv_graph(shape, out_c, kernel, stride=(1, 1), dilation=(1, 1), padding="SA
         out_c = in_c * mult
         w_shape, axis, depth = (1, *kernel, out_c), 3, kernel[0] * kernel[1]
     else:
-        w_shape, axis, depth = (out_c, *kernel, in_c), 0, kernel[0] * kernel[1] * in_c
+        w_shape, axis, depth = (out_c, *kernel, in_c // groups), 0, kernel[0] * kernel[1] * in_c // groups
     in_scale, in_zp = float(rng.uniform(0.01, 0.1)), int(rng.integers(-128, 128))
     w_scale = rng.uniform(0.002, 0.02, out_c if per_channel else 1).astype(np.float32)
     b = GraphBuilder(f"{'dw' if depthwise else 'conv'}_{seed}")
@@ -169,7 +169,8 @@ def test_scratch_size_matches_c_get_buffer_size(tmp_path):
     # (input dims, conv filter dims, depthwise filter dims, depth multiplier)
     shapes = [((1, 9, 7, 3), (5, 3, 3, 3), (1, 3, 3, 3), 1), ((1, 6, 5, 17), (8, 1, 1, 17), (1, 1, 1, 17), 1),
               ((1, 4, 4, 1), (2, 11, 1, 1), (1, 11, 1, 2), 2), ((1, 5, 5, 8), (4, 3, 3, 8), (1, 3, 3, 8), 1),
-              ((1, 5, 5, 12), (4, 5, 3, 12), (1, 5, 3, 24), 2), ((1, 5, 5, 64), (4, 1, 1, 64), (1, 3, 3, 64), 1)]
+              ((1, 5, 5, 12), (4, 5, 3, 12), (1, 5, 3, 24), 2), ((1, 5, 5, 64), (4, 1, 1, 64), (1, 3, 3, 64), 1),
+              ((1, 5, 5, 8), (4, 3, 3, 2), (1, 3, 3, 8), 1), ((1, 5, 5, 12), (6, 3, 3, 6), (1, 3, 3, 12), 1)]
     lines = []
     for x, f, df, mult in shapes:
         lines.append(f"{{cmsis_nn_dims i = {{{', '.join(map(str, x))}}}, f = {{{', '.join(map(str, f))}}},"
@@ -231,11 +232,28 @@ def test_weights_with_a_zero_point_are_unsupported():
     assert "zero point" in _unsupported(graph)
 
 
-def test_grouped_conv_is_unsupported():
-    graph = conv_graph((1, 4, 4, 4), 3, (1, 1))
-    graph.tensors["w"].shape = (3, 1, 1, 2)
-    graph.tensors["w"].data = graph.tensors["w"].data[..., :2].copy()
-    assert "grouped" in _unsupported(graph)
+# (shape, out_c, kernel, stride, groups): filter depths of 1, 2, 3 and 4, output channels per
+# group of 1 to 3, the byte-stage path (depths not multiples of 4) and the direct one
+GROUPED_CASES = [
+    ((1, 6, 5, 4), 6, (3, 3), (1, 1), 2),
+    ((1, 7, 7, 6), 4, (3, 3), (2, 2), 2),
+    ((2, 5, 6, 9), 9, (1, 1), (1, 1), 3),
+    ((1, 5, 5, 8), 4, (3, 1), (1, 1), 4),
+    ((1, 6, 6, 16), 8, (3, 3), (1, 2), 4),
+    ((1, 4, 4, 6), 6, (2, 2), (1, 1), 6),
+]
+
+
+@pytest.mark.parametrize("case", GROUPED_CASES)
+def test_grouped_conv2d_bit_exact(case, c_path):
+    shape, out_c, kernel, stride, groups = case
+    graph = conv_graph(shape, out_c, kernel, stride, seed=80 + GROUPED_CASES.index(case), groups=groups)
+    check_bit_exact(graph, n=12, seed=4)
+
+
+def test_filter_depth_that_does_not_group_the_input_is_unsupported():
+    graph = conv_graph((1, 4, 4, 6), 3, (1, 1), groups=2)  # 2 groups but 3 filters
+    assert "do not group" in _unsupported(graph)
 
 
 def test_depth_multiplier_must_match_the_shapes():
@@ -297,3 +315,16 @@ def test_conv_depthwise_fc_cases_bit_exact_on_the_board(kernel_zoo, board):
     from mcutool import api
     out, samples, expected = kernel_zoo
     assert_same(expected, api.run(out, samples, board=board), f"{board} vs TFLite-Micro")
+
+
+def test_float_grouped_conv_is_one_conv_per_group():
+    """Calibration's float CONV_2D: each group of input channels meets its own filters."""
+    from mcutool.reference.float_kernels import conv2d
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 6, 5, 6)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    attrs = Conv2DAttrs(1, 2, 1, 1, "SAME", "NONE")
+    got = conv2d(x, w, b, attrs)
+    want = np.concatenate([conv2d(x[..., :3], w[:2], b[:2], attrs), conv2d(x[..., 3:], w[2:], b[2:], attrs)], -1)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)

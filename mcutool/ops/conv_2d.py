@@ -2,7 +2,7 @@
 (padding, per-channel multipliers and shifts, activation clamp).
 
 Offsets follow TFLM's CMSIS-NN glue: input_offset = -input zero point, output_offset = +output
-zero point. Grouped convolution (filter depth != input depth) is not supported.
+zero point. Grouped convolution (a filter depth that divides the input depth) is supported.
 """
 from __future__ import annotations
 
@@ -44,9 +44,9 @@ def lower_conv2d(graph: Graph, op: Operator) -> Lowered:
     x, y = nhwc_dims(x_t, "input"), nhwc_dims(y_t, "output")
     if len(w_t.shape) != 4:
         raise Unsupported(f"CONV_2D weights must be 4-D OHWI, got {list(w_t.shape)}")
-    f = Dims.of(w_t.shape)  # n = output channels, c = input channels
-    if f.c != x.c:
-        raise Unsupported(f"grouped convolution (filter depth {f.c}, input depth {x.c}) is not supported")
+    f = Dims.of(w_t.shape)  # n = output channels, c = input channels per group
+    if x.c % f.c or f.n % (x.c // f.c):  # grouped when f.c < x.c, as TFLite-Micro and CMSIS-NN allow
+        raise Unsupported(f"filter depth {f.c} and {f.n} filters do not group input depth {x.c}")
     if f.n != y.c or x.n != y.n:
         raise Unsupported(f"weights {list(w_t.shape)} do not match output {list(y_t.shape)}")
     scales = weight_scales(w_t, axis=0, channels=f.n)

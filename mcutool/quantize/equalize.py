@@ -27,9 +27,13 @@ def _is_layer(g: Graph, op: Operator) -> bool:
     axis = weight_axis(op)
     if axis is None or not g.tensors[op.inputs[1]].is_const:
         return False
-    if axis == get(op.type).quant.weight_input_axis:  # depthwise: channel i in must be channel i out
-        return g.tensors[op.inputs[1]].shape[axis] == g.tensors[op.inputs[0]].shape[-1]
-    return True
+    in_axis = get(op.type).quant.weight_input_axis
+    w_shape, depth = g.tensors[op.inputs[1]].shape, g.tensors[op.inputs[0]].shape[-1]
+    if axis == in_axis:  # depthwise: channel i in must be channel i out
+        return w_shape[axis] == depth
+    # a grouped convolution reads each input channel in one group only: not the layout
+    # equalization rescales along
+    return not (len(w_shape) == 4 and in_axis is not None and w_shape[in_axis] != depth)
 
 
 def find_pairs(g: Graph) -> list[tuple[Operator, Operator]]:
