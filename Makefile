@@ -58,7 +58,8 @@ demo: setup
 	$(MCUTOOL) profile build/demo --board $(DEMO_BOARD) --input $(DEMO_TEST)
 	$(MCUTOOL) validate $(DEMO_FLOAT) --calib $(DEMO_CALIB) --data $(DEMO_TEST) --board $(DEMO_BOARD)
 
-test: setup
+# lint first, so CI (which runs `make test`) holds every commit to it
+test: setup lint
 	$(PY) -m pytest -q -n 2 --durations=10
 
 test-quick: setup

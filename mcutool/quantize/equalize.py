@@ -67,7 +67,7 @@ def find_pairs(g: Graph) -> list[tuple[Operator, Operator]]:
 
 
 def _spatial_mean(g: Graph, op: Operator) -> bool:
-    axes = np.atleast_1d(g.tensors[op.inputs[1]].data) if g.tensors[op.inputs[1]].is_const else None
+    axes = np.atleast_1d(g.tensors[op.inputs[1]].values) if g.tensors[op.inputs[1]].is_const else None
     rank = len(g.tensors[op.inputs[0]].shape)
     return axes is not None and all((int(a) % rank) != rank - 1 for a in axes)
 
@@ -96,8 +96,8 @@ def _input_channel_of(second: Operator, w2: np.ndarray, channels: int) -> tuple[
 
 def equalize_pair(g: Graph, first: Operator, second: Operator) -> float:
     """Rescale one pair in place; returns the largest relative change of a scale factor."""
-    w1 = g.tensors[first.inputs[1]].data.astype(np.float64)
-    w2 = g.tensors[second.inputs[1]].data.astype(np.float64)
+    w1 = g.tensors[first.inputs[1]].values.astype(np.float64)
+    w2 = g.tensors[second.inputs[1]].values.astype(np.float64)
     axis1 = weight_axis(first)
     assert axis1 is not None  # find_pairs pairs weighted layers only
     channels = w1.shape[axis1]
