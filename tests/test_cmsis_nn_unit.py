@@ -85,9 +85,6 @@ _DW_3X3 = ("CMSIS-NN's wrapper runs its 3x3 kernel, which needs no scratch off H
            "the general depthwise kernel and asks for the widened filter (HK*WK*C*2 bytes)")
 _DW_OPT = ("CMSIS-NN's opt kernel needs scratch only with DSP or Helium; ours asks for the widened "
            "filter (HK*WK*C*2 bytes) on every core, as our wrapper does, so one arena fits all")
-_FC_SUMS = ("CMSIS-NN's Helium fully connected reads kernel sums (arm_vector_sum_s8) from its "
-            "scratch, sized by arm_fully_connected_s8_get_buffer_size(); ours needs no scratch and "
-            "asks for 0 bytes, so filling the sums would write past the test's buffer")
 
 EXCLUDED_CHECKS: list[Excluded] = [
     Excluded("test_arm_convolve_1x1_s8_fast", "buffer_size_arm_convolve_1x1_s8_fast",
@@ -117,17 +114,6 @@ EXCLUDED_CHECKS: list[Excluded] = [
                "asks for the widened filter of its packed path whenever the depth multiplier is 1")
       for name, why in (("depthwise_mult_batches", "two batches"),
                         ("depthwise_dilation", "dilation 2"))),
-    *(Excluded("test_arm_fully_connected_s8", f"{name}_arm_fully_connected_s8",
-               "TEST_ASSERT_EQUAL(expected, arm_vector_sum_s8(buf, filter_dims.n, output_dims.c, "
-               "kernel_data, fc_params.input_offset, fc_params.filter_offset, bias_data));",
-               ("mps3-an547",), _FC_SUMS)
-      for name in ("fully_connected", "fully_connected_w_zp", "fully_connected_mve_0",
-                   "fully_connected_mve_1", "fully_connected_null_bias_0",
-                   "fully_connected_out_activation")),
-    Excluded("test_arm_fully_connected_s8", "fc_per_ch_arm_fully_connected_s8",
-             "arm_vector_sum_s8(buf, filter_dims.n, output_dims.c, kernel_data, "
-             "fc_params.input_offset, fc_params.filter_offset, bias_data);",
-             ("mps3-an547",), _FC_SUMS),
     *(Excluded("test_arm_depthwise_conv_s8_opt", f"{name}_arm_depthwise_conv_s8_opt",
                "TEST_ASSERT_EQUAL(ctx.size, 0);", ("host",), _DW_OPT)
       for name in ("basic", "depthwise_eq_in_out_ch", "depthwise_sub_block",
@@ -135,12 +121,9 @@ EXCLUDED_CHECKS: list[Excluded] = [
 ]
 
 # (case, Unity test function) -> why it fails against runtime_c. (The depthwise filter_dims->c,
-# pooling batch and grouped convolution entries went with the crt branch, which fixed them.)
-CRT_PENDING: dict[tuple[str, str], str] = {
-    ("test_arm_fully_connected_s8", "test_fully_connected_w_zp_arm_fully_connected_s8"):
-        "arm_fully_connected_s8 returns NO_IMPL for a non-zero filter_offset (weight zero "
-        "point), which CMSIS-NN supports; an existing kernel, not on any branch's list yet",
-}
+# pooling batch and grouped convolution entries went with the crt branch, which fixed them;
+# the weight zero point of fully connected came after.)
+CRT_PENDING: dict[tuple[str, str], str] = {}
 
 # Pending entries that apply to some targets only (the rest fail everywhere); none at present.
 PENDING_TARGETS: dict[tuple[str, str], tuple[str, ...]] = {}

@@ -46,6 +46,7 @@ class PoolCase:
     padding: str
     activation: str = "NONE"
     seed: int = 0
+    filter_zp: int = 0  # a weight zero point: per-tensor weights, which TFLite-Micro accepts
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class FcCase:
     units: int
     activation: str = "NONE"
     seed: int = 0
+    filter_zp: int = 0  # a weight zero point: per-tensor weights, which TFLite-Micro accepts
 
 
 CONV_CASES = [
@@ -80,6 +82,7 @@ POOL_CASES = [
 FC_CASES = [
     FcCase("fc_10_to_7", 1, 10, 7, "RELU", seed=31),
     FcCase("fc_batch3_33_to_5", 3, 33, 5, seed=32),
+    FcCase("fc_weight_zero_point", 2, 19, 6, "RELU", seed=33, filter_zp=-9),
 ]
 
 
@@ -152,25 +155,27 @@ def fc_golden(case: FcCase) -> dict:
     """The arguments, inputs and TFLite-Micro output of one fully connected case."""
     rng = np.random.default_rng(case.seed)
     in_scale, in_zp = _quant(rng)
-    w_scale = rng.uniform(0.002, 0.02, case.units).astype(np.float32)
+    w_scale = rng.uniform(0.002, 0.02, 1 if case.filter_zp else case.units).astype(np.float32)
     weights = rng.integers(-127, 128, (case.units, case.depth)).astype(np.int8)
+    axis = None if case.filter_zp else 0
     bias = rng.integers(-3000, 3000, case.units).astype(np.int32)
     out_scale = in_scale * float(w_scale.mean()) * np.sqrt(case.depth) * 74 * 73 / 45
     out_zp = int(rng.integers(-100, 100))
     b = GraphBuilder(case.name)
     b.input("x", (case.batches, case.depth), scale=in_scale, zero_point=in_zp)
-    b.const("w", weights, scale=w_scale, zero_point=0, axis=0)
-    b.const("b", bias, scale=np.float32(in_scale) * w_scale, zero_point=0, axis=0)
+    b.const("w", weights, scale=w_scale, zero_point=case.filter_zp, axis=axis)
+    b.const("b", bias, scale=np.float32(in_scale) * w_scale, zero_point=0, axis=axis)
     b.tensor("y", (case.batches, case.units), scale=out_scale, zero_point=out_zp)
     b.op("FULLY_CONNECTED", ["x", "w", "b"], ["y"], FullyConnectedAttrs(case.activation))
     b.output("y")
     x = rng.integers(-128, 128, (case.batches, case.depth)).astype(np.int8)
     (y,) = run_tflm(write_tflite(b.build()), [x])
-    q = per_channel_params(in_scale, w_scale, out_scale)
+    q = per_channel_params(in_scale, np.broadcast_to(w_scale, (case.units,)), out_scale)
     act = fused_activation(case.activation, out_scale, out_zp)
     # dims as TFLite-Micro's CMSIS-NN glue sets them (see arm_fully_connected_s8.c)
     return dict(input_dims=(case.batches, 1, 1, case.depth), filter_dims=(case.depth, 1, 1, case.units),
                 output_dims=(case.batches, 1, 1, case.units), input_offset=-in_zp, output_offset=out_zp,
+                filter_offset=-case.filter_zp,
                 act_min=act.min, act_max=act.max, input=x, filter=weights, bias=bias,
                 multiplier=q.multiplier, shift=q.shift, expected=y)
 
@@ -202,6 +207,7 @@ def _case_source(name: str, v: dict) -> str:
     fields = [f".name = \"{name}\"", f".input_dims = {_dims(v['input_dims'])}",
               f".filter_dims = {_dims(v['filter_dims'])}", f".output_dims = {_dims(v['output_dims'])}",
               f".input_offset = {v.get('input_offset', 0)}", f".output_offset = {v.get('output_offset', 0)}",
+              f".filter_offset = {v.get('filter_offset', 0)}",
               f".act_min = {v['act_min']}", f".act_max = {v['act_max']}",
               f".stride = {{{stride[1]}, {stride[0]}}}", f".padding = {{{padding[1]}, {padding[0]}}}",
               f".dilation = {{{dilation[1]}, {dilation[0]}}}", f".ch_mult = {v.get('ch_mult', 0)}",

@@ -84,4 +84,24 @@ void mcu_nn_mat_mult_nt_t_s8(const mcu_nn_gemm_args *g,
                              int32_t lhs_offset,
                              int8_t *out);
 
+/* mcu_nn_vec_mat_mult_t_s8 with a filter zero point as well: dst[r] = requantized (bias[r] +
+ * sum_k (lhs[k] + lhs_offset) * (rhs[r][k] + rhs_offset)). TFLite-Micro and CMSIS-NN accept
+ * such weights in fully connected layers; TFLite's converters never make them, so this plain
+ * loop serves the rare case and the fast paths stay free of the extra term.
+ * NNSupportFunctions/mcu_nn_vec_mat_mult_t_offset_s8.c */
+void mcu_nn_vec_mat_mult_t_offset_s8(const int8_t *lhs,
+                                     const int8_t *rhs,
+                                     const int32_t *bias,
+                                     int8_t *dst,
+                                     const int32_t lhs_offset,
+                                     const int32_t rhs_offset,
+                                     const int32_t dst_offset,
+                                     const int32_t *multiplier,
+                                     const int32_t *shift,
+                                     const int32_t quant_stride,
+                                     const int32_t rhs_cols,
+                                     const int32_t rhs_rows,
+                                     const int32_t activation_min,
+                                     const int32_t activation_max);
+
 #endif

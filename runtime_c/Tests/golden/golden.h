@@ -18,6 +18,7 @@ typedef struct {
     cmsis_nn_dims output_dims;
     int32_t input_offset;
     int32_t output_offset;
+    int32_t filter_offset; /* fully connected: -weight zero point */
     int32_t act_min;
     int32_t act_max;
     cmsis_nn_tile stride;

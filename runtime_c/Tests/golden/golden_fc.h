@@ -34,6 +34,7 @@ static const golden_case golden_fc_10_to_7 = {
     .output_dims = {1, 1, 1, 7},
     .input_offset = 2,
     .output_offset = -60,
+    .filter_offset = 0,
     .act_min = -60,
     .act_max = 127,
     .stride = {1, 1},
@@ -89,6 +90,7 @@ static const golden_case golden_fc_batch3_33_to_5 = {
     .output_dims = {3, 1, 1, 5},
     .input_offset = -91,
     .output_offset = 72,
+    .filter_offset = 0,
     .act_min = -128,
     .act_max = 127,
     .stride = {1, 1},
@@ -103,8 +105,57 @@ static const golden_case golden_fc_batch3_33_to_5 = {
     .expected = fc_batch3_33_to_5_expected,
     .expected_size = 15};
 
-static const golden_case *const golden_fc_cases[] = {&golden_fc_10_to_7, &golden_fc_batch3_33_to_5};
-#define GOLDEN_FC_COUNT 2
+static const int8_t fc_weight_zero_point_input[38] = {
+    108, 127, 98, 56, -122, -20, 67, -27, 40, 90, -6, 33, 29, 49, -59, -87,
+    -61, -15, 111, -124, 57, 9, 53, -123, -115, 38, -76, -91, -31, -109, 34, -86,
+    -63, -22, 28, -3, 37, -64};
+
+static const int8_t fc_weight_zero_point_filter[114] = {
+    17, -51, -63, 8, 23, -63, -36, 109, 65, 90, 11, -31, -76, 44, 4, -22,
+    -66, 2, -115, -113, -99, 92, -40, -97, -124, 113, 70, -88, 77, 19, -122, -96,
+    7, 52, -17, -89, -25, 91, -109, 36, 112, 31, -52, -68, 110, 41, -25, -101,
+    -74, -12, -63, -62, -64, -79, 78, -4, 84, 42, 79, 42, -60, -56, -52, -73,
+    10, 115, 54, 75, 53, -36, 87, -59, 68, -117, 4, 42, 49, -101, 67, -117,
+    -78, -109, 122, 1, 10, -9, 35, -73, 44, -20, 53, 14, -105, -12, -108, 58,
+    -51, 127, -94, 13, 63, -5, -7, 58, -81, 68, -25, -117, -77, -11, 63, 54,
+    -25, 10};
+
+static const int32_t fc_weight_zero_point_bias[6] = {
+    2113, 2523, 1258, 502, -214, 96};
+
+static const int32_t fc_weight_zero_point_multiplier[6] = {
+    2101265645, 2101265645, 2101265645, 2101265645, 2101265645, 2101265645};
+
+static const int32_t fc_weight_zero_point_shift[6] = {
+    -9, -9, -9, -9, -9, -9};
+
+static const int8_t fc_weight_zero_point_expected[12] = {
+    14, 38, 58, 124, 14, 14, 14, 55, 97, 14, 14, 14};
+
+static const golden_case golden_fc_weight_zero_point = {
+    .name = "fc_weight_zero_point",
+    .input_dims = {2, 1, 1, 19},
+    .filter_dims = {19, 1, 1, 6},
+    .output_dims = {2, 1, 1, 6},
+    .input_offset = 31,
+    .output_offset = 14,
+    .filter_offset = 9,
+    .act_min = 14,
+    .act_max = 127,
+    .stride = {1, 1},
+    .padding = {0, 0},
+    .dilation = {1, 1},
+    .ch_mult = 0,
+    .input = fc_weight_zero_point_input,
+    .filter = fc_weight_zero_point_filter,
+    .bias = fc_weight_zero_point_bias,
+    .multiplier = fc_weight_zero_point_multiplier,
+    .shift = fc_weight_zero_point_shift,
+    .expected = fc_weight_zero_point_expected,
+    .expected_size = 12};
+
+static const golden_case *const golden_fc_cases[] = {&golden_fc_10_to_7, &golden_fc_batch3_33_to_5, &golden_fc_weight_zero_point};
+#define GOLDEN_FC_COUNT 3
 
 #endif
 /* clang-format on */
