@@ -37,6 +37,7 @@ from mcutool.frontends.tflite.schema_maps import (
     union_type,
 )
 from mcutool.ir import Graph, Operator, QuantParams, Tensor, default_attrs
+from mcutool.ir.dtypes import dtype_of, unpack_int4
 from mcutool.ops import find
 
 _U32 = flatbuffers.number_types.UOffsetTFlags
@@ -236,13 +237,15 @@ def _read_buffer(model, data: bytes, index: int, name: str, shape, dtype: str):
         raw = buf.DataAsNumpy().tobytes()
     else:
         return None
-    itemsize = np.dtype(dtype).itemsize
-    expected = int(np.prod(shape, dtype=np.int64)) * itemsize
+    count = int(np.prod(shape, dtype=np.int64))
+    expected = dtype_of(dtype).nbytes(count)
     if len(raw) != expected:
         raise ModelFormatError(
             f"constant tensor {name!r} holds {len(raw)} bytes but shape {list(shape)} "
             f"of {dtype} needs {expected}"
         )
+    if dtype == "int4":
+        return unpack_int4(raw, count).reshape(shape)
     little_endian = np.dtype(dtype).newbyteorder("<")
     return np.frombuffer(raw, little_endian).astype(dtype).reshape(shape)
 
