@@ -112,7 +112,8 @@ class ModelSources:
                 index = list(self.graph.tensors).index(name)
                 ident = f"{self.prefix}_w{index}_{c_identifier(name, 32)}"
                 if t.dtype == "int4":   # packed two per byte, as the s4 kernels read them
-                    self.weights[name] = ArrayDecl(ident, "int8_t", pack_int4(np.asarray(t.data)).view(np.int8), align=8)
+                    packed = pack_int4(np.asarray(t.data)).view(np.int8)
+                    self.weights[name] = ArrayDecl(ident, "int8_t", packed, align=8)
                 else:
                     self.weights[name] = ArrayDecl(ident, CTYPES[t.dtype], t.data, align=8)
             return f"({ptype}){self.weights[name].name}"
