@@ -190,18 +190,21 @@ def adaround_graph(qgraph: Graph, float_graph: Graph, x: np.ndarray, iterations:
         nearest = np.asarray(w_t.data)
         w_t.data = _back(codes, how)
 
-        def err(c: np.ndarray) -> float:
-            e = rows - scales[:, None] * c
-            eg = np.einsum("rk,rkj->rj", e, gram) if gram.ndim == 3 else e @ gram
-            return float(np.sum(eg * e))
-        before = err(_rows_of(nearest, how))
+        before = _output_error(rows, scales, gram, _rows_of(nearest, how))
         layers.append({"op": op.name, "changed": int(np.sum(w_t.data != nearest)), "weights": int(nearest.size),
-                       "error_nearest": before, "error_adaround": err(codes)})
+                       "error_nearest": before, "error_adaround": _output_error(rows, scales, gram, codes)})
         if progress:
             import click
             click.echo(f"adaround {op.name}: {layers[-1]['changed']}/{nearest.size} weights re-rounded, "
                        f"output error x{layers[-1]['error_adaround'] / max(before, 1e-30):.2f}", err=True)
     return {"layers": layers, "seconds": round(time.perf_counter() - start, 3)}
+
+
+def _output_error(rows: np.ndarray, scales: np.ndarray, gram: np.ndarray, codes: np.ndarray) -> float:
+    """Mean squared output error (per input patch, summed over channels) of int4 codes."""
+    e = rows - scales[:, None] * codes
+    eg = np.einsum("rk,rkj->rj", e, gram) if gram.ndim == 3 else e @ gram
+    return float(np.sum(eg * e))
 
 
 def _rows_of(w: np.ndarray, how: tuple) -> np.ndarray:
