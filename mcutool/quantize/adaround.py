@@ -191,12 +191,14 @@ def adaround_graph(qgraph: Graph, float_graph: Graph, x: np.ndarray, iterations:
         w_t.data = _back(codes, how)
 
         before = _output_error(rows, scales, gram, _rows_of(nearest, how))
-        layers.append({"op": op.name, "changed": int(np.sum(w_t.data != nearest)), "weights": int(nearest.size),
-                       "error_nearest": before, "error_adaround": _output_error(rows, scales, gram, codes)})
+        after = _output_error(rows, scales, gram, codes)
+        changed = int(np.sum(w_t.data != nearest))
+        layers.append({"op": op.name, "changed": changed, "weights": int(nearest.size),
+                       "error_nearest": before, "error_adaround": after})
         if progress:
             import click
-            click.echo(f"adaround {op.name}: {layers[-1]['changed']}/{nearest.size} weights re-rounded, "
-                       f"output error x{layers[-1]['error_adaround'] / max(before, 1e-30):.2f}", err=True)
+            click.echo(f"adaround {op.name}: {changed}/{nearest.size} weights re-rounded, "
+                       f"output error x{after / max(before, 1e-30):.2f}", err=True)
     return {"layers": layers, "seconds": round(time.perf_counter() - start, 3)}
 
 
