@@ -150,3 +150,38 @@ def test_s4_kernels_bit_exact_on_the_board(s4_zoo, board):
     from mcutool import api
     out, samples, expected = s4_zoo
     assert_same(expected, api.run(out, samples, board=board), f"{board} vs TFLite-Micro")
+
+
+@pytest.mark.cmsis_nn
+@pytest.mark.slow
+@pytest.mark.parametrize("board", ["mps2-an385", "mps2-an386", "mps3-an547"])
+def test_cmsis_nn_s4_kernels_link_in_place_of_runtime_c(cmsis_nn_path, board, tmp_path):
+    """ARM's own s4 kernels, built for the board, in the same generated calls (laid out for the
+    board: their scratch sizes) give TFLite-Micro's outputs, as runtime_c's do.
+
+    Left out, because ARM's CMSIS-NN (99f736a) itself differs from TFLite-Micro there: depthwise
+    layers with a depth multiplier above 1 (its generic s4 kernel steps through the filter by
+    input_ch / 2 bytes per tap, right only for multiplier 1), and on the Helium board every s4
+    depthwise layer that takes its _opt path (seen under QEMU 7.2; not established whether
+    CMSIS-NN or QEMU's MVE emulation is at fault). runtime_c matches TFLite-Micro on all of them
+    (the tests above)."""
+    from bitexact import assert_same, random_samples
+    from test_ops_conv import _merge
+
+    from mcutool import api
+    from mcutool.frontends.tflite import write_tflite
+    from mcutool.oracle.tflm import run_tflm_batch
+    graphs = [to_int4(conv_graph(c[0], c[1], c[2], c[3], c[4], c[5], c[6], seed=i), seed=i)
+              for i, c in enumerate(CONV_CASES)]
+    if board != "mps3-an547":
+        graphs += [to_int4(conv_graph(c[0], 0, c[1], c[2], c[3], c[4], c[5], depthwise=True, mult=1, seed=i),
+                           seed=i)
+                   for i, c in enumerate(DW_CASES) if c[6] == 1 and c[0][0] == 1]
+    graphs += [to_int4(fc_graph(c[0], c[1], activation=c[2], per_channel=False, seed=i), seed=i)
+               for i, c in enumerate(FC_CASES)]
+    graph = _merge(graphs, "s4_dropin")
+    samples = random_samples(graph, 2, seed=6)
+    expected = run_tflm_batch(write_tflite(graph), samples)
+    out = api.generate(api.compile_graph(graph, board), tmp_path / "gen")
+    assert_same(expected, api.run(out, samples, board=board), f"runtime_c on {board}")
+    assert_same(expected, api.run(out, samples, board=board, cmsis_nn=cmsis_nn_path), f"CMSIS-NN on {board}")
