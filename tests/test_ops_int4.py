@@ -185,3 +185,24 @@ def test_cmsis_nn_s4_kernels_link_in_place_of_runtime_c(cmsis_nn_path, board, tm
     out = api.generate(api.compile_graph(graph, board), tmp_path / "gen")
     assert_same(expected, api.run(out, samples, board=board), f"runtime_c on {board}")
     assert_same(expected, api.run(out, samples, board=board, cmsis_nn=cmsis_nn_path), f"CMSIS-NN on {board}")
+
+
+def test_every_int4_lowering_has_twin_prototype_and_source():
+    """What test_ops_registry checks for the int8 lowerings, for the "int8w4" ones; and PTQ
+    gives int4 weights to exactly the ops that can lower them."""
+    from mcutool.codegen.prototypes import load_prototypes
+    from mcutool.ops import all_ops
+    from mcutool.quantize.int4 import INT4_OPS
+    from mcutool.reference.kernels import load_all
+    from mcutool.resources import runtime_dir
+    with_w4 = {d.name for d in all_ops() if "int8w4" in d.lower}
+    assert with_w4 == set(INT4_OPS)
+    graphs = {"CONV_2D": conv_graph((1, 5, 5, 3), 4, (3, 3)),
+              "DEPTHWISE_CONV_2D": conv_graph((1, 5, 5, 3), 0, (3, 3), depthwise=True),
+              "FULLY_CONNECTED": fc_graph((1, 9), 3, per_channel=False)}
+    twins, prototypes = load_all(), load_prototypes()
+    sources = {p.stem for p in runtime_dir().glob("*/*.c")}
+    for name in with_w4:
+        for call in lower_graph(to_int4(graphs[name])).calls:
+            assert call.kernel.endswith("_s4")
+            assert call.kernel in twins and call.kernel in prototypes and call.kernel in sources
