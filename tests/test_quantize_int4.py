@@ -184,3 +184,31 @@ def test_api_rejects_bad_weights(digits):
     graph, calib, _, _ = digits
     with pytest.raises(McutoolError, match="int2"):
         api.quantize_model(graph, calib, weights="int2")
+
+
+def test_inspect_counts_int4_weights_packed(tmp_path, digits_models):
+    from mcutool.quantize.command import write_model
+    from mcutool.report.inspect import format_inspect, inspect_graph
+    path = write_model(digits_models["nearest"].int8, tmp_path / "q4.tflite")
+    info = inspect_graph(api.load_model(path))
+    assert info["weight_bytes"] == 1592 and "int4" in info["weight_dtypes"]
+    assert "1,592 weight bytes (int4 packed two per byte)" in format_inspect(info)
+
+
+@pytest.mark.slow
+def test_digits_int4_bit_exact_on_the_board(digits, digits_models):
+    """The AdaRound int4 digits model on the emulated Cortex-M4 (DSP path), all 540 test
+    images, against TFLite-Micro."""
+    from bitexact import assert_same
+
+    from mcutool.oracle.tflm import run_tflm_batch
+    _, _, x, _ = digits
+    qgraph = digits_models["adaround"].int8
+    t = qgraph.tensors[qgraph.inputs[0]]
+    q = np.clip(np.round(x / t.scale) + t.zero_point, -128, 127).astype(np.int8)
+    samples = [[s.reshape(t.shape)] for s in q]
+    expected = run_tflm_batch(write_tflite(qgraph), samples)
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="mcutool-int4-") as tmp:
+        out = api.generate(api.compile_graph(qgraph, "mps2-an386"), Path(tmp) / "gen")
+        assert_same(expected, api.run(out, samples, board="mps2-an386"), "mps2-an386 vs TFLite-Micro")
