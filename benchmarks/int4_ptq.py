@@ -14,7 +14,7 @@ Measured here (300 calibration images, 540 test images; float top-1 0.9870):
     PTQ                 top-1   weight bytes  logits SQNR  mean SQNR  time
     int8                0.9852  3000          38.2 dB      38.6 dB    0.1 s
     int4 nearest        0.9870  1584          16.6 dB      17.2 dB    0.1 s
-    int4 AdaRound       0.9889  1584          17.9 dB      17.4 dB    3.7 s
+    int4 AdaRound       0.9870  1584          21.6 dB      20.9 dB    2.0 s
 
 (see the README's "4-bit weights" for what these say; run the script for this machine's numbers)
 """
