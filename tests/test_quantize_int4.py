@@ -170,6 +170,9 @@ def test_digits_int4_bit_exact_with_tflm(digits, digits_models, c_path):
     (["--weights", "int3"], "--weights 'int3' is not supported; choose int8 or int4"),
     (["--weights", "int4", "--rounding", "stochastic"], "--rounding 'stochastic' is not supported; choose nearest or adaround"),
     (["--rounding", "adaround"], "--rounding adaround applies to --weights int4 only"),
+    (["--weights", "int4", "--rounding", "adaround", "--bias-correction"],
+     "--bias-correction and --rounding adaround do not combine: AdaRound re-rounds the weights the "
+     "correction was measured for; use one of them"),
 ])
 def test_bad_weight_options_exit_2(capsys, tmp_path, args, message):
     out_path = tmp_path / "q.tflite"
@@ -222,3 +225,16 @@ def test_digits_int4_bit_exact_on_the_board(digits, digits_models):
     with tempfile.TemporaryDirectory(prefix="mcutool-int4-") as tmp:
         out = api.generate(api.compile_graph(qgraph, "mps2-an386"), Path(tmp) / "gen")
         assert_same(expected, api.run(out, samples, board="mps2-an386"), "mps2-an386 vs TFLite-Micro")
+
+
+def test_bias_correction_with_int4_weights_is_bit_exact(digits):
+    """Bias correction measures the shift of int4 rounding when the weights are int4."""
+    graph, calib, x, _ = digits
+    plain = run_ptq(graph, calib, PtqOptions(weights="int4")).int8
+    corrected = run_ptq(graph, calib, PtqOptions(weights="int4", bias_correction=True)).int8
+    fc = next(op for op in corrected.operators if op.type == "FULLY_CONNECTED")
+    assert corrected.tensors[fc.inputs[1]].dtype == "int4"
+    assert not np.array_equal(corrected.tensors[fc.inputs[2]].data, plain.tensors[fc.inputs[2]].data)
+    t = corrected.tensors[corrected.inputs[0]]
+    q = np.clip(np.round(x[:10] / t.scale) + t.zero_point, -128, 127).astype(np.int8)
+    check_bit_exact(corrected, samples=[[s.reshape(t.shape)] for s in q], run_c=False)

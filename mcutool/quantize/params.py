@@ -81,10 +81,11 @@ def quantize_weights(w: np.ndarray, scales: np.ndarray, axis: int | None, qmax: 
     return np.clip(q, -qmax, qmax).astype(np.int8)
 
 
-def fake_quantize_weights(w: np.ndarray, axis: int | None) -> np.ndarray:
-    """The float weights the int8 model will effectively use (for bias correction)."""
-    scales = weight_scales(w, axis)
-    q = quantize_weights(w, scales, axis).astype(np.float32)
+def fake_quantize_weights(w: np.ndarray, axis: int | None, qmax: int = 127) -> np.ndarray:
+    """The float weights the integer model will effectively use (for bias correction); qmax 7
+    for int4 weights."""
+    scales = weight_scales(w, axis, qmax=qmax)
+    q = quantize_weights(w, scales, axis, qmax).astype(np.float32)
     if axis is not None:
         shape = [1] * w.ndim
         shape[axis] = -1

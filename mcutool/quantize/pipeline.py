@@ -45,6 +45,10 @@ class PtqOptions:
 
     def check(self) -> None:
         check_weight_options(self.weights, self.rounding)
+        if self.bias_correction and self.rounding == "adaround":
+            # the correction is measured for nearest rounding, which AdaRound then changes
+            raise CalibrationError("--bias-correction and --rounding adaround do not combine: AdaRound "
+                                   "re-rounds the weights the correction was measured for; use one of them")
         if self.method not in METHODS:
             raise CalibrationError(f"unknown calibration method {self.method!r}; choose from {', '.join(METHODS)}")
         if self.samples is not None and self.samples < 1:
@@ -106,7 +110,7 @@ def run_ptq(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
     reference = copy.deepcopy(prepared)
     if options.bias_correction:
         summary["bias_corrected_layers"] = correct_biases(prepared, x, options.per_channel,
-                                                          options.batch_size, progress)
+                                                          options.batch_size, progress, options.weights)
     ranges = calibrate(prepared, x, options.method, options.batch_size, options.percentile, progress)
     qgraph = quantize_graph(prepared, ranges, options.per_channel, options.weights)
     if options.rounding == "adaround":
