@@ -206,3 +206,105 @@ def test_every_int4_lowering_has_twin_prototype_and_source():
         for call in lower_graph(to_int4(graphs[name])).calls:
             assert call.kernel.endswith("_s4")
             assert call.kernel in twins and call.kernel in prototypes and call.kernel in sources
+
+
+S4_SIZES_DRIVER = r"""
+#include <stdio.h>
+#include "arm_nnfunctions.h"
+/* As test_abi's driver: one layer per line in, the s4 buffer sizes out. */
+int main(void) {
+    cmsis_nn_dims x, f, y;
+    int sw, sh, pw, ph, dw, dh, mult;
+    while (scanf("%d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d", &x.n, &x.h, &x.w, &x.c,
+                 &f.n, &f.h, &f.w, &f.c, &y.n, &y.h, &y.w, &y.c, &sw, &sh, &pw, &ph, &dw, &dh, &mult) == 19) {
+        cmsis_nn_conv_params p = {0};
+        cmsis_nn_dw_conv_params d = {0};
+        p.stride.w = d.stride.w = sw; p.stride.h = d.stride.h = sh;
+        p.padding.w = d.padding.w = pw; p.padding.h = d.padding.h = ph;
+        p.dilation.w = d.dilation.w = dw; p.dilation.h = d.dilation.h = dh;
+        d.ch_mult = mult;
+        cmsis_nn_dims cf = {y.c, f.h, f.w, x.c};
+        printf("%d %d %d %d %d %d\n",
+               (int)arm_convolve_wrapper_s4_get_buffer_size(&p, &x, &cf, &y),
+               (int)arm_convolve_wrapper_s4_get_buffer_size_dsp(&p, &x, &cf, &y),
+               (int)arm_convolve_wrapper_s4_get_buffer_size_mve(&p, &x, &cf, &y),
+               (int)arm_depthwise_conv_wrapper_s4_get_buffer_size(&d, &x, &f, &y),
+               (int)arm_depthwise_conv_wrapper_s4_get_buffer_size_dsp(&d, &x, &f, &y),
+               (int)arm_depthwise_conv_wrapper_s4_get_buffer_size_mve(&d, &x, &f, &y));
+    }
+    return 0;
+}
+"""
+
+
+@pytest.mark.cmsis_nn
+def test_s4_scratch_sizes_equal_cmsis_nns(cmsis_nn_path, tmp_path):
+    """CMSIS-NN's s4 buffer-size functions, compiled for the host (its plain-C build), against
+    mcutool.abi.cmsis_sizes on each ISA (the host build of the depthwise one sizes like the
+    DSP build), and the planned scratch never below them."""
+    import subprocess
+
+    from test_abi import _conv, _dw, _random_layers
+
+    from mcutool.abi import CONTEXT, ISAS, context_for
+    from mcutool.abi import cmsis_sizes as cmsis
+    src = tmp_path / "sizes.c"
+    src.write_text(S4_SIZES_DRIVER)
+    sources = [cmsis_nn_path / "Source" / rel for rel in (
+        "ConvolutionFunctions/arm_convolve_get_buffer_sizes_s4.c",
+        "ConvolutionFunctions/arm_depthwise_conv_get_buffer_sizes_s4.c",
+        "ConvolutionFunctions/arm_depthwise_conv_get_buffer_sizes_s8.c")]   # the s4 depthwise sizes call these
+    exe = tmp_path / "sizes"
+    subprocess.run(["gcc", "-std=c99", "-O1", f"-I{cmsis_nn_path / 'Include'}", str(src), *map(str, sources),
+                    "-o", str(exe)], check=True)
+    layers = _random_layers(np.random.default_rng(44), 2000)
+    text = "\n".join(" ".join(str(v) for part in layer for v in (part if isinstance(part, tuple) else (part,)))
+                     for layer in layers)
+    proc = subprocess.run([str(exe)], input=text, capture_output=True, text=True, check=True)
+    rows = [list(map(int, line.split())) for line in proc.stdout.splitlines()]
+    assert len(rows) == len(layers)
+    for layer, row in zip(layers, rows):
+        x, df, y, stride, pad, dil, mult = layer
+        conv = _conv(x, (y[3], df[1], df[2], x[3]), stride, pad, dil, y)
+        dw = _dw(x, df, mult, stride, pad, dil, y)
+        got_conv = [cmsis.convolve_wrapper_s4(isa, *conv) for isa in ("portable", "dsp", "mve")]
+        got_dw = [cmsis.depthwise_conv_wrapper_s4(isa, *dw) for isa in ("portable", "dsp", "mve")]
+        assert got_conv == row[0:3] and got_dw == row[3:6], f"layer {layer}"
+        for isa in ISAS:
+            args = [CONTEXT, conv[0], None, conv[1], None, conv[2], None, None, None, conv[3], None]
+            assert context_for("arm_convolve_wrapper_s4", args, isa, lambda a: None).size >= got_conv[
+                ISAS.index(isa)]
+            args = [CONTEXT, dw[0], None, dw[1], None, dw[2], None, None, None, dw[3], None]
+            assert context_for("arm_depthwise_conv_wrapper_s4", args, isa, lambda a: None).size >= got_dw[
+                ISAS.index(isa)]
+
+
+def test_runtime_c_s4_buffer_sizes_match_the_abi(tmp_path):
+    """runtime_c's own s4 *_get_buffer_size functions against mcutool.abi.runtime_sizes."""
+    import subprocess
+
+    from mcutool.abi import runtime_sizes
+    from mcutool.abi.types import Dims
+    from mcutool.resources import runtime_dir
+    rt = runtime_dir()
+    src = tmp_path / "main.c"
+    src.write_text(r"""
+#include <stdio.h>
+#include "arm_nnfunctions.h"
+int main(void) {
+    cmsis_nn_dims x = {1, 9, 9, 5}, f = {4, 3, 2, 5}, y = {1, 9, 9, 4};
+    cmsis_nn_conv_params p = {0};
+    cmsis_nn_dw_conv_params d = {0};
+    printf("%d %d\n", (int)arm_convolve_wrapper_s4_get_buffer_size(&p, &x, &f, &y),
+           (int)arm_depthwise_conv_wrapper_s4_get_buffer_size(&d, &x, &f, &y));
+    return 0;
+}
+""")
+    exe = tmp_path / "main"
+    files = [rt / "ConvolutionFunctions" / f"{n}.c" for n in (
+        "arm_convolve_wrapper_s4_get_buffer_size", "arm_convolve_s4_get_buffer_size",
+        "arm_depthwise_conv_wrapper_s4_get_buffer_size")]
+    subprocess.run(["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", f"-I{rt / 'Include'}", str(src),
+                    *map(str, files), "-o", str(exe)], check=True)
+    conv, dw = map(int, subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split())
+    assert conv == runtime_sizes.convolve_s4(Dims(1, 9, 9, 5), Dims(4, 3, 2, 5)) == 32 and dw == 0
