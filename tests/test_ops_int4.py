@@ -253,7 +253,9 @@ def test_s4_scratch_sizes_equal_cmsis_nns(cmsis_nn_path, tmp_path):
     sources = [cmsis_nn_path / "Source" / rel for rel in (
         "ConvolutionFunctions/arm_convolve_get_buffer_sizes_s4.c",
         "ConvolutionFunctions/arm_depthwise_conv_get_buffer_sizes_s4.c",
-        "ConvolutionFunctions/arm_depthwise_conv_get_buffer_sizes_s8.c")]   # the s4 depthwise sizes call these
+        # the s4 depthwise sizes call the s8 ones, which call the s8 convolution's
+        "ConvolutionFunctions/arm_depthwise_conv_get_buffer_sizes_s8.c",
+        "ConvolutionFunctions/arm_convolve_get_buffer_sizes_s8.c")]
     exe = tmp_path / "sizes"
     subprocess.run(["gcc", "-std=c99", "-O1", f"-I{cmsis_nn_path / 'Include'}", str(src), *map(str, sources),
                     "-o", str(exe)], check=True)
