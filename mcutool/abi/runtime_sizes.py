@@ -24,6 +24,6 @@ def avgpool_s8(channels: int) -> int:
 
 
 def convolve_s4(x: Dims, f: Dims) -> int:
-    """One int8 im2col column (raw input bytes), rounded up to a word. The depthwise and fully
+    """Two int8 im2col columns (raw input bytes), rounded up to a word. The depthwise and fully
     connected s4 kernels need no scratch."""
-    return (f.h * f.w * x.c + 3) & ~3
+    return (2 * f.h * f.w * x.c + 3) & ~3

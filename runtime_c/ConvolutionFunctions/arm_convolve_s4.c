@@ -6,12 +6,13 @@
  * Layouts: input [N, H, W, C_IN], filter [C_OUT, HK, WK, C_IN] packed two weights per byte
  * (element 0 in the low nibble; a row of odd length starts mid-byte), bias [C_OUT] (int32,
  * may be NULL), output [N, H_OUT, W_OUT, C_OUT]. Ranges as arm_convolve_s8.
- * ctx->buf: HK * WK * C_IN bytes (arm_convolve_s4_get_buffer_size() is at least that).
+ * ctx->buf: two columns of HK * WK * C_IN bytes (arm_convolve_s4_get_buffer_size()).
  *
- * Method: for each output pixel the patch under the filter is copied into one int8 column
- * (padded taps hold -input_offset, so they add nothing once the offset is added), then every
- * output channel is a dot product of its packed filter row with the column (mcu_nn_dot_s4:
- * scalar, DSP or Helium). The weights stay packed: nothing is unpacked into RAM.
+ * Method: for two output pixels at a time the patches under the filter are copied into two
+ * int8 columns (padded taps hold -input_offset, so they add nothing once the offset is added),
+ * then every output channel is a dot product of its packed filter row with both columns
+ * (mcu_nn_dot2_s4: scalar, DSP or Helium; each weight is unpacked once for the two pixels).
+ * The weights stay packed: nothing is unpacked into RAM.
  */
 #include <stdint.h>
 #include <string.h>
@@ -72,21 +73,35 @@ arm_cmsis_nn_status arm_convolve_s4(const cmsis_nn_context *ctx,
     const int32_t lo = conv_params->activation.min, hi = conv_params->activation.max;
     const size_t in_batch = (size_t)input_dims->h * input_dims->w * input_dims->c;
 
+    const int32_t out_w = output_dims->w;
+    const int32_t pixels = output_dims->h * out_w;
     for (int32_t b = 0; b < input_dims->n; b++) {
         const int8_t *input = input_data + (size_t)b * in_batch;
-        for (int32_t oy = 0; oy < output_dims->h; oy++) {
-            const int32_t base_y = oy * conv_params->stride.h - conv_params->padding.h;
-            for (int32_t ox = 0; ox < output_dims->w; ox++) {
-                const int32_t base_x = ox * conv_params->stride.w - conv_params->padding.w;
-                s4_fill_column(col, input, input_dims, filter_dims, conv_params, base_y, base_x);
-                for (int32_t oc = 0; oc < out_c; oc++) {
+        for (int32_t px = 0; px < pixels; px += 2) {
+            const int32_t two = px + 1 < pixels;
+            for (int32_t j = 0; j <= two; j++) {
+                const int32_t oy = (px + j) / out_w, ox = (px + j) % out_w;
+                s4_fill_column(col + j * col_len, input, input_dims, filter_dims, conv_params,
+                               oy * conv_params->stride.h - conv_params->padding.h,
+                               ox * conv_params->stride.w - conv_params->padding.w);
+            }
+            for (int32_t oc = 0; oc < out_c; oc++) {
+                const int32_t bias = bias_data != NULL ? bias_data[oc] : 0;
+                const int32_t m = quant_params->multiplier[oc], sh = quant_params->shift[oc];
+                if (two) {
+                    int32_t acc[2];
+                    mcu_nn_dot2_s4(packed_filter, oc * col_len, col, col + col_len, col_len,
+                                   in_offset, acc);
+                    output_data[oc] = mcu_nn_s4_out(acc[0], bias, m, sh, out_offset, lo, hi);
+                    output_data[out_c + oc] =
+                        mcu_nn_s4_out(acc[1], bias, m, sh, out_offset, lo, hi);
+                } else {
                     const int32_t acc =
                         mcu_nn_dot_s4(packed_filter, oc * col_len, col, col_len, in_offset);
-                    *output_data++ = mcu_nn_s4_out(acc, bias_data != NULL ? bias_data[oc] : 0,
-                                                   quant_params->multiplier[oc],
-                                                   quant_params->shift[oc], out_offset, lo, hi);
+                    output_data[oc] = mcu_nn_s4_out(acc, bias, m, sh, out_offset, lo, hi);
                 }
             }
+            output_data += (two + 1) * out_c;
         }
     }
     return ARM_CMSIS_NN_SUCCESS;

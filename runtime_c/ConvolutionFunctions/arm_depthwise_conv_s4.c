@@ -9,7 +9,8 @@
  * c / ch_mult. No scratch is needed (ctx is not read).
  *
  * Taps that fall in the padding are skipped (they would add (pad + offset) * w = 0). Paths:
- * plain C, one tap at a time; DSP, two taps per SMLAD (weight and input pairs packed as int16);
+ * plain C, two channels at a time with depth multiplier 1 (else one); DSP, the same with the
+ * two channels' weights unpacked from their shared byte at once (dw_pair);
  * Helium with ch_mult 1, four channels per vector: their weights gathered from the packed
  * bytes and sign-extended by shifts, their inputs widened to int32, a VMUL and VADD per tap.
  */
@@ -24,7 +25,7 @@ typedef struct {
     int32_t base_y, base_x;
 } dw_window;
 
-/* One output channel oc over the window's valid taps. */
+/* One output channel oc over the window's valid taps (any depth multiplier). */
 static int32_t dw_channel(const int8_t *input,
                           const cmsis_nn_dims *in,
                           const int8_t *w,
@@ -36,37 +37,71 @@ static int32_t dw_channel(const int8_t *input,
     const int32_t ic = oc / p->ch_mult;
     const int32_t off = p->input_offset;
     uint32_t acc = 0;
+    for (int32_t ky = win->y0; ky < win->y1; ky++) {
+        const int32_t iy = win->base_y + ky * p->dilation.h;
+        const int32_t ix0 = win->base_x + win->x0 * p->dilation.w;
+        const int8_t *x = input + ((size_t)iy * in->w + (size_t)ix0) * in->c + (size_t)ic;
+        int32_t nib = (ky * f->w + win->x0) * f->c + oc;
+        for (int32_t kx = win->x0; kx < win->x1; kx++) {
+            acc += (uint32_t)(mcu_nn_s4_at(w, nib) * (*x + off));
+            x += (size_t)p->dilation.w * in->c;
+            nib += f->c;
+        }
+    }
+    return (int32_t)acc;
+}
+
+/* Channels oc and oc + 1 of a depth-multiplier-1 layer over the window's valid taps, into
+ * acc[0] and acc[1]. Where their two weights share a byte (an even nibble index), the DSP path
+ * takes both with one SXTB16 (the nibbles masked into byte lanes 0 and 2: weights times 16)
+ * and two halfword multiply-accumulates (SMLABB, SMLATT) against the two inputs widened with
+ * the offset by SXTAB16; that sum is 16 times the true one (exact below 65536 taps). */
+static void dw_pair(const int8_t *input,
+                    const cmsis_nn_dims *in,
+                    const int8_t *w,
+                    const cmsis_nn_dims *f,
+                    const cmsis_nn_dw_conv_params *p,
+                    const dw_window *win,
+                    int32_t oc,
+                    int32_t *acc)
+{
+    const int32_t off = p->input_offset;
+    uint32_t a0 = 0, a1 = 0;
 #if MCU_NN_DSP
-    int32_t pending = 0, wp = 0, xp = 0; /* a tap waiting for its pair */
+    const int32_t off_pair = (int32_t)(((uint32_t)off << 16) | ((uint32_t)off & 0xFFFFu));
+    int32_t b0 = 0, b1 = 0; /* 16 times the sums of the byte-shared taps */
 #endif
     for (int32_t ky = win->y0; ky < win->y1; ky++) {
         const int32_t iy = win->base_y + ky * p->dilation.h;
+        const int32_t ix0 = win->base_x + win->x0 * p->dilation.w;
+        const int8_t *x = input + ((size_t)iy * in->w + (size_t)ix0) * in->c + (size_t)oc;
+        int32_t nib = (ky * f->w + win->x0) * f->c + oc;
         for (int32_t kx = win->x0; kx < win->x1; kx++) {
-            const int32_t ix = win->base_x + kx * p->dilation.w;
-            const int32_t wv = mcu_nn_s4_at(w, (ky * f->w + kx) * f->c + oc);
-            const int32_t xv = input[((size_t)iy * in->w + (size_t)ix) * in->c + (size_t)ic] + off;
 #if MCU_NN_DSP
-            if (!pending) {
-                wp = wv;
-                xp = xv;
-                pending = 1;
-                continue;
-            }
-            const int32_t wpair = (int32_t)(((uint32_t)wp & 0xFFFFu) | ((uint32_t)wv << 16));
-            const int32_t xpair = (int32_t)(((uint32_t)xp & 0xFFFFu) | ((uint32_t)xv << 16));
-            acc = (uint32_t)mcu_smlad(wpair, xpair, (int32_t)acc);
-            pending = 0;
-#else
-            acc += (uint32_t)(wv * xv);
+            if ((nib & 1) == 0) {
+                const uint32_t byte = (uint8_t)w[nib >> 1];
+                const int32_t w16 =
+                    mcu_sxtb16((int32_t)(((byte << 4) & 0xF0u) | ((byte << 16) & 0x00F00000u)));
+                const uint32_t xs = (uint32_t)(uint8_t)x[0] | ((uint32_t)(uint8_t)x[1] << 16);
+                const int32_t x16 = mcu_sxtab16(off_pair, (int32_t)xs);
+                b0 = mcu_smlabb(w16, x16, b0);
+                b1 = mcu_smlatt(w16, x16, b1);
+            } else
 #endif
+            {
+                a0 += (uint32_t)(mcu_nn_s4_at(w, nib) * (x[0] + off));
+                a1 += (uint32_t)(mcu_nn_s4_at(w, nib + 1) * (x[1] + off));
+            }
+            x += (size_t)p->dilation.w * in->c;
+            nib += f->c;
         }
     }
 #if MCU_NN_DSP
-    if (pending) {
-        acc += (uint32_t)(wp * xp);
-    }
+    a0 += (uint32_t)(b0 >> 4);
+    a1 += (uint32_t)(b1 >> 4);
 #endif
-    return (int32_t)acc;
+    acc[0] = (int32_t)a0;
+    acc[1] = (int32_t)a1;
 }
 
 #if MCU_NN_MVE
@@ -168,6 +203,18 @@ arm_cmsis_nn_status arm_depthwise_conv_s4(const cmsis_nn_context *ctx,
                     }
                 }
 #endif
+                if (p->ch_mult == 1) {
+                    for (; oc + 1 < out_c; oc += 2) {
+                        int32_t acc[2];
+                        dw_pair(input, input_dims, packed_filter, filter_dims, p, &win, oc, acc);
+                        for (int32_t j = 0; j < 2; j++) {
+                            output_data[oc + j] = mcu_nn_s4_out(
+                                acc[j], bias_data != NULL ? bias_data[oc + j] : 0,
+                                quant_params->multiplier[oc + j], quant_params->shift[oc + j],
+                                p->output_offset, lo, hi);
+                        }
+                    }
+                }
                 for (; oc < out_c; oc++) {
                     const int32_t acc =
                         dw_channel(input, input_dims, packed_filter, filter_dims, p, &win, oc);
