@@ -57,6 +57,9 @@ def test_int4_is_a_four_bit_type():
     assert t4.nbytes(5) == 3 and dtype_of("int8").nbytes(5) == 5
     t = Tensor("w", (3, 3), "int4", data=np.arange(-4, 5).reshape(3, 3))
     assert t.bits == 4 and t.nbytes == 5 and t.data.dtype == np.int8
+    assert Tensor("b", (3,), "int32").itemsize == 4
+    with pytest.raises(ValueError, match="4 bits"):
+        t.itemsize
 
 
 def test_packing_layout_low_nibble_first():

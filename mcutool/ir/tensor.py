@@ -71,6 +71,13 @@ class Tensor:
         return dtype_of(self.dtype).bits
 
     @property
+    def itemsize(self) -> int:
+        """Bytes per element of a whole-byte type; a sub-byte type (int4) has none: use bits."""
+        if self.bits % 8:
+            raise ValueError(f"tensor {self.name!r} is {self.dtype}: {self.bits} bits per element")
+        return self.bits // 8
+
+    @property
     def nbytes(self) -> int:
         """Bytes the tensor takes stored (packed for sub-byte types)."""
         return dtype_of(self.dtype).nbytes(self.size)
