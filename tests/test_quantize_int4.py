@@ -59,7 +59,7 @@ def test_int4_is_a_four_bit_type():
     assert t.bits == 4 and t.nbytes == 5 and t.data.dtype == np.int8
     assert Tensor("b", (3,), "int32").itemsize == 4
     with pytest.raises(ValueError, match="4 bits"):
-        t.itemsize
+        _ = t.itemsize
 
 
 def test_packing_layout_low_nibble_first():
@@ -97,8 +97,8 @@ def test_tflite_int4_round_trip(digits_models):
 
 
 def test_odd_sized_int4_tensor_round_trip():
-    from test_ops_int4 import to_int4
     from test_ops_fully_connected import fc_graph
+    from test_ops_int4 import to_int4
     graph = to_int4(fc_graph((1, 9), 3, per_channel=False))   # 27 weights: 14 bytes
     back = read_tflite(write_tflite(graph))
     assert np.array_equal(back.tensors["w"].data, graph.tensors["w"].data)
@@ -112,7 +112,7 @@ def test_quantize_weights_int4_for_qat_export():
     assert np.allclose(scales, np.abs(w).reshape(4, -1).max(axis=1) / 7)
     given = np.full(4, 0.25, np.float32)
     codes2, scales2 = quantize_weights_int4(w, axis=0, scales=given)
-    assert np.array_equal(codes2, np.clip(np.round(w / 0.25), -7, 7))
+    assert np.array_equal(codes2, np.clip(np.round(w / 0.25), -7, 7)) and np.array_equal(scales2, given)
     assert quantize_weights_int4(w, None)[1].shape == (1,)
     with pytest.raises(ValueError):
         quantize_weights_int4(w, axis=0, scales=np.ones(3))
@@ -162,7 +162,7 @@ def test_adaround_beats_nearest_on_digits(digits, digits_models):
 
 
 def test_digits_int4_bit_exact_with_tflm(digits, digits_models, c_path):
-    graph, _, x, _ = digits
+    x = digits[2]
     qgraph = digits_models["adaround"].int8
     t = qgraph.tensors[qgraph.inputs[0]]
     q = np.clip(np.round(x[:40] / t.scale) + t.zero_point, -128, 127).astype(np.int8)
@@ -171,7 +171,8 @@ def test_digits_int4_bit_exact_with_tflm(digits, digits_models, c_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--weights", "int3"], "--weights 'int3' is not supported; choose int8 or int4"),
-    (["--weights", "int4", "--rounding", "stochastic"], "--rounding 'stochastic' is not supported; choose nearest or adaround"),
+    (["--weights", "int4", "--rounding", "stochastic"],
+     "--rounding 'stochastic' is not supported; choose nearest or adaround"),
     (["--rounding", "adaround"], "--rounding adaround applies to --weights int4 only"),
     (["--weights", "int4", "--rounding", "adaround", "--bias-correction"],
      "--bias-correction and --rounding adaround do not combine: AdaRound re-rounds the weights the "
@@ -179,8 +180,8 @@ def test_digits_int4_bit_exact_with_tflm(digits, digits_models, c_path):
 ])
 def test_bad_weight_options_exit_2(capsys, tmp_path, args, message):
     out_path = tmp_path / "q.tflite"
-    code, out, err = cli(capsys, "quantize", DIGITS, "--calib", ROOT / "examples" / "digits_calib.npz",
-                         "-o", out_path, *args)
+    code, _, err = cli(capsys, "quantize", DIGITS, "--calib", ROOT / "examples" / "digits_calib.npz",
+                       "-o", out_path, *args)
     assert code == 2 and err.strip() == f"error: {message}", err
     assert not out_path.exists()
 
