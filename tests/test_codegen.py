@@ -42,8 +42,9 @@ def test_model_names_never_reach_c_unsanitised(tmp_path):
 
 @pytest.mark.parametrize("cc, flags", [
     ("gcc", []),
-    ("arm-none-eabi-gcc", ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"]),
-    ("arm-none-eabi-gcc", ["-mcpu=cortex-m0", "-mthumb"]),
+    pytest.param("arm-none-eabi-gcc", ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"],
+                 marks=pytest.mark.slow),
+    pytest.param("arm-none-eabi-gcc", ["-mcpu=cortex-m0", "-mthumb"], marks=pytest.mark.slow),
 ])
 def test_generated_model_and_runtime_compile_without_warnings(tmp_path, cc, flags):
     assert shutil.which(cc), f"{cc} is missing: `make test` installs it"

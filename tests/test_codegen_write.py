@@ -115,6 +115,7 @@ def _generate(model: Path, out: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
 
+@pytest.mark.slow
 def test_sigkill_never_loses_the_folder(tmp_path):
     """Kill generate at many moments: the target is always the old or the new output, whole;
     the next run removes whatever staging folder was left behind."""

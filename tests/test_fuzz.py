@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow  # seconds of fuzzing: in `make test`, out of `make test-quick`
 def test_bounded_fuzz_run(tmp_path):
     summary = tmp_path / "summary.json"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

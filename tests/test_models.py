@@ -140,6 +140,7 @@ def mixed_io_graph():
     return b.build()
 
 
+@pytest.mark.slow
 def test_mixed_inputs_and_outputs_on_the_host_and_a_cortex_m0(tmp_path):
     """Each input and output gets a word-aligned slot: an M0 faults on unaligned floats."""
     from bitexact import assert_same, random_samples

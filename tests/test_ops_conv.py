@@ -126,7 +126,8 @@ def test_multiplier_above_one_bit_exact(depthwise, c_path):
     check_bit_exact(gain_graph(depthwise, seed=50), n=20, seed=3)
 
 
-@pytest.mark.parametrize("case", CONV_CASES + BOARD_CONV_CASES)
+# the extra corner shapes (BOARD_*) run on the host with `make test` only
+@pytest.mark.parametrize("case", CONV_CASES + [pytest.param(c, marks=pytest.mark.slow) for c in BOARD_CONV_CASES])
 def test_conv2d_bit_exact(case, c_path):
     shape, out_c, kernel, stride, dilation, padding, act, per_channel, bias = case
     graph = conv_graph(shape, out_c, kernel, stride, dilation, padding, act, per_channel, bias,
@@ -134,7 +135,7 @@ def test_conv2d_bit_exact(case, c_path):
     check_bit_exact(graph, n=20, seed=1)
 
 
-@pytest.mark.parametrize("case", DW_CASES + BOARD_DW_CASES)
+@pytest.mark.parametrize("case", DW_CASES + [pytest.param(c, marks=pytest.mark.slow) for c in BOARD_DW_CASES])
 def test_depthwise_conv2d_bit_exact(case, c_path):
     shape, mult, kernel, stride, dilation, padding, act, per_channel, bias = case
     graph = conv_graph(shape, 0, kernel, stride, dilation, padding, act, per_channel, bias,

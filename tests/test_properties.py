@@ -111,6 +111,7 @@ def test_plans_of_random_graphs_are_sound(graph):
         assert plan.tensor_buffer[name] in plan.offsets
 
 
+@pytest.mark.slow
 def test_a_chain_of_20000_operators_plans_in_seconds():
     b = GraphBuilder("chain")
     b.input("t0", (1, 16), scale=0.05, zero_point=0)

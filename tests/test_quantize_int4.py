@@ -73,6 +73,7 @@ def test_packing_layout_low_nibble_first():
         pack_int4(np.array([8]))
 
 
+@pytest.mark.slow  # trains AdaRound on the digits example once
 def test_tflite_int4_round_trip(digits_models):
     """Written as TensorType.INT4 (17) with ceil(n / 2) bytes, read back identical."""
     import tflite
@@ -118,6 +119,7 @@ def test_quantize_weights_int4_for_qat_export():
         quantize_weights_int4(w, axis=0, scales=np.ones(3))
 
 
+@pytest.mark.slow  # trains AdaRound on the digits example once
 def test_digits_int4_weights_bytes_and_layout(digits_models):
     int8, int4 = digits_models["int8"].int8, digits_models["nearest"].int8
     assert weight_bytes(int4) <= 0.55 * weight_bytes(int8), (weight_bytes(int4), weight_bytes(int8))
@@ -140,6 +142,7 @@ def test_generated_weights_are_packed(tmp_path, digits_models):
     assert f"[{graph.tensors[fc.inputs[1]].size // 2}]" in text       # 2560 weights in 1280 bytes
 
 
+@pytest.mark.slow  # trains AdaRound on the digits example once
 def test_adaround_beats_nearest_on_digits(digits, digits_models):
     """Learned rounding lowers the output error of every int4 layer on the calibration data,
     and on the test images the logits are measurably closer to the float model's (SQNR), with
@@ -161,6 +164,7 @@ def test_adaround_beats_nearest_on_digits(digits, digits_models):
     assert accuracy(digits_models["adaround"].int8, x, y) == reports["adaround"]["int8_accuracy"]
 
 
+@pytest.mark.slow  # trains AdaRound on the digits example once
 def test_digits_int4_bit_exact_with_tflm(digits, digits_models, c_path):
     x = digits[2]
     qgraph = digits_models["adaround"].int8

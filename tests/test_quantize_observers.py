@@ -100,6 +100,7 @@ def test_activation_params_follow_tflite():
     assert zp == -128 and scale == pytest.approx(3 / 255)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["minmax", "mse"])
 def test_calibration_memory_does_not_grow_with_samples(method):
     import tracemalloc

@@ -68,7 +68,10 @@ def test_elementwise_model_fixed_outputs_and_requantized_concat_inputs():
     check_bit_exact(q, samples=[[s] for s in to_model_input(q, x[:12])])
 
 
-@pytest.mark.parametrize("method", ["minmax", "percentile", "mse", "kl"])
+# the default estimator in the quick run, the others with `make test`
+@pytest.mark.parametrize("method", [pytest.param("minmax", marks=pytest.mark.slow),
+                                    pytest.param("percentile", marks=pytest.mark.slow), "mse",
+                                    pytest.param("kl", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("flags", [{}, {"per_channel": False}, {"bias_correction": True},
                                    {"equalize": True}, {"equalize": True, "bias_correction": True, "per_channel": False}])
 def test_every_estimator_and_flag_compiles(method, flags):

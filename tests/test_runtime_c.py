@@ -58,7 +58,8 @@ CLANG_CPUS = {
 
 
 @pytest.mark.parametrize("cpu", [pytest.param("cortex-m0", marks=pytest.mark.slow),
-                                 pytest.param("cortex-m4", marks=pytest.mark.slow), "cortex-m55"])
+                                 pytest.param("cortex-m4", marks=pytest.mark.slow),
+                                 pytest.param("cortex-m55", marks=pytest.mark.slow)])
 def test_every_runtime_file_compiles_under_clang_for_cortex_m(tmp_path, cpu):
     """clang --target=arm-none-eabi with newlib's headers, -Werror: portable (M0), packed DSP
     (M4) and Helium (M55) code paths."""

@@ -49,6 +49,7 @@ def arm_size(elf) -> dict:
     return {p[0]: int(p[1]) for p in (line.split() for line in out.splitlines()) if len(p) >= 2 and p[0].startswith(".")}
 
 
+@pytest.mark.slow  # the cross-compile matrix
 @pytest.mark.parametrize("board", EMULATED + REAL)
 def test_firmware_builds_within_the_board_memory(tiny_cnn_project, board):
     firmware = api.build(tiny_cnn_project, board, opt="-Os")
@@ -93,6 +94,7 @@ def test_cli_build_reports_sizes_and_overflow(capsys, tmp_path, tiny_cnn_project
     assert "overflowed" not in capsys.readouterr().err  # our message, not the linker's
 
 
+@pytest.mark.slow  # builds each real board's firmware
 @pytest.mark.parametrize("board", REAL)
 @pytest.mark.parametrize("probe", ["openocd", "pyocd"])
 def test_flash_dry_run_prints_the_exact_command(capsys, tiny_cnn_project, board, probe):
