@@ -1,0 +1,45 @@
+"""Top-1 accuracy of the float graph (numpy) and of int8 graphs (the integer reference, which
+is bit-exact with TFLite-Micro and the generated C). No torch needed."""
+from __future__ import annotations
+
+import numpy as np
+
+from mcutool.data import to_model_input
+from mcutool.ir import Graph
+from mcutool.lower import lower_graph
+from mcutool.reference import run_reference
+from mcutool.reference.float_exec import run_float_batches
+
+
+def float_accuracy(graph: Graph, x: np.ndarray, y: np.ndarray) -> float:
+    out = run_float_batches(graph, x)[0].reshape(len(x), -1)
+    return float(np.mean(out.argmax(1) == y))
+
+
+def int8_outputs(graph: Graph, x: np.ndarray, name: str | None = None) -> np.ndarray:
+    """The int8 codes of the output (or of tensor `name`) per sample, (N, size)."""
+    lowered = lower_graph(graph)
+    q = to_model_input(graph, x)
+    if name is None:
+        return np.stack([run_reference(lowered, [q[k]])[0].reshape(-1) for k in range(len(x))])
+    return np.stack([run_reference(lowered, [q[k]], keep_all=True)[name].reshape(-1) for k in range(len(x))])
+
+
+def int8_accuracy(graph: Graph, x: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean(int8_outputs(graph, x).argmax(1) == y))
+
+
+def weight_flash_bytes(graph: Graph, weight_bits: int = 8) -> int:
+    """Bytes of the constants in flash, weights at `weight_bits` (int4: two per byte, as
+    TFLite's INT4 layout stores them) and everything else at its own size."""
+    total = 0
+    for op in graph.operators:
+        for slot, name in enumerate(op.inputs):
+            t = graph.tensors[name] if name else None
+            if t is None or not t.is_const:
+                continue
+            if slot == 1 and t.dtype == "int8" and t.quant is not None and weight_bits == 4:
+                total += (t.size + 1) // 2
+            else:
+                total += t.nbytes
+    return total
