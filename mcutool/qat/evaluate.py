@@ -16,13 +16,19 @@ def float_accuracy(graph: Graph, x: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(out.argmax(1) == y))
 
 
-def int8_outputs(graph: Graph, x: np.ndarray, name: str | None = None) -> np.ndarray:
-    """The int8 codes of the output (or of tensor `name`) per sample, (N, size)."""
+def int8_outputs(graph: Graph, x: np.ndarray) -> np.ndarray:
+    """The int8 codes of the output per sample, (N, size)."""
     lowered = lower_graph(graph)
     q = to_model_input(graph, x)
-    if name is None:
-        return np.stack([run_reference(lowered, [q[k]])[0].reshape(-1) for k in range(len(x))])
-    return np.stack([run_reference(lowered, [q[k]], keep_all=True)[name].reshape(-1) for k in range(len(x))])
+    return np.stack([run_reference(lowered, [q[k]])[0].reshape(-1) for k in range(len(x))])
+
+
+def int8_tensors(graph: Graph, x: np.ndarray, names: list[str]) -> dict[str, np.ndarray]:
+    """The int8 codes of the named tensors per sample, each (N, size)."""
+    lowered = lower_graph(graph)
+    q = to_model_input(graph, x)
+    runs = [run_reference(lowered, [q[k]], keep_all=True) for k in range(len(x))]
+    return {n: np.stack([r[n].reshape(-1) for r in runs]) for n in names}
 
 
 def int8_accuracy(graph: Graph, x: np.ndarray, y: np.ndarray) -> float:

@@ -20,7 +20,9 @@ from mcutool.qat.grid import weight_grid
 
 
 def round_half_away(x: torch.Tensor) -> torch.Tensor:
-    return torch.sign(x) * torch.floor(x.abs() + 0.5)
+    # Not floor(|x| + 0.5): in float32 0.49999997 + 0.5 rounds up to 1. x - trunc(x) is exact.
+    t = torch.trunc(x)
+    return torch.where((x - t).abs() >= 0.5, t + torch.sign(x), t)
 
 
 def round_ste(x: torch.Tensor) -> torch.Tensor:
