@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from conftest import ROOT
 from float_models import elementwise_model, samples, structural_model
 
 from mcutool import api
@@ -20,8 +21,6 @@ from mcutool.quantize.calibrate import calibrate
 from mcutool.quantize.prepare import prepare
 from mcutool.quantize.quantizer import activation_quant_params
 from mcutool.reference.float_exec import run_float_batches
-
-from conftest import ROOT
 
 DIGITS = ROOT / "examples" / "digits_cnn_float.tflite"
 
@@ -121,8 +120,8 @@ def test_fake_quant_agrees_with_integer_reference_on_every_operator(make, weight
 def trained_digits(weights: str, epochs: int = 2, learn: bool = False):
     x, y, xv, yv = digits_data(400)
     options = QatOptions(epochs=epochs, weights=weights, learn_scales=learn, calib_samples=300, method="minmax")
-    from mcutool.qat.train import build_model, train
     from mcutool.qat.distributed import World
+    from mcutool.qat.train import build_model, train
     graph = api.load_model(DIGITS)
     m = build_model(prepare(graph), x[:300], options)
     train(m, x, y.astype(np.int64), options, World(), progress=False)
