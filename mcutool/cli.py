@@ -171,7 +171,7 @@ def quantize(model: str, calib_path: str, output_path: str, show_report: bool, a
 @click.option("--val", "val_path", type=click.Path(dir_okay=False),
               help="Validation samples (.npz with x and y) for the accuracy table (default: --train).")
 @click.option("--epochs", type=int, required=True, help="Passes over the training data (at least 1).")
-@click.option("--lr", type=float, default=1e-3, show_default=True, help="Adam learning rate (cosine schedule).")
+@click.option("--lr", type=float, default=1e-4, show_default=True, help="Adam learning rate (cosine schedule).")
 @click.option("--batch", type=int, default=64, show_default=True, help="Samples per step (over all processes).")
 @click.option("--weights", type=click.Choice(["int8", "int4"]), default="int8", show_default=True,
               help="Weight grid: int8, or int4 (-7..7; per channel, fully connected per tensor).")

@@ -17,7 +17,7 @@ from mcutool.qat.grid import WEIGHT_FORMATS
 @dataclass
 class QatOptions:
     epochs: int = 5
-    lr: float = 1e-3
+    lr: float = 1e-4                # fine-tuning a trained model: small steps (benchmarks/qat.py)
     batch_size: int = 64
     weights: str = "int8"           # int8 or int4 (symmetric, per channel; FC per tensor)
     learn_scales: bool = False      # LSQ step sizes for weights and activations
