@@ -117,9 +117,10 @@ def test_fake_quant_agrees_with_integer_reference_on_every_operator(make, weight
     assert np.abs(codes - (fq / out.scale + out.zero_point)).max() <= 2.01
 
 
-def trained_digits(weights: str, epochs: int = 2, learn: bool = False):
+def trained_digits(weights: str, epochs: int = 2, learn: bool = False, batch_norm: str = "frozen"):
     x, y, xv, yv = digits_data(400)
-    options = QatOptions(epochs=epochs, weights=weights, learn_scales=learn, calib_samples=300, method="minmax")
+    options = QatOptions(epochs=epochs, weights=weights, learn_scales=learn, calib_samples=300, method="minmax",
+                         batch_norm=batch_norm)
     from mcutool.qat.distributed import World
     from mcutool.qat.train import build_model, train
     graph = api.load_model(DIGITS)
@@ -128,10 +129,11 @@ def trained_digits(weights: str, epochs: int = 2, learn: bool = False):
     return m, xv, yv
 
 
-@pytest.mark.parametrize("weights,learn", [("int8", False), ("int4", False), ("int4", True)])
-def test_trained_fake_quant_agrees_with_exported_int8(weights, learn):
+@pytest.mark.parametrize("weights,learn,batch_norm", [("int8", False, "frozen"), ("int4", False, "frozen"),
+                                                      ("int4", True, "frozen"), ("int4", False, "batch")])
+def test_trained_fake_quant_agrees_with_exported_int8(weights, learn, batch_norm):
     """Same top-1 on at least 99% of samples, logits within 2 LSB, probabilities within a few."""
-    m, x, _ = trained_digits(weights, learn=learn)
+    m, x, _ = trained_digits(weights, learn=learn, batch_norm=batch_norm)
     x = x[:300]
     q = export_graph(m)
     fq = fake_quant_outputs(m, x).reshape(len(x), -1)
@@ -176,3 +178,15 @@ def test_qat_model_api_is_deterministic():
     assert summary["accuracy_on"] == "validation" and summary["val_samples"] == 100
     assert set(summary["accuracy"]) == {"float", "ptq", "qat"}
     assert summary["accuracy"]["qat"] > 0.9
+
+
+def test_batch_statistics_block_starts_as_the_prepared_layer():
+    """Batch norm re-introduced with statistics measured on the calibration samples computes
+    exactly the folded layer it replaces, until training moves it."""
+    from mcutool.qat.train import build_model
+    x, _, xv, _ = digits_data(300)
+    graph = api.load_model(DIGITS)
+    frozen = build_model(prepare(graph), x, QatOptions(weights="int4", method="minmax"))
+    batch = build_model(prepare(graph), x, QatOptions(weights="int4", method="minmax", batch_norm="batch"))
+    assert len(batch.bn) == 4 and not len(frozen.bn)
+    np.testing.assert_allclose(fake_quant_outputs(batch, xv), fake_quant_outputs(frozen, xv), atol=1e-6)

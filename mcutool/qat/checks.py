@@ -13,6 +13,8 @@ from mcutool.ops import find
 from mcutool.qat import QatError
 from mcutool.qat.grid import WEIGHT_FORMATS
 
+BATCH_NORM_MODES = ("frozen", "batch")
+
 
 @dataclass
 class QatOptions:
@@ -24,6 +26,8 @@ class QatOptions:
     seed: int = 0
     calib_samples: int = 1000       # PTQ calibration on the first N training samples
     method: str = "mse"             # PTQ range estimator the scales start from
+    batch_norm: str = "frozen"      # "frozen": train prepare()'s fold; "batch": batch statistics
+                                    # for the first half of the epochs (mcutool/qat/batchnorm.py)
 
     def check(self) -> None:
         if self.epochs < 1:
@@ -34,6 +38,8 @@ class QatOptions:
             raise QatError(f"--batch must be at least 1, got {self.batch_size}")
         if self.weights not in WEIGHT_FORMATS:
             raise QatError(f"--weights must be one of {', '.join(WEIGHT_FORMATS)}, got {self.weights!r}")
+        if self.batch_norm not in BATCH_NORM_MODES:
+            raise QatError(f"batch_norm must be one of {', '.join(BATCH_NORM_MODES)}, got {self.batch_norm!r}")
         if self.calib_samples < 1:
             raise QatError(f"calib_samples must be at least 1, got {self.calib_samples}")
 

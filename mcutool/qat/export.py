@@ -22,8 +22,9 @@ def export_graph(model: QatModel) -> Graph:
     layers = [op for op in g.operators if op.outputs[0] in model.layer_index]
     for op in layers:
         k = model.layer_index[op.outputs[0]]
-        g.tensors[op.inputs[1]].data = model.w[k].detach().numpy().copy()
-        bias = model.b[k].detach().numpy().copy()
+        w, b = (t.detach() for t in model.effective(k))
+        g.tensors[op.inputs[1]].data = w.numpy().copy()
+        bias = b.numpy().copy()
         if len(op.inputs) > 2 and op.inputs[2]:
             g.tensors[op.inputs[2]].data = bias.reshape(g.tensors[op.inputs[2]].shape)
         else:  # a trained bias where the float model had none
@@ -44,14 +45,15 @@ def export_graph(model: QatModel) -> Graph:
 
 def _set_weights(q: Graph, op, model: QatModel, k: int) -> None:
     wq = model.weight_quant(k)
-    codes_t, scales_t = wq.export(model.w[k])
+    w, b = (t.detach() for t in model.effective(k))
+    codes_t, scales_t = wq.export(w)
     w_t, b_t = q.tensors[op.inputs[1]], q.tensors[op.inputs[2]]
     scales = scales_t.numpy().astype(np.float32)
     w_t.data = codes_t.numpy().astype(np.int8)
     w_t.quant = QuantParams(scales, np.zeros(scales.size, np.int64), wq.axis)
     channels = b_t.shape[0]
     in_scale = float(q.tensors[op.inputs[0]].scale)
-    b_q, b_scales = qp.quantize_bias(model.b[k].detach().numpy(), in_scale, np.broadcast_to(scales, (channels,)))
+    b_q, b_scales = qp.quantize_bias(b.numpy(), in_scale, np.broadcast_to(scales, (channels,)))
     b_t.data = b_q
     zeros = np.zeros(b_scales.size, np.int64)
     b_t.quant = QuantParams(b_scales, zeros, 0) if wq.axis is not None else QuantParams(b_scales[:1], zeros[:1])

@@ -10,11 +10,13 @@ quantizes (mcutool.quantize.quantizer writes that graph; this mirrors it):
 
 Fused activations clip in the float forward (env.fused) and again in the output's range.
 The graph it is built from is prepared (mcutool.quantize.prepare): batch norm is already folded
-into the weights with its frozen statistics, which is what QAT trains (see mcutool/qat/README
-in the package docstring of train.py for the measurement).
+into the weights with its frozen statistics, which is what QAT trains by default; or batch
+norm comes back around every layer with batch statistics (batch_statistics(), see train.py
+for the measurement that chose between them).
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import cast
 
 import numpy as np
@@ -23,6 +25,7 @@ from torch import nn
 
 from mcutool.ir import Graph, Operator, QuantParams
 from mcutool.ops import get
+from mcutool.qat.batchnorm import BatchStatFold, channel_stats
 from mcutool.qat.env import TorchEnv, to_internal, to_nhwc
 from mcutool.qat.fake_quant import ActQuant, WeightQuant, fake_quantize
 from mcutool.qat.grid import weight_axis_for, weight_bits
@@ -82,7 +85,11 @@ class QatModel(nn.Module):
         self.w = nn.ParameterList()
         self.b = nn.ParameterList()
         self.wq = nn.ModuleList()
-        self.layer_index: dict[str, int] = {}   # output tensor -> index into w, b, wq
+        self.bn = nn.ModuleList()                # BatchStatFold per layer, with batch_statistics()
+        self.layer_index: dict[str, int] = {}   # output tensor -> index into w, b, wq (and bn)
+        self.ir_axes: list[int] = []
+        self._raw: int | None = None             # layer computing its float pre-activation
+        self._eff: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
         self.constants: dict[str, torch.Tensor] = {}       # on their int8 grid
         self.raw_constants: dict[str, torch.Tensor] = {}   # as the float model has them
         self.quantizing = True
@@ -101,6 +108,7 @@ class QatModel(nn.Module):
         data = self.graph.tensors[op.inputs[2]].data if has_bias else None
         b = data.reshape(-1) if data is not None else np.zeros(channels)
         self.layer_index[op.outputs[0]] = len(self.w)
+        self.ir_axes.append(ir_axis)
         self.w.append(nn.Parameter(w))
         self.b.append(nn.Parameter(torch.from_numpy(np.array(b, np.float32))))
         axis = weight_axis_for(op.type, ir_axis, self.weight_format)
@@ -139,18 +147,56 @@ class QatModel(nn.Module):
     def weight_quant(self, k: int) -> WeightQuant:
         return cast(WeightQuant, self.wq[k])
 
+    def effective(self, k: int, y_pre: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The layer's float weights and bias: as trained, or with batch norm folded in."""
+        if not len(self.bn):
+            return self.w[k], self.b[k]
+        factor, bias = cast(BatchStatFold, self.bn[k]).fold(y_pre)
+        shape = [1] * self.w[k].dim()
+        shape[self.ir_axes[k]] = -1
+        return self.w[k] * factor.reshape(shape), bias
+
     def fake_weight(self, op: Operator) -> torch.Tensor:
         k = self.layer_index[op.outputs[0]]
-        return self.weight_quant(k)(self.w[k])
+        if self._raw == k:
+            return self.w[k]
+        w = self._eff[k][0] if k in self._eff else self.effective(k)[0]
+        return self.weight_quant(k)(w)
 
-    def fake_bias(self, op: Operator) -> torch.Tensor:
+    def fake_bias(self, op: Operator) -> torch.Tensor | None:
         """The bias on its int32 grid, scale input_scale * weight_scale per channel."""
         k = self.layer_index[op.outputs[0]]
+        if self._raw == k:
+            return None
+        w, b = self._eff[k] if k in self._eff else self.effective(k)
         wq, aq = self.weight_quant(k), self.act_quant(op.inputs[0])
         if not (wq.enabled and aq.enabled):
-            return self.b[k]
-        s = (aq.step() * wq.step(self.w[k]).reshape(-1)).detach()
-        return fake_quantize(self.b[k], s, 0.0, -INT32_MAX, INT32_MAX)
+            return b
+        s = (aq.step() * wq.step(w).reshape(-1)).detach()
+        return fake_quantize(b, s, 0.0, -INT32_MAX, INT32_MAX)
+
+    # -- batch norm with batch statistics (QatOptions.batch_norm == "batch") ------------------
+    def _pre_activation(self, env: TorchEnv, op: Operator, k: int) -> torch.Tensor:
+        """The layer's float output before bias and activation, from its fake-quantized input."""
+        self._raw = k
+        try:
+            bare = Operator(op.type, op.inputs, op.outputs, dataclasses.replace(op.attrs, activation="NONE"), op.name)
+            return get(op.type).torch_forward(env, bare)  # type: ignore[misc]
+        finally:
+            self._raw = None
+
+    def batch_statistics(self, x: torch.Tensor) -> None:
+        """Re-introduce batch norm around every layer, its statistics measured on x."""
+        stats: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+        with torch.no_grad():
+            self._run(x, collect=stats)
+        for k in range(len(self.w)):
+            self.bn.append(BatchStatFold(*stats[k], self.b[k].detach().clone()))
+            self.b[k].requires_grad_(False)  # beta takes over the bias
+
+    def freeze_batch_statistics(self) -> None:
+        for m in self.bn:
+            cast(BatchStatFold, m).frozen = True
 
     def set_quantize(self, on: bool) -> None:
         """Fake quantization on (training, agreement) or off (the float model)."""
@@ -163,14 +209,25 @@ class QatModel(nn.Module):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x: NHWC samples (N, *input shape without its leading 1) -> (logits, output), both
         in the IR's layout."""
+        return self._run(x)
+
+    def _run(self, x: torch.Tensor, collect: dict | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         n = x.shape[0]
         env = TorchEnv(self, n)
         inp = self.graph.inputs[0]
         x = x.reshape(n, *self.graph.tensors[inp].shape[1:])
         env.values[inp] = self.act_quant(inp)(to_internal(x))
+        self._eff = {}
         for op in self.graph.operators:
+            k = self.layer_index.get(op.outputs[0])
+            if k is not None and collect is not None:
+                collect[k] = channel_stats(self._pre_activation(env, op, k))
+            elif k is not None and len(self.bn):
+                batch = self.training and not cast(BatchStatFold, self.bn[k]).frozen
+                self._eff[k] = self.effective(k, self._pre_activation(env, op, k) if batch else None)
             out = get(op.type).torch_forward(env, op)  # type: ignore[misc]
             env.values[op.outputs[0]] = self.act_quant(op.outputs[0])(out)
+        self._eff = {}
         return to_nhwc(env.values[self.logits_name]), to_nhwc(env.values[self.graph.outputs[0]])
 
     # -- what export reads ----------------------------------------------------------------------

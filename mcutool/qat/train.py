@@ -1,11 +1,12 @@
 """Quantization-aware training end to end: checks, PTQ calibration (the starting scales), the
 fake-quantized module, training, export, and float / PTQ / QAT accuracy side by side.
 
-Batch norm: the prepared graph folds it into the weights with its frozen statistics (the
-.tflite holds only the inference-time affine), and QAT trains the folded weights, re-quantized
-every step. Measured on the digits example (benchmarks/qat.py) this keeps the int8 arithmetic
-and the trained module identical at every step; folding with batch statistics would need the
-statistics the exporter discarded.
+Batch norm: by default the prepared graph's fold (frozen statistics, already in the weights,
+as the .tflite holds only the inference-time affine) is what QAT trains, re-quantized every
+step. QatOptions.batch_norm = "batch" re-introduces batch norm with batch statistics for the
+first half of the epochs (mcutool/qat/batchnorm.py). Measured on the digits example
+(benchmarks/qat.py) the two are within one test image of each other, and the frozen fold is
+cheaper and the same in every torchrun process, so it is the default.
 
 Deterministic on the CPU: seeded shuffling and initialisation, one intra-op thread,
 torch.use_deterministic_algorithms.
@@ -43,7 +44,10 @@ def build_model(prepared: Graph, x_calib: np.ndarray, options: QatOptions) -> Qa
     ranges = calibrate(prepared, x_calib, options.method)
     act = activation_quant_params(prepared, ranges)
     torch.manual_seed(options.seed)
-    return QatModel(prepared, act, options.weights, options.learn_scales)
+    model = QatModel(prepared, act, options.weights, options.learn_scales)
+    if options.batch_norm == "batch":
+        model.batch_statistics(torch.from_numpy(np.ascontiguousarray(x_calib, np.float32)))
+    return model
 
 
 def train(model: QatModel, x: np.ndarray, y: np.ndarray, options: QatOptions, world: World,
@@ -61,6 +65,8 @@ def train(model: QatModel, x: np.ndarray, y: np.ndarray, options: QatOptions, wo
     show = progress and world.main and sys.stderr.isatty()
     losses = []
     for epoch in range(options.epochs):
+        if len(model.bn) and epoch >= (options.epochs + 1) // 2:
+            model.freeze_batch_statistics()  # the last epochs train with the statistics exported
         model.train()
         mine = torch.randperm(len(x), generator=gen)[world.rank::world.size][:per_rank]
         total = 0.0
