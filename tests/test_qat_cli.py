@@ -111,6 +111,11 @@ def test_bad_options(capsys, tmp_path, small_train, flag, value, message):
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and not out.exists()
 
 
+def test_output_that_is_a_folder_is_refused_before_training(capsys, tmp_path, small_train):
+    code, _, err = cli(capsys, "qat", MODEL, "--train", small_train, "--epochs", 1, "-o", tmp_path)
+    assert code == 2 and "is a directory" in err and list(tmp_path.iterdir()) == []
+
+
 def test_a_model_qat_cannot_express_lists_its_operators(capsys, tmp_path, small_train):
     b = GraphBuilder("exp")
     b.input("x", (1, 8, 8, 1), dtype="float32")

@@ -63,8 +63,9 @@ def check_expressible(prepared: Graph) -> None:
 
 
 def classes_of(graph: Graph) -> int:
-    """The number of classes: the output's last dimension."""
-    return int(graph.tensors[graph.outputs[0]].shape[-1])
+    """The number of classes: the output's values per sample (the loss and the accuracy take
+    the argmax over all of them)."""
+    return graph.tensors[graph.outputs[0]].size
 
 
 def labelled_samples(graph: Graph, data: Dataset, what: str) -> tuple[np.ndarray, np.ndarray]:
