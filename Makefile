@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-quick lint setup system-deps pythons clean
+.PHONY: demo test test-quick lint setup system-deps pythons clean fuzz
 
 setup: system-deps $(STAMP) pythons
 
@@ -25,6 +25,7 @@ system-deps:
 	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc"; \
 	command -v clang >/dev/null 2>&1 || missing="$$missing clang"; \
 	command -v clang-format >/dev/null 2>&1 || missing="$$missing clang-format"; \
+	command -v cmake >/dev/null 2>&1 || missing="$$missing cmake"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$missing"; \
@@ -57,7 +58,8 @@ demo: setup
 	$(MCUTOOL) profile build/demo --board $(DEMO_BOARD) --input $(DEMO_TEST)
 	$(MCUTOOL) validate $(DEMO_FLOAT) --calib $(DEMO_CALIB) --data $(DEMO_TEST) --board $(DEMO_BOARD)
 
-test: setup
+# lint first, so CI (which runs `make test`) holds every commit to it
+test: setup lint
 	$(PY) -m pytest -q -n 2 --durations=10
 
 test-quick: setup
@@ -73,3 +75,12 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# Coverage-guided fuzzing of the reader and the whole generate path (fuzz/fuzz_generate.py);
+# `make test` runs a bounded version (tests/test_fuzz.py). Crashes land in build/fuzz-crashes.
+FUZZ_RUNS ?= 100000
+fuzz: setup
+	mkdir -p build/fuzz-corpus build/fuzz-crashes
+	$(PY) fuzz/fuzz_generate.py --summary build/fuzz-summary.json build/fuzz-corpus \
+	  -runs=$(FUZZ_RUNS) -timeout=300 -rss_limit_mb=8192 -artifact_prefix=build/fuzz-crashes/
+	cat build/fuzz-summary.json

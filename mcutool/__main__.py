@@ -1,3 +1,3 @@
-from mcutool.cli import main
+from mcutool.entry import main
 
 main()

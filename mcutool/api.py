@@ -117,7 +117,7 @@ def run(out_dir: str | Path, samples: list[list[np.ndarray]], board: str | Targe
     if trace:
         raise McutoolError("layer traces are recorded on the host only (--board host)")
     from mcutool.runners.host import split_outputs
-    return [split_outputs(raw, specs) for raw in run_on_board(out_dir, samples, target, cmsis_nn).outputs]
+    return [split_outputs(raw, specs) for raw in run_on_board(out_dir, samples, target, cmsis_nn).outputs.values()]
 
 
 def run_on_board(out_dir: str | Path, samples: list[list[np.ndarray]], board: str | Target,
@@ -155,7 +155,7 @@ def run_on_board(out_dir: str | Path, samples: list[list[np.ndarray]], board: st
             merged.layers, merged.stack_used = result.layers, result.stack_used
             merged.firmware = firmware
         start += len(chunk)
-    merged.outputs = [merged.outputs[i] for i in range(len(samples))]
+    merged.outputs = {i: merged.outputs[i] for i in range(len(samples))}  # in sample order
     merged.complete = True
     return merged
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
@@ -51,7 +52,8 @@ OPT = click.option("--opt", type=click.Choice(["-O2", "-Os", "-O3"]), default="-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mcutool")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (anywhere on the line).")
+def cli(debug: bool) -> None:
     """Put trained neural networks on microcontrollers: .tflite in, bit-exact int8 C out."""
 
 
@@ -129,6 +131,7 @@ def validate(model: str, board: str, data_path: str, layers: bool, as_json: bool
     target = _check_board(board)
     if layers and not target.is_host:
         raise McutoolError("--layers compares intermediate tensors on the host only; use --board host")
+    _check_labels(api.load_model(model), data_path)
     if calib_path:
         report = _validate_quantized(model, calib_path, ptq, data_path, board, layers)
     else:
@@ -153,6 +156,8 @@ def quantize(model: str, calib_path: str, output_path: str, show_report: bool, a
     from mcutool.quantize.command import summary_line, write_model
     from mcutool.report.quantization import format_report
     graph = api.load_model(model)
+    if show_report:
+        _check_labels(graph, calib_path)
     qgraph, summary = api.quantize_file(graph, calib_path, options_from(ptq), report=show_report,
                                     progress=not as_json, what=model)
     write_model(qgraph, output_path)
@@ -196,6 +201,13 @@ def qat(model: str, train_path: str, val_path: str | None, epochs: int, lr: floa
     write_model(qgraph, output_path)
     click.echo(json.dumps({"output": output_path, **summary}, indent=2) if as_json
                else format_summary(output_path, summary))
+
+
+def _check_labels(graph, data_path: str) -> None:
+    """Labels, if the data has them, must name classes of the model's first output."""
+    from mcutool.data import check_labels, load_data
+    out = graph.tensors[graph.outputs[0]]
+    check_labels(load_data(data_path).y, out.shape[-1] if out.shape else 1)
 
 
 def _quantized(graph, calib_path: str, ptq: dict, model: str):
@@ -251,9 +263,10 @@ def _check_board(board: str) -> api.Target:
 def boards(as_json: bool) -> None:
     """List the boards: CPU, memory, console, emulated or real."""
     from mcutool.toolchain.boards import DEFAULT_BOARD, all_boards
-    rows = [{"name": b.name, "cpu": b.cpu, "flash_bytes": b.flash.length, "ram_bytes": b.ram.length,
-             "clock_hz": b.clock_hz, "console": b.console, "emulated": b.emulated,
-             "qemu_machine": b.qemu_machine, "description": b.description} for b in all_boards().values()]
+    rows: list[dict[str, Any]] = [
+        {"name": b.name, "cpu": b.cpu, "flash_bytes": b.flash.length, "ram_bytes": b.ram.length,
+         "clock_hz": b.clock_hz, "console": b.console, "emulated": b.emulated,
+         "qemu_machine": b.qemu_machine, "description": b.description} for b in all_boards().values()]
     if as_json:
         click.echo(json.dumps({"default": DEFAULT_BOARD, "boards": rows}, indent=2))
         return
@@ -352,22 +365,63 @@ def flash(project: str, board: str, probe: str, input_path: str | None, dry_run:
     click.echo(f"flashed {firmware.elf} to {board}")
 
 
+DEBUG_FLAG = "--debug"
+_NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
+
+
+def _split_debug(argv: list[str]) -> tuple[list[str], bool]:
+    """--debug may stand anywhere before a `--`; it is the wrapper's, not a command's."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    debug = DEBUG_FLAG in argv[:end]
+    return [a for k, a in enumerate(argv) if not (k < end and a == DEBUG_FLAG)], debug
+
+
 def main(argv: list[str] | None = None) -> None:
+    """Run the command line. Exit status: 0 done, 1 validation mismatches, 2 a problem with the
+    input (one `error:` line), 3 a bug in mcutool (one `internal error:` line; --debug shows the
+    traceback), 130 interrupted."""
+    args, debug = _split_debug(list(sys.argv[1:] if argv is None else argv))
     try:
-        cli.main(args=argv, prog_name="mcutool", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        try:
+            # What cli.main() does, minus its Ctrl-C handling (which prints a blank line first).
+            with cli.make_context("mcutool", args) as ctx:
+                cli.invoke(ctx)
+        except click.exceptions.Exit as exc:  # --help, --version
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            raise KeyboardInterrupt from None  # click's own Ctrl-C at a prompt
+        except _NO_ARGS as exc:  # bare `mcutool`: the help text
+            click.echo(exc.format_message())
+            sys.exit(2)
+        except click.ClickException as exc:
+            # One line, as for every other user error (click would print a usage block).
+            click.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(2)
+        except McutoolError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except OSError as exc:
+            click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+            sys.exit(2)
+        except MemoryError:
+            click.echo("error: out of memory: the model or the data is too large for this machine", err=True)
+            sys.exit(2)
+        except Exception as exc:  # anything else is a bug: say so in one line
+            _internal(exc, debug)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
         sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except McutoolError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
-        sys.exit(2)
     sys.exit(0)
+
+
+def _internal(exc: BaseException, debug: bool) -> None:
+    if debug:
+        import traceback
+        traceback.print_exception(exc)
+    detail = " ".join(str(exc).split()) or "(no message)"
+    hint = "" if debug else "; rerun with --debug to see the traceback"
+    click.echo(f"internal error: {type(exc).__name__}: {detail[:300]} (a bug in mcutool{hint})", err=True)
+    sys.exit(3)
 
 
 if __name__ == "__main__":

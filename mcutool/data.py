@@ -27,27 +27,77 @@ class Dataset:
         return len(self.x)
 
 
+NPY_MAGIC = b"\x93NUMPY"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
 def load_data(path: str | Path) -> Dataset:
+    """Read every array the file holds for us now, so that a damaged member (bad CRC or header,
+    an object array) is reported here as a DataError, not later as a traceback."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"data file {path} does not exist")
+    if path.is_dir():
+        raise DataError(f"data file {path} is a folder; give a .npz or .npy file")
+    with path.open("rb") as f:
+        magic = f.read(len(NPY_MAGIC))
+    if not (magic.startswith(NPY_MAGIC) or magic.startswith(ZIP_MAGIC)):
+        raise DataError(f"{path} is not a .npz or .npy file (it does not start like one)")
+    more: list[np.ndarray] = []
+    member = "the array"
     try:
         loaded = np.load(path, allow_pickle=False)
-    except Exception as exc:  # numpy raises many types for unreadable files
-        raise DataError(f"{path} is not a readable .npz or .npy file ({exc})") from None
-    more: list[np.ndarray] = []
-    if isinstance(loaded, np.lib.npyio.NpzFile):
-        with loaded:
-            first = "x" if "x" in loaded.files else "x0"
-            if first not in loaded.files:
-                raise DataError(f"{path} has no array named 'x' (it has: {', '.join(loaded.files) or 'nothing'})")
-            x = loaded[first]
-            y = loaded["y"] if "y" in loaded.files else None
-            while f"x{len(more) + 1}" in loaded.files:
-                more.append(np.asarray(loaded[f"x{len(more) + 1}"]))
-    else:
-        x, y = loaded, None
-    return Dataset(np.asarray(x), None if y is None else np.asarray(y), more)
+        if isinstance(loaded, np.lib.npyio.NpzFile):
+            with loaded:
+                first = "x" if "x" in loaded.files else "x0"
+                if first not in loaded.files:
+                    raise DataError(f"{path} has no array named 'x' (it has: {', '.join(loaded.files) or 'nothing'})")
+                member = f"array {first!r}"
+                x = np.asarray(loaded[first])
+                y = None
+                if "y" in loaded.files:
+                    member = "array 'y'"
+                    y = np.asarray(loaded["y"])
+                while f"x{len(more) + 1}" in loaded.files:
+                    member = f"array 'x{len(more) + 1}'"
+                    more.append(np.asarray(loaded[f"x{len(more) + 1}"]))
+        else:
+            x, y = np.asarray(loaded), None
+    except DataError:
+        raise
+    except Exception as exc:  # numpy and zipfile raise many types for damaged files
+        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+        if "allow_pickle" in detail or "Object arrays" in detail:
+            detail = "it holds Python objects, not numbers"
+        raise DataError(f"{path}: {member} cannot be read ({detail})") from None
+    for name, a in (("x", x), *((f"x{k + 1}", m) for k, m in enumerate(more))):
+        if a.dtype.kind not in "fiub":
+            raise DataError(f"{path}: array {name!r} must hold numbers, got dtype {a.dtype}")
+    if y is not None:
+        y = _checked_labels(y, x, path)
+    return Dataset(x, y, more)
+
+
+def _checked_labels(y: np.ndarray, x: np.ndarray, path: Path) -> np.ndarray:
+    """Labels are one non-negative integer class per sample: shape [N] (or [N, 1])."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.reshape(-1)
+    if y.ndim != 1:
+        raise DataError(f"{path}: labels y must be one integer class per sample (shape [N]), "
+                        f"got shape {list(y.shape)}")
+    if y.dtype.kind not in "iu":
+        raise DataError(f"{path}: labels y must be integer classes, got dtype {y.dtype}")
+    if x.ndim == 0 or len(y) != len(x):
+        raise DataError(f"{path}: labels y has {len(y)} entries but x has {len(x) if x.ndim else 0} samples")
+    if len(y) and int(y.min()) < 0:
+        raise DataError(f"{path}: labels y must be classes 0, 1, 2, ...; found {int(y.min())}")
+    return y
+
+
+def check_labels(y: np.ndarray | None, classes: int) -> None:
+    """Every label names one of the model's `classes` outputs."""
+    if y is not None and len(y) and int(y.max()) >= classes:
+        raise DataError(f"labels y go up to {int(y.max())} but the model has {classes} output classes")
 
 
 def check_samples(data: Dataset, shape: tuple[int, ...], what: str = "input") -> np.ndarray:

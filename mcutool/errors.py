@@ -15,3 +15,7 @@ class UnsupportedOpsError(McutoolError):
         super().__init__(
             f"the model has {len(problems)} unsupported operator(s):\n" + "\n".join(lines)
         )
+
+
+class ModelCheckError(McutoolError):
+    """A model breaks a rule of mcutool.ir.validate (the message names operator, tensor, rule)."""

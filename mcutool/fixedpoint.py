@@ -12,6 +12,22 @@ import numpy as np
 
 INT32_MIN = -(1 << 31)
 INT32_MAX = (1 << 31) - 1
+# The C kernels (arm_nn_requantize) shift an int32 by at most 31 bits either way; a larger left
+# shift is undefined behaviour in C, so no multiplier may need one.
+MAX_SHIFT = 31
+
+
+class MultiplierRangeError(ValueError):
+    """A real multiplier the kernels cannot apply: not finite, or needing a left shift > 31."""
+
+    def __init__(self, real: float, shift: int | None = None):
+        self.real = real
+        self.shift = shift
+        if shift is None:
+            super().__init__(f"multiplier {real} is not a finite number")
+        else:
+            super().__init__(f"multiplier {real:g} needs a left shift of {shift}; "
+                             f"the kernels shift by at most {MAX_SHIFT}")
 
 
 def tflite_round(x):
@@ -22,8 +38,13 @@ def tflite_round(x):
     return whole + np.where(np.abs(x - whole) >= 0.5, np.sign(x), 0).astype(x.dtype)
 
 
-def quantize_multiplier(real: float) -> tuple[int, int]:
-    """QuantizeMultiplier: real = q * 2^(shift - 31), q in [2^30, 2^31). shift > 0 is left."""
+def quantize_multiplier(real: float, max_shift: int = MAX_SHIFT) -> tuple[int, int]:
+    """QuantizeMultiplier: real = q * 2^(shift - 31), q in [2^30, 2^31). shift > 0 is left.
+
+    Raises MultiplierRangeError when real is not finite or needs a shift beyond max_shift
+    (MAX_SHIFT, what the C performs; callers that only use the pair in Python pass more)."""
+    if not math.isfinite(real):
+        raise MultiplierRangeError(real)
     if real == 0.0:
         return 0, 0
     frac, shift = math.frexp(real)
@@ -33,6 +54,8 @@ def quantize_multiplier(real: float) -> tuple[int, int]:
         shift += 1
     if shift < -31:
         return 0, 0
+    if shift > max_shift:
+        raise MultiplierRangeError(real, shift)
     return q, shift
 
 

@@ -37,3 +37,17 @@ def c_path(request, monkeypatch):
         from mcutool.toolchain import host
         monkeypatch.setattr(host, "SANITIZE", [*host.SANITIZE, "-DMCU_NN_EMULATE_DSP"])
     return request.param
+
+
+@pytest.fixture(autouse=True)
+def _host_c_under_sanitizers(monkeypatch):
+    """Every host program a test builds (through the API, the CLI's `run` and `validate`, the
+    bit-exactness helpers) is built with -fsanitize=address,undefined -fno-sanitize-recover=all,
+    whatever the caller asked: the generated C of every test model runs under ASan/UBSan."""
+    from mcutool import toolchain
+    from mcutool.toolchain import host
+
+    def sanitized(project_dir, prefix, sanitize=False, **kwargs):
+        return host.build_host(project_dir, prefix, sanitize=True, **kwargs)
+
+    monkeypatch.setattr(toolchain, "build_host", sanitized)

@@ -7,6 +7,7 @@ import pytest
 
 from mcutool import api
 from mcutool.codegen import render_sources
+from mcutool.codegen.runtime_subset import runtime_sources
 from mcutool.errors import McutoolError
 from mcutool.ir import Pool2DAttrs
 from mcutool.ir.builder import GraphBuilder
@@ -48,7 +49,7 @@ def test_generated_model_and_runtime_compile_without_warnings(tmp_path, cc, flag
     assert shutil.which(cc), f"{cc} is missing: `make test` installs it"
     out = api.generate(api.compile_graph(evil_graph()), tmp_path / "gen", prefix="evil")
     include = runtime_dir() / "Include"
-    sources = [out / "evil.c", out / "evil_weights.c", *sorted(runtime_dir().rglob("*.c"))]
+    sources = [out / "evil.c", out / "evil_weights.c", *runtime_sources()]
     for src in sources:
         proc = subprocess.run([cc, *WARN, *flags, "-O2", f"-I{include}", f"-I{out}", "-c", str(src),
                                "-o", str(tmp_path / "x.o")], capture_output=True, text=True)

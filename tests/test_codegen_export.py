@@ -18,6 +18,10 @@ def test_only_the_kernels_the_model_calls_are_exported(exported):
     sources = sorted(p.name for p in (exported / "runtime_c").rglob("*.c"))
     assert "arm_convolve_wrapper_s8.c" in sources and "arm_softmax_s8.c" in sources
     assert "arm_max_pool_s8.c" not in sources and "mcu_lut_s8.c" not in sources
+    # the shared matrix-multiply cores the conv driver calls, its private header, and no C tests
+    assert {"mcu_nn_mat_mult_kernel_s8_s16.c", "mcu_nn_mat_mult_nt_t_s8.c"} <= set(sources)
+    assert (exported / "runtime_c" / "Include" / "Internal" / "mcu_nn_mat_mult.h").exists()
+    assert not (exported / "runtime_c" / "Tests").exists()
 
 
 def test_plain_make_with_arm_gcc(exported):

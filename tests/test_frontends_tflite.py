@@ -180,7 +180,8 @@ def test_every_attr_field_round_trips(op_type):
     gb.tensor("y", (1, 2, 2, 3), scale=0.1, zero_point=1)
     gb.op(op_type, ["x"], ["y"], attrs=attrs)
     gb.output("y")
-    assert read_tflite(write_tflite(gb.build())).operators[0].attrs == attrs
+    # One input for every op type: a test of the options tables, not a model that makes sense.
+    assert read_tflite(write_tflite(gb.build()), check=False).operators[0].attrs == attrs
 
 
 def test_custom_and_other_ops_round_trip():

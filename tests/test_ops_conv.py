@@ -23,7 +23,7 @@ ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
 
 
 def conv_graph(shape, out_c, kernel, stride=(1, 1), dilation=(1, 1), padding="SAME", activation="NONE",
-               per_channel=True, bias=True, depthwise=False, mult=1, seed=0):
+               per_channel=True, bias=True, depthwise=False, mult=1, seed=0, groups=1):
     """One quantized conv as TF's converter makes it: symmetric int8 weights (zp 0), int32 bias
     with scale in_scale * w_scale, random activation zero points, an output scale that keeps
     most outputs off the int8 rails."""
@@ -33,7 +33,7 @@ def conv_graph(shape, out_c, kernel, stride=(1, 1), dilation=(1, 1), padding="SA
         out_c = in_c * mult
         w_shape, axis, depth = (1, *kernel, out_c), 3, kernel[0] * kernel[1]
     else:
-        w_shape, axis, depth = (out_c, *kernel, in_c), 0, kernel[0] * kernel[1] * in_c
+        w_shape, axis, depth = (out_c, *kernel, in_c // groups), 0, kernel[0] * kernel[1] * in_c // groups
     in_scale, in_zp = float(rng.uniform(0.01, 0.1)), int(rng.integers(-128, 128))
     w_scale = rng.uniform(0.002, 0.02, out_c if per_channel else 1).astype(np.float32)
     b = GraphBuilder(f"{'dw' if depthwise else 'conv'}_{seed}")
@@ -169,7 +169,8 @@ def test_scratch_size_matches_c_get_buffer_size(tmp_path):
     # (input dims, conv filter dims, depthwise filter dims, depth multiplier)
     shapes = [((1, 9, 7, 3), (5, 3, 3, 3), (1, 3, 3, 3), 1), ((1, 6, 5, 17), (8, 1, 1, 17), (1, 1, 1, 17), 1),
               ((1, 4, 4, 1), (2, 11, 1, 1), (1, 11, 1, 2), 2), ((1, 5, 5, 8), (4, 3, 3, 8), (1, 3, 3, 8), 1),
-              ((1, 5, 5, 12), (4, 5, 3, 12), (1, 5, 3, 24), 2), ((1, 5, 5, 64), (4, 1, 1, 64), (1, 3, 3, 64), 1)]
+              ((1, 5, 5, 12), (4, 5, 3, 12), (1, 5, 3, 24), 2), ((1, 5, 5, 64), (4, 1, 1, 64), (1, 3, 3, 64), 1),
+              ((1, 5, 5, 8), (4, 3, 3, 2), (1, 3, 3, 8), 1), ((1, 5, 5, 12), (6, 3, 3, 6), (1, 3, 3, 12), 1)]
     lines = []
     for x, f, df, mult in shapes:
         lines.append(f"{{cmsis_nn_dims i = {{{', '.join(map(str, x))}}}, f = {{{', '.join(map(str, f))}}},"
@@ -231,11 +232,28 @@ def test_weights_with_a_zero_point_are_unsupported():
     assert "zero point" in _unsupported(graph)
 
 
-def test_grouped_conv_is_unsupported():
-    graph = conv_graph((1, 4, 4, 4), 3, (1, 1))
-    graph.tensors["w"].shape = (3, 1, 1, 2)
-    graph.tensors["w"].data = graph.tensors["w"].data[..., :2].copy()
-    assert "grouped" in _unsupported(graph)
+# (shape, out_c, kernel, stride, groups): filter depths of 1, 2, 3 and 4, output channels per
+# group of 1 to 3, the byte-stage path (depths not multiples of 4) and the direct one
+GROUPED_CASES = [
+    ((1, 6, 5, 4), 6, (3, 3), (1, 1), 2),
+    ((1, 7, 7, 6), 4, (3, 3), (2, 2), 2),
+    ((2, 5, 6, 9), 9, (1, 1), (1, 1), 3),
+    ((1, 5, 5, 8), 4, (3, 1), (1, 1), 4),
+    ((1, 6, 6, 16), 8, (3, 3), (1, 2), 4),
+    ((1, 4, 4, 6), 6, (2, 2), (1, 1), 6),
+]
+
+
+@pytest.mark.parametrize("case", GROUPED_CASES)
+def test_grouped_conv2d_bit_exact(case, c_path):
+    shape, out_c, kernel, stride, groups = case
+    graph = conv_graph(shape, out_c, kernel, stride, seed=80 + GROUPED_CASES.index(case), groups=groups)
+    check_bit_exact(graph, n=12, seed=4)
+
+
+def test_filter_depth_that_does_not_group_the_input_is_unsupported():
+    graph = conv_graph((1, 4, 4, 6), 3, (1, 1), groups=2)  # 2 groups but 3 filters
+    assert "do not group" in _unsupported(graph)
 
 
 def test_depth_multiplier_must_match_the_shapes():
@@ -299,101 +317,14 @@ def test_conv_depthwise_fc_cases_bit_exact_on_the_board(kernel_zoo, board):
     assert_same(expected, api.run(out, samples, board=board), f"{board} vs TFLite-Micro")
 
 
-REQUANTIZE_CHECK = r"""
-#include <stdio.h>
-#include "arm_nnsupportfunctions.h"
-
-/* gemmlowp's definitions, as TFLite writes them: nudge from the product's sign, division
- * rounding toward zero. */
-static int32_t srdhm_tflite(int32_t a, int32_t b)
-{
-    if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
-    const int64_t ab = (int64_t)a * b;
-    const int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-    return (int32_t)((ab + nudge) / (1LL << 31));
-}
-/* CMSIS-NN's variant: nudge chosen from the operands' signs. */
-static int32_t srdhm_cmsis(int32_t a, int32_t b)
-{
-    const int64_t nudge = ((a < 0) ^ (b < 0)) ? (1 - (1LL << 30)) : (1LL << 30);
-    return (int32_t)(((int64_t)a * b + nudge) / (1LL << 31));
-}
-static int32_t rdbpot_tflite(int32_t x, int e)
-{
-    const int32_t mask = (int32_t)((1LL << e) - 1), rem = x & mask, threshold = (mask >> 1) + (x < 0);
-    return (x >> e) + (rem > threshold);
-}
-static int32_t mbqm_tflite(int32_t x, int32_t m, int shift)
-{
-    const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
-    return rdbpot_tflite(srdhm_tflite((int32_t)((uint32_t)x << left), m), right);
-}
-static uint32_t state = 12345;
-static uint32_t rnd(void) { state ^= state << 13; state ^= state >> 17; state ^= state << 5; return state; }
-
-int main(void)
-{
-    long bad = 0, n = 0;
-    enum { NV = 1500, NM = 40 };
-    int32_t vals[NV], mults[NM];
-    int nv = 0, nm = 0;
-    const int32_t edge[] = {0, 1, -1, 2, -2, INT32_MAX, INT32_MIN, INT32_MAX - 1, INT32_MIN + 1};
-    for (unsigned i = 0; i < sizeof edge / sizeof *edge; i++) vals[nv++] = edge[i];
-    for (int k = 0; k < 31; k++) {  /* around every power of two: where the roundings turn */
-        const int32_t p = (int32_t)(1u << k);
-        const int32_t around[] = {p, p - 1, p + 1, -p, -p - 1, -p + 1};
-        for (int i = 0; i < 6; i++) vals[nv++] = around[i];
-    }
-    while (nv < NV) vals[nv++] = (int32_t)rnd() >> (rnd() % 32);
-    const int32_t medge[] = {0, 1, 1 << 30, (1 << 30) + 1, INT32_MAX, INT32_MAX - 1, 1518500250};
-    for (unsigned i = 0; i < sizeof medge / sizeof *medge; i++) mults[nm++] = medge[i];
-    while (nm < NM) mults[nm++] = (int32_t)((1u << 30) | (rnd() >> 2));
-
-    /* the doubling high multiply, any signs: both nudge variants */
-    for (int i = 0; i < nv; i++) {
-        for (int j = 0; j < nv; j++, n++) {
-            const int32_t a = vals[i], b = vals[j];
-            if (!(a == INT32_MIN && b == INT32_MIN)) {
-                const int32_t r = arm_nn_doubling_high_mult_no_sat(a, b);
-                bad += r != srdhm_tflite(a, b) || r != srdhm_cmsis(a, b);
-            }
-            bad += arm_nn_doubling_high_mult(a, b) != srdhm_tflite(a, b);
-        }
-    }
-    /* the requantization: every shift, the values, multipliers >= 0 */
-    for (int shift = -31; shift <= 31; shift++) {
-        for (int i = 0; i < nv; i++) {
-            for (int j = 0; j < nm; j++, n++) {
-                bad += arm_nn_requantize(vals[i], mults[j], shift) != mbqm_tflite(vals[i], mults[j], shift);
-            }
-        }
-    }
-    /* the rounding shift: every int32 in [-2^18, 2^18] and a sweep of the rest, every exponent */
-    for (int e = 1; e <= 31; e++) {
-        for (int64_t x = -(1 << 18); x <= (1 << 18); x++, n++) {
-            bad += mcu_nn_round_shift_right((int32_t)x, e) != rdbpot_tflite((int32_t)x, e);
-        }
-        for (int64_t x = INT32_MIN + 1; x <= INT32_MAX; x += 65521, n++) {
-            bad += mcu_nn_round_shift_right((int32_t)x, e) != rdbpot_tflite((int32_t)x, e);
-        }
-        bad += mcu_nn_round_shift_right(INT32_MAX - 1, e) != rdbpot_tflite(INT32_MAX - 1, e);
-    }
-    printf("%ld %ld\n", n, bad);
-    return 0;
-}
-"""
-
-
-def test_fast_requantization_equals_tflites_definition(tmp_path):
-    """arm_nn_doubling_high_mult_no_sat's single shift, arm_nn_requantize and
-    mcu_nn_round_shift_right give exactly gemmlowp's results (both nudge variants), checked on
-    edge values, values around every power of two and random ones, under UBSan."""
-    src = tmp_path / "requantize.c"
-    src.write_text(REQUANTIZE_CHECK)
-    exe = tmp_path / "requantize"
-    subprocess.run(["gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-fsanitize=undefined",
-                    "-fno-sanitize-recover=all", f"-I{runtime_dir() / 'Include'}", str(src), "-o", str(exe)],
-                   check=True)
-    checked, mismatches = map(int, subprocess.run([str(exe)], check=True, capture_output=True,
-                                                  text=True).stdout.split())
-    assert checked > 10_000_000 and mismatches == 0
+def test_float_grouped_conv_is_one_conv_per_group():
+    """Calibration's float CONV_2D: each group of input channels meets its own filters."""
+    from mcutool.reference.float_kernels import conv2d
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 6, 5, 6)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    attrs = Conv2DAttrs(1, 2, 1, 1, "SAME", "NONE")
+    got = conv2d(x, w, b, attrs)
+    want = np.concatenate([conv2d(x[..., :3], w[:2], b[:2], attrs), conv2d(x[..., 3:], w[2:], b[2:], attrs)], -1)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)

@@ -92,7 +92,7 @@ def test_schema_maps_both_ways(name):
     gb.tensor("y", (1, 2, 2, 3), scale=0.1, zero_point=1)
     gb.op(name, ["x"], ["y"], attrs=attrs)
     gb.output("y")
-    back = read_tflite(write_tflite(gb.build())).operators[0]
+    back = read_tflite(write_tflite(gb.build()), check=False).operators[0]
     assert (back.type, back.attrs) == (name, attrs)
 
 
@@ -107,6 +107,19 @@ def test_arity_is_consistent(name, zoo):
         if op.type == name:
             assert low <= len(op.inputs) and (high is None or len(op.inputs) <= high)
             assert len(op.outputs) == opdef.outputs
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_model_check_rules_are_listed_and_pass_on_the_all_ops_model(name, zoo):
+    """Each operator names the shape (and, for int8 kernels, scale and sum) rules that the
+    validation pass runs right after a model is read; the all-ops model passes them."""
+    opdef = get(name)
+    assert opdef.checks, f"{name} lists no model-check rules (mcutool.ir.op_rules)"
+    graph, _, _ = zoo
+    for i, op in enumerate(graph.operators):
+        if op.type == name:
+            for rule in opdef.checks:
+                rule(f"operator #{i} {name}", graph, op)
 
 
 # -- float semantics and quantization --------------------------------------------------------

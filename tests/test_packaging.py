@@ -29,6 +29,8 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_holds_the_data_folders(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "mcutool/runtime_c/Include/arm_nnfunctions.h" in names
+    assert "mcutool/runtime_c/Include/Internal/mcu_nn_dsp.h" in names
+    assert not [n for n in names if "/Tests/" in n or n.endswith("CMakeLists.txt")], "the C unit tests ship"
     assert "mcutool/templates/model.c.j2" in names and "mcutool/templates/firmware/startup.c" in names
     assert "mcutool/boards/mps2-an386.toml" in names
 

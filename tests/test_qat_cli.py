@@ -82,7 +82,7 @@ def write_data(path, **arrays):
     ("negative labels", {"x": np.zeros((8, 8, 8, 1), np.float32), "y": -np.ones(8, np.int64)}, "found -1"),
     ("wrong shape", {"x": np.zeros((8, 7, 8, 1), np.float32), "y": np.zeros(8, np.int64)}, "the model expects"),
     ("integer x", {"x": np.zeros((8, 8, 8, 1), np.int8), "y": np.zeros(8, np.int64)}, "must be float"),
-    ("float labels", {"x": np.zeros((8, 8, 8, 1), np.float32), "y": np.zeros(8, np.float32)}, "must be integers"),
+    ("float labels", {"x": np.zeros((8, 8, 8, 1), np.float32), "y": np.zeros(8, np.float32)}, "must be integer"),
     ("label count", {"x": np.zeros((8, 8, 8, 1), np.float32), "y": np.zeros(5, np.int64)}, "5 entries"),
 ])
 def test_bad_training_data(capsys, tmp_path, case, arrays, message):

@@ -7,9 +7,10 @@ from mcutool.abi.types import Dims
 
 def convolve_s8(x: Dims, f: Dims) -> int:
     """Four int16 im2col columns, pitch rounded up to 4, and an int8 staging column when the
-    input depth is not a multiple of 4. The wrapper always runs arm_convolve_s8."""
+    input depth or the filter depth (grouped convolution) is not a multiple of 4. The wrapper
+    always runs arm_convolve_s8."""
     pitch = (f.h * f.w * x.c + 3) & ~3
-    return 4 * pitch * 2 + (pitch if x.c % 4 else 0)
+    return 4 * pitch * 2 + (pitch if (x.c | f.c) % 4 else 0)
 
 
 def depthwise_conv_wrapper_s8(ch_mult: int, x: Dims, f: Dims) -> int:

@@ -110,7 +110,7 @@ class ModelSources:
             if name not in self.weights:
                 index = list(self.graph.tensors).index(name)
                 ident = f"{self.prefix}_w{index}_{c_identifier(name, 32)}"
-                self.weights[name] = ArrayDecl(ident, CTYPES[t.dtype], t.data, align=8)
+                self.weights[name] = ArrayDecl(ident, CTYPES[t.dtype], t.values, align=8)
             return f"({ptype}){self.weights[name].name}"
         return f"({ptype})({self.arena} + {self.plan.tensor_offset(name)})"
 

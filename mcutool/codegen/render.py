@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -47,6 +49,7 @@ def c_array_body(values: np.ndarray, ctype: str, per_line: int = 16) -> str:
     flat = np.asarray(values).reshape(-1)
     if flat.size == 0:
         return "    0"
+    fmt: Callable[[Any], str]
     if ctype == "float":
         fmt = c_float
     elif flat.dtype in _SMALL_INTS:
@@ -159,17 +162,18 @@ class CallRenderer:
             name = self._name(tag, "ctx", counts)
             init = f"{{(void *){sums}, {arg.size}}}"
             return f"&{self._struct(out, StructDecl(name, 'cmsis_nn_context', init))}"
-        if dataclasses.is_dataclass(arg):
-            what = arg.C_TYPE.replace("cmsis_nn_", "").replace("mcu_", "")
+        if dataclasses.is_dataclass(arg) and not isinstance(arg, type):
+            ctype_name: str = getattr(arg, "C_TYPE")  # noqa: B009 (every ABI struct declares it)
+            what = ctype_name.replace("cmsis_nn_", "").replace("mcu_", "")
             name = self._name(tag, what, counts)
             init = self._initializer(arg, name, out)
-            return f"&{self._struct(out, StructDecl(name, arg.C_TYPE, init))}"
+            return f"&{self._struct(out, StructDecl(name, ctype_name, init))}"
         if isinstance(arg, (bool, np.bool_)):
             return "1" if arg else "0"
         if isinstance(arg, (float, np.floating)):
-            return c_float(arg, double="double" in ptype)
+            return c_float(float(arg), double="double" in ptype)
         if isinstance(arg, (int, np.integer)):
-            return c_int(arg)
+            return c_int(int(arg))
         raise CodegenError(f"cannot render argument {arg!r} of type {type(arg).__name__}")
 
     def _initializer(self, value, name: str, out: RenderedCall) -> str:
@@ -186,7 +190,7 @@ class CallRenderer:
             elif isinstance(v, (bool, np.bool_)):
                 text = "1" if v else "0"
             elif isinstance(v, (float, np.floating)):
-                text = c_float(v)
+                text = c_float(float(v))
             else:
                 text = c_int(v)
             parts.append(f".{f.name} = {text}")

@@ -58,25 +58,33 @@ class Graph:
 
     # -- checks ---------------------------------------------------------------------------
     def topological_order(self) -> list[int]:
-        """Operator indices in an order where every input is written before it is read."""
+        """Operator indices in an order where every input is written before it is read.
+
+        Depth-first with an explicit stack (a recursive walk overflows Python's stack on long
+        chains stored in reverse), so stable for graphs already in order."""
         producer = self.producer()
         order: list[int] = []
         state = [0] * len(self.operators)  # 0 new, 1 visiting, 2 done
-
-        def visit(i: int) -> None:
-            if state[i] == 2:
-                return
-            if state[i] == 1:
-                raise GraphError(f"the graph has a cycle through operator #{i} {self.operators[i].type}")
-            state[i] = 1
-            for name in self.operators[i].inputs:
-                if name in producer:
-                    visit(producer[name])
-            state[i] = 2
-            order.append(i)
-
-        for i in range(len(self.operators)):
-            visit(i)
+        for root in range(len(self.operators)):
+            if state[root]:
+                continue
+            state[root] = 1
+            stack = [(root, iter(self.operators[root].inputs))]
+            while stack:
+                i, pending = stack[-1]
+                for name in pending:
+                    j = producer.get(name)
+                    if j is None or state[j] == 2:
+                        continue
+                    if state[j] == 1:
+                        raise GraphError(f"the graph has a cycle through operator #{j} {self.operators[j].type}")
+                    state[j] = 1
+                    stack.append((j, iter(self.operators[j].inputs)))
+                    break
+                else:
+                    stack.pop()
+                    state[i] = 2
+                    order.append(i)
         return order
 
     def sort(self) -> None:

@@ -59,6 +59,13 @@ class Tensor:
         return self.data is not None
 
     @property
+    def values(self) -> np.ndarray:
+        """A constant's data, typed as present: for code that has already checked is_const."""
+        if self.data is None:
+            raise ValueError(f"tensor {self.name!r} is computed at run time, not a constant")
+        return self.data
+
+    @property
     def size(self) -> int:
         return int(np.prod(self.shape, dtype=np.int64))
 

@@ -37,7 +37,7 @@ def sigmoid_params(input_scale: float, input_zero_point: int) -> SigmoidParams:
     # Same formula in LOGISTIC's and TANH's Prepare: frexp of input_scale * 2^27 (in double),
     # mantissa rounded to Q31. A float32 scale has 24 mantissa bits, so this never rounds to 2^31.
     real = float(np.float32(input_scale)) * float(1 << (31 - _INPUT_INTEGER_BITS))
-    multiplier, shift = quantize_multiplier(real)
+    multiplier, shift = quantize_multiplier(real, max_shift=62)  # only builds a table in Python
     if not 0 <= shift <= 62:
         raise Unsupported(f"input scale {input_scale:g} is outside the range TFLite-Micro handles")
     radius = fpm.calculate_input_radius(_INPUT_INTEGER_BITS, shift, 31)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import ConcatenationAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import require_int8
@@ -112,4 +113,5 @@ CONCATENATION = register(OpDef(
     quant=QuantRule(shared_scale="inputs", float_constants="output"),
     lower={"int8": lower_concatenation},
     identity=is_identity,
+    checks=(rules.concat_shapes,),
 ))

@@ -2,15 +2,17 @@
 (padding, per-channel multipliers and shifts, activation clamp).
 
 Offsets follow TFLM's CMSIS-NN glue: input_offset = -input zero point, output_offset = +output
-zero point. Grouped convolution (filter depth != input depth) is not supported.
+zero point. Grouped convolution (a filter depth that divides the input depth) is supported.
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from mcutool.abi import CONTEXT
 from mcutool.abi.types import ConvParams, Dims
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import Conv2DAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.conv import nhwc_dims, spatial_tiles
@@ -46,9 +48,9 @@ def lower_conv2d(graph: Graph, op: Operator) -> Lowered:
     x, y = nhwc_dims(x_t, "input"), nhwc_dims(y_t, "output")
     if len(w_t.shape) != 4:
         raise Unsupported(f"CONV_2D weights must be 4-D OHWI, got {list(w_t.shape)}")
-    f = Dims.of(w_t.shape)  # n = output channels, c = input channels
-    if f.c != x.c:
-        raise Unsupported(f"grouped convolution (filter depth {f.c}, input depth {x.c}) is not supported")
+    f = Dims.of(w_t.shape)  # n = output channels, c = input channels per group
+    if x.c % f.c or f.n % (x.c // f.c):  # grouped when f.c < x.c, as TFLite-Micro and CMSIS-NN allow
+        raise Unsupported(f"filter depth {f.c} and {f.n} filters do not group input depth {x.c}")
     if f.n != y.c or x.n != y.n:
         raise Unsupported(f"weights {list(w_t.shape)} do not match output {list(y_t.shape)}")
     scales = weight_scales(w_t, axis=0, channels=f.n)
@@ -79,10 +81,10 @@ def macs(graph: Graph, op: Operator) -> int:
 
 def torch_conv2d(env: TorchEnv, op: Operator):
     a = op.attrs
-    w = env.weight(op)  # OHWI
+    w = env.weight(op)  # OHWI; a filter depth below the input's makes groups, as in torch
     x = env.pad_for_window(env.input(op), a, w.shape[1], w.shape[2])
     y = env.F.conv2d(x, w.permute(0, 3, 1, 2), env.bias(op), stride=(a.stride_h, a.stride_w),
-                     dilation=(a.dilation_h, a.dilation_w))
+                     dilation=(a.dilation_h, a.dilation_w), groups=x.shape[1] // w.shape[3])
     return env.fused(y, a.activation)
 
 
@@ -96,4 +98,5 @@ CONV_2D = register(OpDef(
     macs=macs,
     lower={"int8": lower_conv2d},
     fuses_activation=True,
+    checks=(rules.conv_shapes, rules.weighted_scales, rules.weighted_sums(lambda w: math.prod(w[1:]))),
 ))

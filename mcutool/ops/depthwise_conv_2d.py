@@ -4,11 +4,13 @@ for CONV_2D. Output channel c * depth_multiplier + m reads input channel c.
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from mcutool.abi import CONTEXT
 from mcutool.abi.types import Dims, DwConvParams
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import DepthwiseConv2DAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.conv import nhwc_dims, spatial_tiles
@@ -94,4 +96,5 @@ DEPTHWISE_CONV_2D = register(OpDef(
     macs=macs,
     lower={"int8": lower_depthwise_conv2d},
     fuses_activation=True,
+    checks=(rules.depthwise_shapes, rules.weighted_scales, rules.weighted_sums(lambda w: math.prod(w[1:3]))),
 ))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import per_tensor_quant
 from mcutool.lower.quantize import single_io
@@ -40,4 +41,5 @@ DEQUANTIZE = register(OpDef(
     float_eval=float_dequantize,
     quant=QuantRule(quantizable=False),
     lower={"int8": lower_dequantize},
+    checks=(rules.same_shape,),
 ))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from mcutool.abi import CONTEXT
 from mcutool.abi.types import Dims, FcParams, PerChannelQuantParams, PerTensorQuantParams
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import FullyConnectedAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.conv_quant import (
@@ -88,4 +89,5 @@ FULLY_CONNECTED = register(OpDef(
     macs=macs,
     lower={"int8": lower_fully_connected},
     fuses_activation=True,
+    checks=(rules.fully_connected_shapes, rules.weighted_scales, rules.weighted_sums(lambda w: w[-1])),
 ))

@@ -5,6 +5,7 @@ output scale below input_scale / 128.
 from __future__ import annotations
 
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.lower import lut
 from mcutool.lower.activations import lut_call
 from mcutool.lower.calls import Lowered
@@ -28,4 +29,5 @@ HARD_SWISH = register(OpDef(
     torch_forward=lambda env, op: env.input(op) * env.torch.clamp(env.input(op) + 3, 0, 6) / 6,
     quant=QuantRule(min_output_scale=1.0 / 128.0),
     lower={"int8": lower_hard_swish},
+    checks=(rules.same_shape,),
 ))

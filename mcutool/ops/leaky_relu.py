@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import LeakyReluAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import per_tensor_quant
@@ -38,4 +39,5 @@ LEAKY_RELU = register(OpDef(
     float_eval=lambda env, op: fk.leaky_relu(env.input(op), op.attrs.alpha),
     torch_forward=lambda env, op: env.torch.where(env.input(op) >= 0, env.input(op), env.input(op) * op.attrs.alpha),
     lower={"int8": lower_leaky_relu},
+    checks=(rules.same_shape, rules.leaky_relu_scales),
 ))

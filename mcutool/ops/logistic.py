@@ -5,6 +5,7 @@ result is always on scale 1/256, whatever the tensor says.
 from __future__ import annotations
 
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.lower import lut
 from mcutool.lower.activations import lut_call
 from mcutool.lower.calls import Lowered, Unsupported
@@ -31,4 +32,5 @@ LOGISTIC = register(OpDef(
     torch_forward=lambda env, op: env.torch.sigmoid(env.input(op)),
     quant=QuantRule(fixed_output=(1.0 / 256.0, -128)),
     lower={"int8": lower_logistic},
+    checks=(rules.same_shape,),
 ))

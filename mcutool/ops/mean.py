@@ -14,6 +14,7 @@ import numpy as np
 from mcutool.abi.types import Dims
 from mcutool.fixedpoint import quantize_multiplier
 from mcutool.ir import Graph, Operator, Tensor
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import ReducerAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import require_int8
@@ -108,4 +109,5 @@ MEAN = register(OpDef(
     macs=macs,
     lower={"int8": lower_mean},
     channelwise=True,
+    checks=(rules.mean_shapes, rules.rescale_scales, rules.mean_sums),
 ))

@@ -8,6 +8,7 @@ import numpy as np
 
 from mcutool.fixedpoint import quantize_multiplier
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import ActivationAttrs
 from mcutool.lower.basic_math import binary_operands, broadcast_dims, fused_activation_range
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
@@ -58,4 +59,5 @@ MUL = register(OpDef(
     lower={"int8": lower_mul},
     fuses_activation=True,
     identity=is_identity,
+    checks=(rules.broadcast_shapes, rules.mul_scales),
 ))

@@ -86,6 +86,7 @@ TorchFn = Callable[["TorchEnv", "Operator"], Any]   # returns a torch.Tensor (to
 LowerFn = Callable[["Graph", "Operator"], "Lowered"]
 MacsFn = Callable[["Graph", "Operator"], int]
 IdentityFn = Callable[["Graph", "Operator"], bool]
+CheckFn = Callable[[str, "Graph", "Operator"], None]   # mcutool.ir.op_rules
 
 
 def no_macs(graph: Graph, op: Operator) -> int:
@@ -112,6 +113,8 @@ class OpDef:
     identity: IdentityFn | None = None         # true when the op computes nothing (prepare drops it)
     channelwise: bool = False                  # commutes with a positive per-channel scale
                                                # (cross-layer equalization looks through it)
+    checks: tuple[CheckFn, ...] = ()           # model-check rules run right after reading
+                                               # (shapes, windows, effective scales, int32 sums)
     torch_forward: TorchFn | None = None       # the float semantics in torch, for quantization-
                                                # aware training (mcutool/qat/env.py: TorchEnv)
 

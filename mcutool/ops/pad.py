@@ -10,6 +10,7 @@ import numpy as np
 
 from mcutool.abi.types import Dims
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import require_int8
 from mcutool.ops.opdef import OpDef, OptionsTable, QuantRule, register
@@ -93,6 +94,7 @@ PAD = register(OpDef(
     lower={"int8": lower_pad},
     identity=is_identity,
     channelwise=True,  # pads with zero
+    checks=(rules.pad_shapes,),
 ))
 
 # The constant is quantized with the output's parameters, as TFLM requires.
@@ -104,4 +106,5 @@ PADV2 = register(OpDef(
     quant=QuantRule(shared_scale="input", float_constants="output"),
     lower={"int8": lower_pad},
     identity=is_identity,
+    checks=(rules.pad_shapes,),
 ))

@@ -10,6 +10,7 @@ from mcutool.abi import CONTEXT
 from mcutool.abi.types import Activation, Dims, PoolParams, Tile
 from mcutool.fixedpoint import activation_range
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import Pool2DAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import require_int8
@@ -90,6 +91,7 @@ AVERAGE_POOL_2D = register(OpDef(
     macs=macs,
     lower={"int8": lower_pool},
     channelwise=True,
+    checks=(rules.pool_shapes, rules.rescale_scales, rules.pool_sums),
 ))
 
 MAX_POOL_2D = register(OpDef(
@@ -100,4 +102,5 @@ MAX_POOL_2D = register(OpDef(
     macs=macs,
     lower={"int8": lower_pool},
     channelwise=True,
+    checks=(rules.pool_shapes, rules.rescale_scales),
 ))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import per_tensor_quant
 from mcutool.lower.quantize import requantize_call, single_io
@@ -32,4 +33,5 @@ QUANTIZE = register(OpDef(
     "QUANTIZE", "QuantizationFunctions", options=OptionsTable("QuantizeOptions"),
     quant=QuantRule(quantizable=False),
     lower={"int8": lower_quantize},
+    checks=(rules.same_shape, rules.rescale_scales),
 ))

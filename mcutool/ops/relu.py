@@ -6,6 +6,7 @@ scales and zero points match it is a plain clamp (mcu_clamp_s8).
 from __future__ import annotations
 
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.lower.activations import IDENTITY_MULTIPLIER, clamp_call
 from mcutool.lower.calls import Lowered
 from mcutool.lower.checks import INT8_MAX, INT8_MIN, per_tensor_quant
@@ -34,4 +35,5 @@ RELU = register(OpDef(
     lower={"int8": lower_relu},
     fused_as="RELU",
     channelwise=True,
+    checks=(rules.same_shape, rules.rescale_scales),
 ))

@@ -8,6 +8,7 @@ import numpy as np
 
 from mcutool.fixedpoint import tflite_round
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.lower.activations import clamp_call
 from mcutool.lower.calls import Lowered, Unsupported
 from mcutool.lower.checks import INT8_MAX, INT8_MIN, per_tensor_quant
@@ -35,4 +36,5 @@ RELU6 = register(OpDef(
     quant=QuantRule(shared_scale="input"),
     lower={"int8": lower_relu6},
     fused_as="RELU6",
+    checks=(rules.same_shape, rules.rescale_scales),
 ))

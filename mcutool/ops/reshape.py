@@ -3,6 +3,7 @@ tensor input so that a model round-trips unchanged."""
 from __future__ import annotations
 
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import ReshapeAttrs
 from mcutool.lower.reshape import lower_alias
 from mcutool.ops.opdef import Field, OpDef, OptionsTable, QuantRule, register
@@ -24,4 +25,5 @@ RESHAPE = register(OpDef(
     lower={"int8": lower_alias},
     identity=is_identity,
     channelwise=True,
+    checks=(rules.same_size,),
 ))

@@ -8,6 +8,7 @@ import numpy as np
 
 from mcutool.fixedpoint_math import calculate_input_radius, preprocess_softmax_scaling
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import SoftmaxAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import per_tensor_quant
@@ -52,4 +53,5 @@ SOFTMAX = register(OpDef(
     torch_forward=lambda env, op: env.finish(env.torch.softmax(env.nhwc(op) * op.attrs.beta, -1), op),
     quant=QuantRule(fixed_output=(1.0 / 256.0, SOFTMAX_OUTPUT_ZERO_POINT)),
     lower={"int8": lower_softmax},
+    checks=(rules.same_shape,),
 ))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import SqueezeAttrs
 from mcutool.lower.reshape import lower_alias
 from mcutool.ops.opdef import Field, OpDef, OptionsTable, QuantRule, register
@@ -23,4 +24,5 @@ SQUEEZE = register(OpDef(
     lower={"int8": lower_alias},
     identity=is_identity,
     channelwise=True,
+    checks=(rules.same_size,),
 ))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import ActivationAttrs
 from mcutool.lower.basic_math import lower_add_sub
 from mcutool.lower.calls import Lowered
@@ -39,4 +40,5 @@ SUB = register(OpDef(
     lower={"int8": lower_sub},
     fuses_activation=True,
     identity=is_identity,
+    checks=(rules.broadcast_shapes, rules.add_sub_scales),
 ))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool.ir import Graph, Operator
+from mcutool.ir import op_rules as rules
 from mcutool.lower import lut
 from mcutool.lower.activations import lut_call
 from mcutool.lower.calls import Lowered
@@ -27,4 +28,5 @@ TANH = register(OpDef(
     torch_forward=lambda env, op: env.torch.tanh(env.input(op)),
     quant=QuantRule(fixed_output=(1.0 / 128.0, 0)),
     lower={"int8": lower_tanh},
+    checks=(rules.same_shape,),
 ))

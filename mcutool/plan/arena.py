@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mcutool.errors import McutoolError
 from mcutool.lower import LoweredGraph
 from mcutool.plan.lifetimes import Buffer, alias_roots, buffers
 
 ALIGNMENT = 4
+INT32_MAX = (1 << 31) - 1
 
 
 def _align(n: int, alignment: int) -> int:
@@ -19,18 +21,30 @@ def _align(n: int, alignment: int) -> int:
 
 
 def _place(order: list[Buffer], alignment: int) -> tuple[dict[str, int], int]:
-    placed: list[tuple[Buffer, int]] = []
+    """Greedy placement. Placed buffers are indexed by the steps they are live at, so each
+    buffer meets only those whose lifetimes overlap its own (not every buffer placed so far):
+    close to O(n log n) for the long chains of real models rather than O(n^2)."""
+    low = min((b.first for b in order), default=0)
+    live_at: dict[int, list[tuple[int, int, int]]] = {}  # step -> (start, end, id) placed there
     offsets: dict[str, int] = {}
     peak = 0
-    for buf in order:
-        conflicts = sorted((off, off + b.size) for b, off in placed if b.overlaps(buf))
+    for ident, buf in enumerate(order):
+        seen: set[int] = set()
+        conflicts = []
+        for step in range(buf.first, buf.last + 1):
+            for start, end, other in live_at.get(step - low, ()):
+                if other not in seen:
+                    seen.add(other)
+                    conflicts.append((start, end))
+        conflicts.sort()
         offset = 0
         for start, end in conflicts:
             if offset + buf.size <= start:
                 break
             offset = max(offset, _align(end, alignment))
         offsets[buf.name] = offset
-        placed.append((buf, offset))
+        for step in range(buf.first, buf.last + 1):
+            live_at.setdefault(step - low, []).append((offset, offset + buf.size, ident))
         peak = max(peak, offset + buf.size)
     return offsets, _align(peak, alignment)
 
@@ -68,6 +82,8 @@ def plan_memory(lowered: LoweredGraph, alignment: int = ALIGNMENT) -> MemoryPlan
     ]
     best = min((_place(order, alignment) for order in orders), key=lambda r: r[1])
     offsets, arena = best
+    if arena > INT32_MAX:  # the C addresses the arena with int32 offsets
+        raise McutoolError(f"the model needs an arena of {arena:,} bytes; at most {INT32_MAX:,} are possible")
     roots = alias_roots(lowered)
     tensor_buffer = {t: b.name for b in bufs for t in b.tensors}
     for t, r in roots.items():

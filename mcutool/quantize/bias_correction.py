@@ -44,7 +44,7 @@ def correct_biases(g: Graph, x: np.ndarray, per_channel: bool = True, batch_size
               and not g.tensors[op.inputs[0]].is_const]
     deltas = {}
     for op in layers:
-        w = g.tensors[op.inputs[1]].data
+        w = g.tensors[op.inputs[1]].values
         axis = weight_axis(op) if per_channel else None
         deltas[op.name] = fake_quantize_weights(w, axis) - w
     by_input: dict[str, list] = {}

@@ -27,9 +27,13 @@ def _is_layer(g: Graph, op: Operator) -> bool:
     axis = weight_axis(op)
     if axis is None or not g.tensors[op.inputs[1]].is_const:
         return False
-    if axis == get(op.type).quant.weight_input_axis:  # depthwise: channel i in must be channel i out
-        return g.tensors[op.inputs[1]].shape[axis] == g.tensors[op.inputs[0]].shape[-1]
-    return True
+    in_axis = get(op.type).quant.weight_input_axis
+    w_shape, depth = g.tensors[op.inputs[1]].shape, g.tensors[op.inputs[0]].shape[-1]
+    if axis == in_axis:  # depthwise: channel i in must be channel i out
+        return w_shape[axis] == depth
+    # a grouped convolution reads each input channel in one group only: not the layout
+    # equalization rescales along
+    return not (len(w_shape) == 4 and in_axis is not None and w_shape[in_axis] != depth)
 
 
 def find_pairs(g: Graph) -> list[tuple[Operator, Operator]]:
@@ -63,7 +67,7 @@ def find_pairs(g: Graph) -> list[tuple[Operator, Operator]]:
 
 
 def _spatial_mean(g: Graph, op: Operator) -> bool:
-    axes = np.atleast_1d(g.tensors[op.inputs[1]].data) if g.tensors[op.inputs[1]].is_const else None
+    axes = np.atleast_1d(g.tensors[op.inputs[1]].values) if g.tensors[op.inputs[1]].is_const else None
     rank = len(g.tensors[op.inputs[0]].shape)
     return axes is not None and all((int(a) % rank) != rank - 1 for a in axes)
 
@@ -92,8 +96,8 @@ def _input_channel_of(second: Operator, w2: np.ndarray, channels: int) -> tuple[
 
 def equalize_pair(g: Graph, first: Operator, second: Operator) -> float:
     """Rescale one pair in place; returns the largest relative change of a scale factor."""
-    w1 = g.tensors[first.inputs[1]].data.astype(np.float64)
-    w2 = g.tensors[second.inputs[1]].data.astype(np.float64)
+    w1 = g.tensors[first.inputs[1]].values.astype(np.float64)
+    w2 = g.tensors[second.inputs[1]].values.astype(np.float64)
     axis1 = weight_axis(first)
     assert axis1 is not None  # find_pairs pairs weighted layers only
     channels = w1.shape[axis1]

@@ -85,7 +85,7 @@ def _channel_vector(g: Graph, name: str, channels: int) -> np.ndarray | None:
     """The constant as one value per output channel, if it only varies along the last axis."""
     if not is_float_const(g, name):
         return None
-    c = g.tensors[name].data
+    c = g.tensors[name].values
     if c.size == 1:
         return np.full(channels, c.reshape(()), np.float32)
     if c.size == channels and c.shape[-1] == channels:
@@ -110,7 +110,7 @@ def fold_batch_norm(g: Graph) -> bool:
             continue  # c - y flips the sign of y; rare enough to leave alone
         if g.tensors[nxt.outputs[0]].shape != g.tensors[y].shape:
             continue  # the constant would broadcast the output to a larger shape
-        w = g.tensors[op.inputs[1]].data
+        w = g.tensors[op.inputs[1]].values
         channels = w.shape[axis]
         vec = _channel_vector(g, const, channels)
         if vec is None or g.tensors[y].shape[-1] != channels:

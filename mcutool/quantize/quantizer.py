@@ -113,7 +113,7 @@ def _concat_constant_ranges(g: Graph, groups: _Groups) -> dict[str, list[tuple[f
         if _rule(op).shared_scale == "inputs":
             for n in op.inputs:
                 if g.tensors[n].is_const:
-                    d = g.tensors[n].data
+                    d = g.tensors[n].values
                     extra.setdefault(groups.find(op.outputs[0]), []).append((float(d.min()), float(d.max())))
     return extra
 
@@ -154,7 +154,7 @@ class _Builder:
         if name in self.out.tensors:
             return name
         t = self.src.tensors[name]
-        return self.add(Tensor(name, t.shape, t.dtype, copy.deepcopy(t.quant), t.data.copy()))
+        return self.add(Tensor(name, t.shape, t.dtype, copy.deepcopy(t.quant), t.values.copy()))
 
 
 def quantize_graph(g: Graph, ranges: dict[str, tuple[float, float]], per_channel: bool = True) -> Graph:
@@ -216,7 +216,7 @@ def _weights_and_bias(b: _Builder, opdef: OpDef, op: Operator, new: Operator, in
     channels = w_t.shape[weight_axis]
     in_scale = float(in_q.scale[0])
     if len(op.inputs) > 2 and op.inputs[2]:
-        bias = g.tensors[op.inputs[2]].data.reshape(-1).astype(np.float64)
+        bias = g.tensors[op.inputs[2]].values.reshape(-1).astype(np.float64)
         if bias.size != channels:
             raise QuantizeError(f"{op.type} {op.name!r}: bias has {bias.size} values for {channels} channels")
         bias_name = op.inputs[2]
@@ -225,18 +225,19 @@ def _weights_and_bias(b: _Builder, opdef: OpDef, op: Operator, new: Operator, in
         # dependable with one: an absent bias becomes zeros.
         bias, bias_name = np.zeros(channels), f"{op.name}/bias"
         new.inputs = (new.inputs + [""] * 3)[:3]
-    scales = qp.weight_scales(w_t.data, axis, bias, in_scale)
-    w_q = qp.quantize_weights(w_t.data, scales, axis)
-    new.inputs[1] = b.add(Tensor(w_t.name, w_t.shape, "int8", QuantParams(scales, 0, axis), w_q))
+    scales = qp.weight_scales(w_t.values, axis, bias, in_scale)
+    w_q = qp.quantize_weights(w_t.values, scales, axis)
+    new.inputs[1] = b.add(Tensor(w_t.name, w_t.shape, "int8", QuantParams(scales, np.zeros(1, np.int64), axis), w_q))
     per_channel_scales = np.broadcast_to(scales, (channels,))
     b_q, b_scales = qp.quantize_bias(bias, in_scale, per_channel_scales)
-    quant = QuantParams(b_scales, 0, 0) if axis is not None else QuantParams(b_scales[:1], 0)
+    zero = np.zeros(1, np.int64)
+    quant = QuantParams(b_scales, zero, 0) if axis is not None else QuantParams(b_scales[:1], zero)
     new.inputs[2] = b.add(Tensor(bias_name, (channels,), "int32", quant, b_q))
 
 
 def _int8_const(b: _Builder, t: Tensor, quant: QuantParams | None) -> str:
     """A float constant as int8 per tensor, over its own range unless parameters are given."""
     if quant is None:
-        quant = qp.activation_quant(float(t.data.min()), float(t.data.max()))
-    q = qp.quantize_activation_values(t.data, float(quant.scale[0]), int(quant.zero_point[0]))
+        quant = qp.activation_quant(float(t.values.min()), float(t.values.max()))
+    q = qp.quantize_activation_values(t.values, float(quant.scale[0]), int(quant.zero_point[0]))
     return b.add(Tensor(t.name, t.shape, "int8", quant, q))

@@ -64,15 +64,23 @@ def _windows(x: np.ndarray, kh: int, kw: int, attrs, pad_value: float):
 
 
 def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, attrs) -> np.ndarray:
-    """x (M, H, W, C), w OHWI -> (M, OH, OW, O). One matrix product per filter tap: no im2col
-    copy, so memory stays at one input and one output."""
+    """x (M, H, W, C), w OHWI -> (M, OH, OW, O). One matrix product per filter tap and group: no
+    im2col copy, so memory stays at one input and one output. A grouped convolution (filter
+    depth I dividing C) gives each of the C / I groups O / (C / I) of the output channels."""
     out_c, kh, kw, in_c = w.shape
-    if x.shape[-1] != in_c:
-        raise FloatExecError(f"grouped convolution (filter depth {in_c}, input depth {x.shape[-1]})")
+    groups = x.shape[-1] // in_c
+    if x.shape[-1] % in_c or out_c % groups:
+        raise FloatExecError(f"filter depth {in_c} and {out_c} filters do not group input depth {x.shape[-1]}")
+    per_group = out_c // groups
     oh, ow, _, taps = _windows(x, kh, kw, attrs, 0.0)
     acc = np.zeros((x.shape[0], oh, ow, out_c), np.float32)
     for i, j, view in taps():
-        acc += view @ w[:, i, j, :].T
+        if groups == 1:
+            acc += view @ w[:, i, j, :].T
+            continue
+        for g in range(groups):
+            outs = slice(g * per_group, (g + 1) * per_group)
+            acc[..., outs] += view[..., g * in_c:(g + 1) * in_c] @ w[outs, i, j, :].T
     if b is not None:
         acc += b
     return fused(acc, attrs.activation)

@@ -20,6 +20,8 @@ def anchor_layer(name: str, seed: int = 1):
     rng = np.random.default_rng(seed)
     b = GraphBuilder(name.split()[0])
     x = b.input("x", (1, h, w, c) if kind != "fc" else (1, c), scale=0.05, zero_point=-128)
+    attrs: Conv2DAttrs | DepthwiseConv2DAttrs | FullyConnectedAttrs
+    out_shape: tuple[int, ...]
     if kind == "conv":
         wt = rng.integers(-127, 128, (cout, k, k, c)).astype(np.int8)
         attrs, out_shape, axis = Conv2DAttrs(), (1, h, w, cout), 0

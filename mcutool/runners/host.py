@@ -21,8 +21,8 @@ def run_host(exe: Path, samples: list[list[np.ndarray]], output_specs: list[tupl
 
     output_specs: (shape, dtype) of each model output.
     """
-    with tempfile.TemporaryDirectory(prefix="mcutool-run-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="mcutool-run-") as tmp_name:
+        tmp = Path(tmp_name)
         with open(tmp / "in.bin", "wb") as f:
             for sample in samples:
                 for x in sample:

@@ -4,10 +4,14 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mcutool.errors import McutoolError
 from mcutool.runners.host import RunError
 from mcutool.toolchain.boards import Board
+
+if TYPE_CHECKING:
+    from mcutool.toolchain.firmware import Firmware
 
 QEMU = "qemu-system-arm"
 
@@ -19,11 +23,12 @@ class FirmwareOutput:
     layers: dict[int, int] = field(default_factory=dict)      # op index -> timer units
     stack_used: int | None = None
     complete: bool = False
-    firmware: object = None    # the Firmware that ran (its sizes), when mcutool built it
+    firmware: Firmware | None = None    # the Firmware that ran (its sizes), when mcutool built it
 
 
 def qemu_command(elf: Path, board: Board) -> list[str]:
     # -icount shift=0: one instruction per virtual ns, so SysTick counts are deterministic.
+    assert board.qemu_machine is not None  # callers refuse real boards first
     return [QEMU, "-M", board.qemu_machine, "-nographic", "-monitor", "none",
             "-semihosting-config", "enable=on,target=native", "-icount", "shift=0",
             "-kernel", str(elf)]
@@ -54,19 +59,18 @@ def parse_output(text: str) -> FirmwareOutput:
             continue
         if len(parts) != 3 or tag not in "OTLS" or not parts[1].isdigit():
             continue  # not ours: boot messages, noise on a UART
+        index = int(parts[1])
         try:
-            value = bytes.fromhex(parts[2]) if tag == "O" else int(parts[2])
+            if tag == "O":
+                result.outputs[index] = bytes.fromhex(parts[2])
+            elif tag == "T":
+                result.times[index] = int(parts[2])
+            elif tag == "L":
+                result.layers[index] = int(parts[2])
+            else:
+                result.stack_used = int(parts[2])
         except ValueError:
             continue
-        index = int(parts[1])
-        if tag == "O":
-            result.outputs[index] = value
-        elif tag == "T":
-            result.times[index] = value
-        elif tag == "L":
-            result.layers[index] = value
-        else:
-            result.stack_used = value
     return result
 
 

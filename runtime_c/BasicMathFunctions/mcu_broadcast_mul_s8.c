@@ -8,7 +8,7 @@
  */
 #include "mcu_nnfunctions.h"
 #include "arm_nnsupportfunctions.h"
-#include "mcu_nn_broadcast.h"
+#include "Internal/mcu_nn_broadcast.h"
 
 arm_cmsis_nn_status mcu_broadcast_mul_s8(const cmsis_nn_dims *input_1_dims,
                                          const int8_t *input_1_data,

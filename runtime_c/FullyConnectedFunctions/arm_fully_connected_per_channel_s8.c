@@ -7,6 +7,7 @@
  * output depth entries. No scratch is used (size it with arm_fully_connected_s8_get_buffer_size,
  * as TFLite-Micro's glue does).
  */
+#include "Internal/mcu_nn_mat_mult.h"
 #include "arm_nnfunctions.h"
 #include "arm_nnsupportfunctions.h"
 
@@ -25,11 +26,20 @@ arm_fully_connected_per_channel_s8(const cmsis_nn_context *ctx,
 {
     (void)ctx;
     (void)bias_dims;
-    if (fc_params->filter_offset != 0) {
-        return ARM_CMSIS_NN_NO_IMPL_ERROR;
-    }
     const int32_t accum_depth = filter_dims->n;
     const int32_t output_depth = output_dims->c;
+    if (fc_params->filter_offset != 0) {
+        for (int32_t b = 0; b < input_dims->n; b++) {
+            mcu_nn_vec_mat_mult_t_offset_s8(input_data, filter_data, bias_data, output_data,
+                                            fc_params->input_offset, fc_params->filter_offset,
+                                            fc_params->output_offset, quant_params->multiplier,
+                                            quant_params->shift, 1, accum_depth, output_depth,
+                                            fc_params->activation.min, fc_params->activation.max);
+            input_data += accum_depth;
+            output_data += output_depth;
+        }
+        return ARM_CMSIS_NN_SUCCESS;
+    }
     for (int32_t b = 0; b < input_dims->n; b++) {
         mcu_nn_vec_mat_mult_t_s8(
             input_data, filter_data, bias_data, output_data, fc_params->input_offset,

@@ -6,9 +6,11 @@
  * accumulation depth; filter_dims->n = accumulation depth, filter_dims->c = output depth;
  * output_dims->c = output depth. Filter is [output depth][accumulation depth] (row-major), bias
  * [output depth] int32 or NULL.
- * Ranges: fc_params->input_offset in [-127, 128] (= -input zero point), filter_offset must be 0,
+ * Ranges: fc_params->input_offset in [-127, 128] (= -input zero point), filter_offset in
+ * [-128, 128] (a weight zero point, which takes a plain loop),
  * output_offset in [-128, 127], activation within [-128, 127]. No scratch is used.
  */
+#include "Internal/mcu_nn_mat_mult.h"
 #include "arm_nnfunctions.h"
 #include "arm_nnsupportfunctions.h"
 
@@ -26,11 +28,20 @@ arm_cmsis_nn_status arm_fully_connected_s8(const cmsis_nn_context *ctx,
 {
     (void)ctx;
     (void)bias_dims;
-    if (fc_params->filter_offset != 0) {
-        return ARM_CMSIS_NN_NO_IMPL_ERROR;
-    }
     const int32_t accum_depth = filter_dims->n;
     const int32_t output_depth = output_dims->c;
+    if (fc_params->filter_offset != 0) {
+        for (int32_t b = 0; b < input_dims->n; b++) {
+            mcu_nn_vec_mat_mult_t_offset_s8(input_data, filter_data, bias_data, output_data,
+                                            fc_params->input_offset, fc_params->filter_offset,
+                                            fc_params->output_offset, &quant_params->multiplier,
+                                            &quant_params->shift, 0, accum_depth, output_depth,
+                                            fc_params->activation.min, fc_params->activation.max);
+            input_data += accum_depth;
+            output_data += output_depth;
+        }
+        return ARM_CMSIS_NN_SUCCESS;
+    }
     for (int32_t b = 0; b < input_dims->n; b++) {
         mcu_nn_vec_mat_mult_t_s8(
             input_data, filter_data, bias_data, output_data, fc_params->input_offset,

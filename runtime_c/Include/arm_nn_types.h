@@ -37,6 +37,13 @@ typedef struct {
     int32_t multiplier;
     int32_t shift;
 } cmsis_nn_per_tensor_quant_params;
+/* Either kind of requantization in one struct (arm_fully_connected_wrapper_s8): multiplier and
+ * shift point at one value each when is_per_channel is 0, at one per output channel otherwise. */
+typedef struct {
+    int32_t *multiplier;
+    int32_t *shift;
+    int32_t is_per_channel;
+} cmsis_nn_quant_params;
 typedef struct {
     int32_t min;
     int32_t max;

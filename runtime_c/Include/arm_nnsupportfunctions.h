@@ -20,7 +20,7 @@
 /* (m1 * m2 * 2) >> 32, rounded half up: gemmlowp's SaturatingRoundingDoublingHighMul without
  * the saturation, which only INT32_MIN * INT32_MIN needs. Its nudge of 1 - 2^30 for negative
  * products followed by division (rounding toward zero) gives exactly floor((p + 2^30) / 2^31),
- * so one arithmetic shift does it (tests/test_ops_conv.py checks the two against each other). */
+ * so one arithmetic shift does it (Tests/test_requantize.c checks the two against each other). */
 static inline int32_t arm_nn_doubling_high_mult_no_sat(const int32_t m1, const int32_t m2)
 {
     const int64_t product = (int64_t)m1 * m2;

@@ -7,7 +7,7 @@
  * The output may alias an input whose dims equal output_dims.
  */
 #include "arm_nnsupportfunctions.h"
-#include "mcu_nn_broadcast.h"
+#include "Internal/mcu_nn_broadcast.h"
 
 void mcu_nn_broadcast_add_sub_s8(const cmsis_nn_dims *input_1_dims,
                                  const int8_t *input_1_data,

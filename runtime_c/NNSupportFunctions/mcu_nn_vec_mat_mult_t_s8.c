@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "arm_nnsupportfunctions.h"
-#include "mcu_nn_dsp.h"
+#include "Internal/mcu_nn_dsp.h"
 
 static inline int8_t fc_requantize(int32_t acc,
                                    int32_t multiplier,

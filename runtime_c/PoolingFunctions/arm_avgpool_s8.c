@@ -9,8 +9,9 @@
  *    C's truncating division;
  *  - the result is clamped to [activation.min, activation.max].
  *
- * Ranges: input_dims->n batches (>= 1), strides >= 1, padding >= 0 and smaller than the
- * filter, every output window overlaps the input. activation within [-128, 127].
+ * Ranges: input_dims->n batches (>= 1, else ARM_CMSIS_NN_ARG_ERROR), strides >= 1,
+ * padding >= 0 and smaller than the filter, every output window overlaps the input;
+ * activation within [-128, 127].
  * ctx->buf: optional int32-aligned buffer of arm_avgpool_s8_get_buffer_size() bytes; with it
  * the sums are accumulated over contiguous channels (faster), without it channel by channel.
  * Returns ARM_CMSIS_NN_ARG_ERROR if some window holds no input element.
@@ -48,9 +49,15 @@ arm_cmsis_nn_status arm_avgpool_s8(const cmsis_nn_context *ctx,
     const int32_t act_min = pool_params->activation.min;
     const int32_t act_max = pool_params->activation.max;
     int32_t *sums = NULL;
+    /* as CMSIS-NN: at least one batch */
+    if (input_dims->n < 1) {
+        return ARM_CMSIS_NN_ARG_ERROR;
+    }
 
-    /* Use the scratch buffer only when it is there and suitably aligned for int32 stores. */
-    if (ctx != NULL && ctx->buf != NULL && ((uintptr_t)ctx->buf & (sizeof(int32_t) - 1U)) == 0U) {
+    /* Use the scratch buffer only when it is there, large enough and suitably aligned for
+     * int32 stores. */
+    if (ctx != NULL && ctx->buf != NULL && ctx->size >= channels * (int32_t)sizeof(int32_t) &&
+        ((uintptr_t)ctx->buf & (sizeof(int32_t) - 1U)) == 0U) {
         sums = (int32_t *)ctx->buf;
     }
 

@@ -6,8 +6,8 @@
  * to [activation.min, activation.max].
  *
  * Ranges: input_dims->n batches (>= 1), strides >= 1, padding >= 0, every output window
- * overlaps the input (else ARM_CMSIS_NN_ARG_ERROR); activation within [-128, 127]. ctx is not
- * used (may be NULL).
+ * overlaps the input; activation within [-128, 127] (ARM_CMSIS_NN_ARG_ERROR for no batch or an
+ * empty window). ctx is not used (may be NULL).
  */
 #include <string.h>
 
@@ -30,6 +30,10 @@ arm_cmsis_nn_status arm_max_pool_s8(const cmsis_nn_context *ctx,
     const int32_t act_min = pool_params->activation.min;
     const int32_t act_max = pool_params->activation.max;
     (void)ctx;
+    /* as CMSIS-NN: at least one batch */
+    if (input_dims->n < 1) {
+        return ARM_CMSIS_NN_ARG_ERROR;
+    }
 
     for (int32_t batch = 0; batch < input_dims->n; batch++) {
         const int8_t *in = input_data + (size_t)batch * in_h * in_w * channels;

@@ -18,6 +18,7 @@ Decisions:
 """
 from __future__ import annotations
 
+import math
 import struct
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from mcutool.frontends.tflite.schema_maps import (
     union_type,
 )
 from mcutool.ir import Graph, Operator, QuantParams, Tensor, default_attrs
+from mcutool.ir.validate import check_model
 from mcutool.ops import find
 
 _U32 = flatbuffers.number_types.UOffsetTFlags
@@ -44,11 +46,18 @@ _U32 = flatbuffers.number_types.UOffsetTFlags
 _TENSOR_NAME, _OPCODE_CUSTOM_CODE, _MODEL_DESCRIPTION = 10, 6, 10
 
 
+# Reading costs about 0.1 ms per tensor or operator in Python: this bounds time (seconds) and
+# memory before anything is read.
+MAX_ITEMS = 100_000
+
+
 class _Corrupt(Exception):
     """Internal: an offset points outside the file."""
 
 
-def read_tflite(source: bytes | str | Path) -> Graph:
+def read_tflite(source: bytes | str | Path, check: bool = True) -> Graph:
+    """The model as a Graph, checked by mcutool.ir.validate unless check is False (only for
+    tests of the file format itself, whose graphs need not make sense)."""
     data, where = load_model_bytes(source)
     check_tflite_identifier(data, where)
     try:
@@ -68,6 +77,8 @@ def read_tflite(source: bytes | str | Path) -> Graph:
     if isinstance(source, (str, Path)):
         graph.name = Path(source).stem
     graph.validate()
+    if check:
+        check_model(graph)  # before anything else uses the model
     return graph
 
 
@@ -119,6 +130,12 @@ def _read_model(data: bytes) -> Graph:
     if model.SubgraphsLength() < 1:
         raise ModelFormatError("the model has no subgraphs")
     sg = _checked(model.Subgraphs(0), "subgraph")
+    for what, count in (("tensors", sg.TensorsLength()), ("operators", sg.OperatorsLength()),
+                        ("buffers", model.BuffersLength())):
+        if count > MAX_ITEMS:
+            raise UnsupportedModelError(
+                f"the model has {count:,} {what}; mcutool reads at most {MAX_ITEMS:,} "
+                "(models for microcontrollers have hundreds)")
     # Buffers usually sit at the end of the file: checking them all catches truncation early.
     for j in range(model.BuffersLength()):
         buf = _checked(model.Buffers(j), "buffer")
@@ -237,7 +254,7 @@ def _read_buffer(model, data: bytes, index: int, name: str, shape, dtype: str):
     else:
         return None
     itemsize = np.dtype(dtype).itemsize
-    expected = int(np.prod(shape, dtype=np.int64)) * itemsize
+    expected = math.prod(shape) * itemsize  # Python ints: a huge shape cannot wrap to a small size
     if len(raw) != expected:
         raise ModelFormatError(
             f"constant tensor {name!r} holds {len(raw)} bytes but shape {list(shape)} "
@@ -270,6 +287,7 @@ def _read_attrs(op_type: str, op, index: int):
                 setattr(attrs, field.attr, tuple(_ints(opts, field.fb)))
             continue
         raw = getattr(opts, field.fb)()
+        value: object
         if field.kind == "activation":
             if raw not in ACTIVATION_BY_CODE:
                 raise ModelFormatError(f"operator #{index} {op_type} has unknown activation {raw}")

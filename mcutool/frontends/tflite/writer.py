@@ -108,6 +108,7 @@ def _data_buffer(b, tensor: Tensor) -> int:
 
 def _quantization(b, tensor: Tensor) -> int:
     q = tensor.quant
+    assert q is not None  # called for quantized tensors only
     scale = b.CreateNumpyVector(np.asarray(q.scale, "<f4"))
     zero_point = b.CreateNumpyVector(np.asarray(q.zero_point, "<i8"))
     tflite.QuantizationParametersStart(b)

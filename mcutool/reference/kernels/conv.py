@@ -1,10 +1,10 @@
 """Numpy twins of the convolution kernels: arm_convolve_wrapper_s8 (and arm_convolve_s8) and
 arm_depthwise_conv_wrapper_s8 (and arm_depthwise_conv_s8).
 
-Same integer results as the C: the input offset is added first, so padding taps are zeros;
-the sum is exact (float64 matmul of values below 2^53, or int64), wrapped to int32 like the C
-accumulator, then the bias, the per-channel double-rounding requantization, the output offset
-and the clamp.
+Same integer results as the C (grouped convolution included): the input offset is added
+first, so padding taps are zeros; the sum is exact (float64 matmul of values below 2^53, or
+int64), wrapped to int32 like the C accumulator, then the bias, the per-channel double-rounding
+requantization, the output offset and the clamp.
 """
 from __future__ import annotations
 
@@ -53,14 +53,23 @@ def _finish(acc: np.ndarray, bias, quant_params, params, dst) -> None:
 def arm_convolve_wrapper_s8(ctx, conv_params, quant_params, input_dims: Dims, input_data,
                             filter_dims: Dims, filter_data, bias_dims, bias_data,
                             output_dims: Dims, output_data) -> int:
-    if filter_dims.c != input_dims.c:
-        raise ValueError("grouped convolution is not supported by arm_convolve_s8")
+    # Grouped convolution as the C: input depth = groups * filter depth, output channels split
+    # evenly between the groups, group g reading input channels [g * C_F, (g + 1) * C_F).
+    group_c = filter_dims.c
+    if group_c < 1 or input_dims.c % group_c or output_dims.c % (input_dims.c // group_c):
+        raise ValueError("arm_convolve_s8: the filter depth must divide the input depth into groups "
+                         "that divide the output depth")
+    groups = input_dims.c // group_c
+    out_group = output_dims.c // groups
     padded = _offset_padded_input(input_data, input_dims, filter_dims, output_dims, conv_params)
-    w = filter_data.reshape(filter_dims.n, filter_dims.h, filter_dims.w, filter_dims.c).astype(np.float64)
+    w = filter_data.reshape(filter_dims.n, filter_dims.h, filter_dims.w, group_c).astype(np.float64)
     acc = np.zeros((output_dims.n, output_dims.h, output_dims.w, output_dims.c), np.float64)
     for ky, kx, tap in _taps(padded, filter_dims, output_dims, conv_params):
         # Exact in float64: |sum| <= K * 255 * 128, far below 2^53.
-        acc += tap.astype(np.float64) @ w[:, ky, kx, :].T
+        tap = tap.astype(np.float64)
+        for g in range(groups):
+            outs = slice(g * out_group, (g + 1) * out_group)
+            acc[..., outs] += tap[..., g * group_c:(g + 1) * group_c] @ w[outs, ky, kx, :].T
     _finish(acc.astype(np.int64), bias_data, quant_params, conv_params, output_data)
     return 0
 
@@ -79,10 +88,11 @@ def arm_depthwise_conv_wrapper_s8(ctx, dw_conv_params, quant_params, input_dims:
                                   filter_dims: Dims, filter_data, bias_dims, bias_data,
                                   output_dims: Dims, output_data) -> int:
     mult = dw_conv_params.ch_mult
-    if output_dims.c != input_dims.c * mult or filter_dims.c != output_dims.c:
+    # filter_dims.c is not read, as in the C (and CMSIS-NN): the filter's depth is the output's.
+    if input_dims.n < 1 or mult < 1 or output_dims.c != input_dims.c * mult:
         raise ValueError("depthwise: output depth must be input depth * ch_mult")
     padded = _offset_padded_input(input_data, input_dims, filter_dims, output_dims, dw_conv_params)
-    w = filter_data.reshape(filter_dims.h, filter_dims.w, filter_dims.c).astype(np.int64)
+    w = filter_data.reshape(filter_dims.h, filter_dims.w, output_dims.c).astype(np.int64)
     acc = np.zeros((output_dims.n, output_dims.h, output_dims.w, output_dims.c), np.int64)
     for ky, kx, tap in _taps(padded, filter_dims, output_dims, dw_conv_params):
         # Output channel ic * mult + m reads input channel ic.

@@ -1,0 +1,16 @@
+/*
+ * mcutool portable runtime: arm_convolve_wrapper_s8_get_buffer_size_dsp, the scratch
+ * arm_convolve_wrapper_s8() needs when built for a core with the Arm DSP extension (Cortex-M4, M7,
+ * M33), for sizing on another machine. This runtime's convolution asks for one size that suits
+ * every core, so it is arm_convolve_wrapper_s8_get_buffer_size().
+ */
+#include "arm_nnfunctions.h"
+
+int32_t arm_convolve_wrapper_s8_get_buffer_size_dsp(const cmsis_nn_conv_params *conv_params,
+                                                    const cmsis_nn_dims *input_dims,
+                                                    const cmsis_nn_dims *filter_dims,
+                                                    const cmsis_nn_dims *output_dims)
+{
+    return arm_convolve_wrapper_s8_get_buffer_size(conv_params, input_dims, filter_dims,
+                                                   output_dims);
+}
