@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from mcutool.lower import LoweredGraph, lower_graph
 from mcutool.plan import MemoryPlan, plan_memory
 from mcutool.toolchain.boards import HOST
 from mcutool.toolchain.target import Target, resolve_target
+
+if TYPE_CHECKING:
+    from mcutool.qat.checks import QatOptions
 
 
 @dataclass
@@ -217,7 +221,8 @@ def quantize_file(graph: Graph, calib_path: str | Path, options, report: bool = 
 
 
 def qat_model(graph: Graph, x: np.ndarray, y: np.ndarray | None, x_val: np.ndarray | None = None,
-              y_val: np.ndarray | None = None, options=None, progress: bool = False) -> tuple[Graph, dict] | None:
+              y_val: np.ndarray | None = None, options: QatOptions | None = None,
+              progress: bool = False) -> tuple[Graph, dict] | None:
     """Quantization-aware training of a float classifier: returns the int8 graph (weights on the
     int8 or int4 grid, options.weights) and a summary with the float, PTQ and QAT top-1 accuracy
     on the validation samples (the training samples when none are given).
@@ -254,8 +259,8 @@ def qat_model(graph: Graph, x: np.ndarray, y: np.ndarray | None, x_val: np.ndarr
     return result.int8, result.summary
 
 
-def qat_file(graph: Graph, train_path: str | Path, val_path: str | Path | None = None, options=None,
-             progress: bool = False) -> tuple[Graph, dict] | None:
+def qat_file(graph: Graph, train_path: str | Path, val_path: str | Path | None = None,
+             options: QatOptions | None = None, progress: bool = False) -> tuple[Graph, dict] | None:
     """qat_model with the samples and labels (x, y) of .npz files."""
     from mcutool.data import load_data
     from mcutool.qat import require_torch

@@ -92,7 +92,26 @@ def test_every_quantizable_operator_has_a_torch_form():
     assert missing == []
 
 
-@pytest.mark.parametrize("make", [structural_model, elementwise_model])
+def grouped_model():
+    """A grouped CONV_2D (4 groups: filter depth 2 of an input depth 8) into a dense layer."""
+    from mcutool.ir import Conv2DAttrs, FullyConnectedAttrs
+    from mcutool.ir.builder import GraphBuilder
+    rng = np.random.default_rng(3)
+    b = GraphBuilder("grouped")
+    b.input("x", (1, 5, 5, 8), dtype="float32")
+    b.const("g/w", rng.normal(0, 0.4, (12, 3, 3, 2)).astype(np.float32))
+    b.const("g/b", rng.normal(0, 0.1, 12).astype(np.float32))
+    b.tensor("g", (1, 3, 3, 12), dtype="float32")
+    b.op("CONV_2D", ["x", "g/w", "g/b"], ["g"], Conv2DAttrs(2, 2, padding="SAME", activation="RELU"))
+    b.const("fc/w", rng.normal(0, 0.2, (5, 108)).astype(np.float32))
+    b.const("fc/b", np.zeros(5, np.float32))
+    b.tensor("fc", (1, 5), dtype="float32")
+    b.op("FULLY_CONNECTED", ["g", "fc/w", "fc/b"], ["fc"], FullyConnectedAttrs())
+    b.output("fc")
+    return b.build()
+
+
+@pytest.mark.parametrize("make", [structural_model, elementwise_model, grouped_model])
 def test_module_without_quantization_is_the_float_model(make):
     """Every operator's torch form (layout at the edges) computes what the float executor does."""
     graph = make()
@@ -104,7 +123,7 @@ def test_module_without_quantization_is_the_float_model(make):
 
 
 @pytest.mark.parametrize("weights", ["int8", "int4"])
-@pytest.mark.parametrize("make", [structural_model, elementwise_model])
+@pytest.mark.parametrize("make", [structural_model, elementwise_model, grouped_model])
 def test_fake_quant_agrees_with_integer_reference_on_every_operator(make, weights):
     graph = make()
     x = samples(graph, 32)
