@@ -43,7 +43,7 @@ def small_val(tmp_path_factory):
     return path
 
 
-@pytest.mark.slow  # builds and runs the C under the sanitizers (about 10 s)
+@pytest.mark.slow  # builds and runs the C under the sanitizers and on an emulated Cortex-M4
 def test_qat_int4_writes_a_model_bit_exact_with_tflite_micro(capsys, tmp_path, small_train, small_val):
     out = tmp_path / "q4.tflite"
     code, stdout, _ = cli(capsys, "qat", MODEL, "--train", small_train, "--val", small_val, "--epochs", 1,
@@ -55,8 +55,9 @@ def test_qat_int4_writes_a_model_bit_exact_with_tflite_micro(capsys, tmp_path, s
     graph = load_model(out)
     assert not float_ops(graph)
     from mcutool.validate.run import validate_model
-    report = validate_model(out, small_val)
-    assert report["mismatches"] == 0 and report["samples"] == 120
+    for board in ("host", "mps2-an386"):
+        report = validate_model(out, small_val, board=board)
+        assert report["mismatches"] == 0 and report["samples"] == 120, board
 
 
 def test_qat_json(capsys, tmp_path, small_train):
