@@ -168,3 +168,16 @@ def test_without_torch_the_error_names_the_install_command(tmp_path, small_train
     assert r.stderr.strip() == ("error: quantization-aware training needs PyTorch, which is not installed: "
                                 "pip install 'mcutool[qat]'")
     assert not out.exists()
+
+
+def test_an_activation_without_a_leading_batch_of_one_is_refused():
+    from mcutool.qat import QatError
+    from mcutool.qat.checks import check_expressible
+    b = GraphBuilder("g")
+    b.input("x", (1, 64), dtype="float32")
+    b.const("shape", np.array([2, 32], np.int32))
+    b.tensor("r", (2, 32), dtype="float32")
+    b.op("RESHAPE", ["x", "shape"], ["r"])
+    b.output("r")
+    with pytest.raises(QatError, match=r"'r' has shape \[2, 32\]"):
+        check_expressible(b.build())

@@ -55,11 +55,13 @@ def check_expressible(prepared: Graph) -> None:
         raise UnsupportedOpsError(problems)
     if len(prepared.outputs) != 1:
         raise QatError(f"QAT trains single-output classifiers; the model has {len(prepared.outputs)} outputs")
-    in_shape = prepared.tensors[prepared.inputs[0]].shape
-    out_shape = prepared.tensors[prepared.outputs[0]].shape
-    if not in_shape or in_shape[0] != 1 or not out_shape or out_shape[0] != 1:
-        raise QatError(f"QAT needs a batch dimension of 1 first in the model's input and output, got "
-                       f"{list(in_shape)} and {list(out_shape)}")
+    # The training batch takes the place of every activation's leading dimension of 1.
+    names = list(prepared.inputs) + [n for op in prepared.operators for n in op.outputs]
+    odd = [n for n in names if not prepared.tensors[n].shape or prepared.tensors[n].shape[0] != 1]
+    if odd:
+        t = prepared.tensors[odd[0]]
+        raise QatError(f"QAT needs a batch dimension of 1 first in every activation; {t.name!r} has shape "
+                       f"{list(t.shape)}")
 
 
 def classes_of(graph: Graph) -> int:
