@@ -8,22 +8,24 @@ emulated Cortex-M4 (mps2-an386).
 Data: examples/digits_train.npz (the 1257 training images of examples/train_digits.py's split,
 bundled) for training and calibration, examples/digits_test.npz (540 held-out images) for
 every accuracy. The int8 accuracies come from mcutool's integer reference executor, which is
-bit-exact with the generated C and TFLite-Micro. "Flash bytes" are the model's constants:
-weights (int4 two per byte, TFLite's INT4 layout), int32 biases, shape operands.
+bit-exact with the generated C and TFLite-Micro. "Flash bytes" are the weights and biases of
+the generated model_weights.c (int4 packed two per byte), as benchmarks/int4_ptq.py counts them.
 
-PTQ int4 rows (plain rounding and AdaRound) are benchmarks/int4_ptq.py's (the int4 work); they
-are added to the table when that script is present (a `rows()` returning dicts like these).
+The PTQ rows (int8, int4 rounded to nearest, int4 AdaRound) are benchmarks/int4_ptq.py's
+`ptq_rows()`, calibrated on examples/digits_calib.npz (the first 300 training images).
 
 Measured here (10 epochs, lr 1e-4, mean of seeds 0-2, 2 shared cores; per-seed top-1 after):
 
     model                  top-1  flash bytes  training  bit-exact with TFLite-Micro
-    float                 98.70%       11,760         -  -
-    PTQ int8              98.52%        3,008         -  host, mps2-an386
-    QAT int8              98.52%        3,008     2.4 s  host, mps2-an386   98.52 98.52 98.52
-    QAT int8, BN batch    98.33%        3,008     2.7 s  host, mps2-an386   98.33 98.33 98.33
-    QAT int4              98.83%        1,592     2.0 s  host, mps2-an386   98.70 98.52 99.26
-    QAT int4, BN batch    98.89%        1,592     3.1 s  host, mps2-an386   98.70 99.07 98.89
-    QAT int4 + LSQ        98.46%        1,592     3.1 s  host, mps2-an386   98.33 98.52 98.52
+    float                 98.70%       11,496         -  -
+    PTQ int8              98.52%        3,000         -  -
+    PTQ int4 nearest      98.70%        1,584         -  -
+    PTQ int4 AdaRound     98.70%        1,584         -  -
+    QAT int8              98.52%        3,000     2.4 s  host, mps2-an386   98.52 98.52 98.52
+    QAT int8, BN batch    98.33%        3,000     3.2 s  host, mps2-an386   98.33 98.33 98.33
+    QAT int4              98.83%        1,584     2.4 s  host, mps2-an386   98.70 98.52 99.26
+    QAT int4, BN batch    98.89%        1,584     2.6 s  host, mps2-an386   98.70 99.07 98.89
+    QAT int4 + LSQ        98.46%        1,584     3.5 s  host, mps2-an386   98.33 98.52 98.52
 
 Batch norm: training with batch statistics (then frozen for the second half) against
 training the frozen fold differs by at most 0.2 points (one test image) either way, and costs
@@ -40,7 +42,6 @@ import argparse
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -48,17 +49,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mcutool.api import load_model, qat_model  # noqa: E402
+from mcutool.api import compile_graph, generate, load_model, qat_model, read_metadata  # noqa: E402
 from mcutool.qat.checks import QatOptions  # noqa: E402
-from mcutool.qat.evaluate import float_accuracy, int8_accuracy, weight_flash_bytes  # noqa: E402
-from mcutool.quantize import PtqOptions  # noqa: E402
+from mcutool.qat.evaluate import float_accuracy  # noqa: E402
 from mcutool.quantize.command import write_model  # noqa: E402
-from mcutool.quantize.pipeline import run_ptq  # noqa: E402
 
 MODEL = ROOT / "examples" / "digits_cnn_float.tflite"
 TRAIN = ROOT / "examples" / "digits_train.npz"
 TEST = ROOT / "examples" / "digits_test.npz"
-CALIB = 300   # PTQ calibrates on the first 300 training images, as examples/digits_calib.npz
+LAYERS = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")
 # (row, weights, learned scales, batch norm): "frozen" trains prepare()'s fold, "batch" batch
 # norm with batch statistics re-introduced around every layer (mcutool/qat/batchnorm.py)
 QAT_ROWS = [("QAT int8", "int8", False, "frozen"), ("QAT int8, BN batch", "int8", False, "batch"),
@@ -75,34 +74,30 @@ def validate(graph, board: str) -> dict:
     return {"host": host["mismatches"] == 0, board: emulated["mismatches"] == 0}
 
 
-def int4_ptq_rows() -> list[dict]:
-    """The PTQ int4 rows of benchmarks/int4_ptq.py (a `rows()` function), when it exists."""
-    path = Path(__file__).with_name("int4_ptq.py")
-    if not path.exists():
-        return []
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("int4_ptq", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return list(module.rows()) if hasattr(module, "rows") else []
+def ptq_rows() -> list[dict]:
+    """benchmarks/int4_ptq.py's rows (PTQ int8, int4 nearest, int4 AdaRound) in this table's form."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from int4_ptq import ptq_rows as int4_ptq_rows
+    return [{"model": r["name"], "accuracy": r["accuracy"], "flash_bytes": r["weight_bytes"],
+             "train_seconds": None, "quantize_seconds": r["seconds"]} for r in int4_ptq_rows()]
+
+
+def flash_bytes(graph) -> int:
+    """Weights and biases as generated into model_weights.c (int4 packed)."""
+    with tempfile.TemporaryDirectory(prefix="mcutool-qat-bench-") as tmp:
+        out = generate(compile_graph(graph), Path(tmp) / "gen")
+        return int(read_metadata(out)["weight_bytes"])
 
 
 def measure(epochs: int, seeds: int, board: str | None) -> list[dict]:
     graph = load_model(MODEL)
     train, test = np.load(TRAIN), np.load(TEST)
     x, y, xt, yt = train["x"], train["y"], test["x"], test["y"]
-    floats = sum(t.nbytes for t in graph.tensors.values() if t.is_const)
+    floats = sum(t.nbytes for op in graph.operators for n in op.inputs[1:3] if n
+                 for t in [graph.tensors[n]] if t.is_const and op.type in LAYERS)
     rows = [{"model": "float", "accuracy": float_accuracy(graph, xt, yt), "flash_bytes": floats,
              "train_seconds": None}]
-    start = time.perf_counter()
-    ptq = run_ptq(graph, x[:CALIB], PtqOptions()).int8
-    rows.append({"model": "PTQ int8", "accuracy": int8_accuracy(ptq, xt, yt),
-                 "flash_bytes": weight_flash_bytes(ptq), "train_seconds": None,
-                 "quantize_seconds": round(time.perf_counter() - start, 2)})
-    if board:
-        rows[-1]["bit_exact"] = validate(ptq, board)
-    rows.extend(int4_ptq_rows())
+    rows.extend(ptq_rows())
     for name, weights, learn, batch_norm in QAT_ROWS:
         accs, secs, last = [], [], None
         for seed in range(seeds):
@@ -114,7 +109,7 @@ def measure(epochs: int, seeds: int, board: str | None) -> list[dict]:
             secs.append(summary["seconds"]["training"])
         assert last is not None
         row = {"model": name, "accuracy": float(np.mean(accs)), "accuracy_per_seed": accs,
-               "flash_bytes": weight_flash_bytes(last, 4 if weights == "int4" else 8),
+               "flash_bytes": flash_bytes(last),
                "train_seconds": round(float(np.mean(secs)), 2), "epochs": epochs}
         if board:
             row["bit_exact"] = validate(last, board)

@@ -24,6 +24,11 @@ _PTQ_OPTIONS = [
     click.option("--samples", type=click.IntRange(min=1), help="Calibrate on the first N samples only."),
     click.option("--bias-correction", is_flag=True, help="Correct the bias shift that weight rounding causes."),
     click.option("--equalize", is_flag=True, help="Cross-layer equalization of weight ranges first."),
+    click.option("--weights", "weight_type", default="int8", show_default=True, metavar="int8|int4",
+                 help="Weight type: int4 packs conv and depthwise weights (per channel) and fully "
+                      "connected ones (per tensor) two per byte."),
+    click.option("--rounding", default="nearest", show_default=True, metavar="nearest|adaround",
+                 help="How int4 weights are rounded: to nearest, or learned per layer (AdaRound)."),
 ]
 
 
@@ -43,7 +48,8 @@ def options_from(kwargs: dict) -> PtqOptions:
     """Pop the PTQ options out of a command's keyword arguments."""
     return PtqOptions(method=kwargs.pop("method"), per_channel=not kwargs.pop("per_tensor"),
                       samples=kwargs.pop("samples"), bias_correction=kwargs.pop("bias_correction"),
-                      equalize=kwargs.pop("equalize"))
+                      equalize=kwargs.pop("equalize"), weights=kwargs.pop("weight_type"),
+                      rounding=kwargs.pop("rounding"))
 
 
 OPT = click.option("--opt", type=click.Choice(["-O2", "-Os", "-O3"]), default="-O2", show_default=True,

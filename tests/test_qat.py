@@ -75,7 +75,7 @@ def test_lsq_step_gradient(zp):
 def test_lsq_weight_step_gradient_per_channel():
     rng = np.random.default_rng(1)
     w = torch.from_numpy(rng.normal(0, 1, (3, 40)).astype(np.float32))
-    wq = WeightQuant(w, axis=0, bits=4, learn=True)
+    wq = WeightQuant(w, axis=0, qmax=7, learn=True)
     with torch.no_grad():
         wq.scale.mul_(0.6)  # some weights clip
     s = wq.scale.detach().numpy().astype(np.float64)[:, None]
@@ -177,7 +177,7 @@ def test_int4_export_is_on_the_int4_grid():
     layers = {op.type: q.tensors[op.inputs[1]] for op in q.operators if op.type in
               ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")}
     for t in layers.values():
-        assert t.dtype == "int8" and np.abs(t.data).max() <= 7 and np.abs(t.data).max() == 7
+        assert t.dtype == "int4" and np.abs(t.data).max() == 7
     assert layers["CONV_2D"].quant.axis == 0 and layers["CONV_2D"].quant.scale.size > 1
     assert layers["DEPTHWISE_CONV_2D"].quant.axis == 3
     # TFLite-Micro runs INT4 fully connected weights per tensor only

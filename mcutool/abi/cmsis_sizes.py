@@ -139,3 +139,41 @@ def fully_connected_s8(isa: Isa, f: Dims) -> int:
 def avgpool_s8(isa: Isa, output_x: int, channels: int) -> int:
     del output_x
     return channels * 4 if isa == "dsp" else 0
+
+
+# -- s4 (int4 weights): CMSIS-NN 99f736a, Source/ConvolutionFunctions/arm_*_get_buffer_sizes_s4.c
+def convolve_s4(isa: Isa, x: Dims, f: Dims) -> int:
+    """arm_convolve_s4_get_buffer_size: two int16 columns (Helium: four int8 ones, 16-aligned)."""
+    cols = f.w * f.h * x.c
+    if isa == "mve":
+        return 4 * ((cols + 15) // 16) * 16
+    return 2 * cols * 2
+
+
+def convolve_1_x_n_s4_mve(p: ConvParams, x: Dims, f: Dims, y: Dims) -> int:
+    """The Helium 1xN kernel needs a buffer only when its padding split does not add up."""
+    total_pad = (y.w - 1) * p.stride.w + f.w - x.w
+    asym = total_pad - 2 * _c_div(total_pad, 2)
+    sw, pad = p.stride.w, p.padding.w
+    right = max(1, _c_div(pad + asym + sw - 1, sw)) if pad + asym != 0 else 0
+    left = max(1, _c_div(pad + sw - 1, sw)) if pad != 0 else 0
+    middle = max(y.w - (right + left), 0)
+    return convolve_s4("mve", x, f) if right + middle + left != y.w else 0
+
+
+def convolve_wrapper_s4(isa: Isa, p: ConvParams, x: Dims, f: Dims, y: Dims) -> int:
+    """arm_convolve_wrapper_s4_get_buffer_size (portable and `_dsp` alike), `_mve`. 1x1 layers
+    need none; only Helium has a 1xN kernel."""
+    if is_convolve_1x1(p, x, f):
+        return 0
+    if isa == "mve" and is_convolve_1_x_n(p, x, f):
+        return convolve_1_x_n_s4_mve(p, x, f, y)
+    return convolve_s4(isa, x, f)
+
+
+def depthwise_conv_wrapper_s4(isa: Isa, p: DwConvParams, x: Dims, f: Dims, y: Dims) -> int:
+    """arm_depthwise_conv_wrapper_s4_get_buffer_size (`_dsp`, `_mve`): the optimised kernel's
+    buffer, which the plain-C build sizes like the DSP one (no 3x3 special case for s4)."""
+    if x.c == y.c and x.n == 1 and p.dilation.w == 1 and p.dilation.h == 1:
+        return depthwise_conv_s8_opt("mve" if isa == "mve" else "dsp", x, f)
+    return 0

@@ -22,3 +22,9 @@ def avgpool_s8(channels: int) -> int:
     """One int32 sum per channel. The kernel can do without, but CMSIS-NN built for DSP cores
     refuses to run with less, so it is always reserved."""
     return 4 * channels
+
+
+def convolve_s4(x: Dims, f: Dims) -> int:
+    """Two int8 im2col columns (raw input bytes), rounded up to a word. The depthwise and fully
+    connected s4 kernels need no scratch."""
+    return (2 * f.h * f.w * x.c + 3) & ~3

@@ -45,6 +45,16 @@ def _fully_connected(isa: Isa, args: list, const_of: ConstOf) -> Scratch | Kerne
                                     params.filter_offset, const_of(bias)))
 
 
+def _conv_s4(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
+    _, params, _, x, _, f, _, _, _, y, _ = args
+    return Scratch(max(runtime.convolve_s4(x, f), cmsis.convolve_wrapper_s4(isa, params, x, f, y)))
+
+
+def _depthwise_s4(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
+    _, params, _, x, _, f, _, _, _, y, _ = args
+    return Scratch(cmsis.depthwise_conv_wrapper_s4(isa, params, x, f, y))
+
+
 def _avgpool(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
     _, _, x, _, _, y, _ = args
     return Scratch(max(runtime.avgpool_s8(x.c), cmsis.avgpool_s8(isa, y.w, x.c)))
@@ -59,6 +69,9 @@ CONTEXTS: dict[str, Callable[[Isa, list, ConstOf], Scratch | KernelSums]] = {
     "arm_depthwise_conv_wrapper_s8": _depthwise,
     "arm_fully_connected_s8": _fully_connected,
     "arm_fully_connected_per_channel_s8": _fully_connected,
+    "arm_convolve_wrapper_s4": _conv_s4,
+    "arm_depthwise_conv_wrapper_s4": _depthwise_s4,
+    "arm_fully_connected_s4": _none,   # CMSIS-NN's s4 FC ignores its context on every ISA
     "arm_avgpool_s8": _avgpool,
     "arm_max_pool_s8": _none,
 }

@@ -15,6 +15,7 @@ from mcutool.codegen.render import CTYPES, ArrayDecl, CallRenderer, CodegenError
 from mcutool.codegen.runtime_subset import needed_runtime_files
 from mcutool.ir import Graph
 from mcutool.ir.analysis import op_macs
+from mcutool.ir.dtypes import pack_int4
 from mcutool.lower import LoweredGraph
 from mcutool.plan import MemoryPlan
 from mcutool.resources import templates_dir
@@ -110,7 +111,11 @@ class ModelSources:
             if name not in self.weights:
                 index = list(self.graph.tensors).index(name)
                 ident = f"{self.prefix}_w{index}_{c_identifier(name, 32)}"
-                self.weights[name] = ArrayDecl(ident, CTYPES[t.dtype], t.values, align=8)
+                if t.dtype == "int4":   # packed two per byte, as the s4 kernels read them
+                    packed = pack_int4(np.asarray(t.values)).view(np.int8)
+                    self.weights[name] = ArrayDecl(ident, "int8_t", packed, align=8)
+                else:
+                    self.weights[name] = ArrayDecl(ident, CTYPES[t.dtype], t.values, align=8)
             return f"({ptype}){self.weights[name].name}"
         return f"({ptype})({self.arena} + {self.plan.tensor_offset(name)})"
 

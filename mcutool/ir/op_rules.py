@@ -106,13 +106,14 @@ def weighted_sums(products_per_output: Callable[[tuple[int, ...]], int]) -> Rule
     weights' shape, plus the bias) must not overflow it (signed overflow is undefined in C)."""
     def rule(where: str, graph: Graph, op: Operator) -> None:
         w = graph.tensors[op.inputs[1]]
-        if not _int8(graph, op) or w.dtype != "int8":
+        if not _int8(graph, op) or w.dtype not in ("int8", "int4"):
             return
         terms = products_per_output(w.shape)
+        product_max = PRODUCT_MAX if w.dtype == "int8" else 255 * 8
         bias = graph.tensors[op.inputs[2]] if len(op.inputs) > 2 and op.inputs[2] else None
         largest_bias = (int(np.abs(bias.data.astype(np.int64)).max(initial=0))
                         if bias is not None and bias.data is not None else 0)
-        worst = terms * PRODUCT_MAX + largest_bias
+        worst = terms * product_max + largest_bias
         if worst > INT32_MAX:
             fail(f"{where}: tensor {w.name!r}", f"sums {terms:,} products (and a bias) into an int32 "
                                                 f"accumulator: up to {worst:,}, more than 2^31-1")

@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-DTYPES = ("float32", "int8", "uint8", "int16", "int32", "int64", "bool")
+from mcutool.ir.dtypes import DTYPES_BY_NAME, dtype_of
+
+DTYPES = tuple(DTYPES_BY_NAME)
 
 
 @dataclass
@@ -52,7 +54,8 @@ class Tensor:
     def __post_init__(self) -> None:
         self.shape = tuple(int(d) for d in self.shape)
         if self.data is not None:
-            self.data = np.asarray(self.data, dtype=self.dtype).reshape(self.shape)
+            # sub-byte types are held unpacked, one element per numpy item (see ir/dtypes.py)
+            self.data = np.asarray(self.data, dtype=dtype_of(self.dtype).storage).reshape(self.shape)
 
     @property
     def is_const(self) -> bool:
@@ -70,12 +73,21 @@ class Tensor:
         return int(np.prod(self.shape, dtype=np.int64))
 
     @property
+    def bits(self) -> int:
+        """Bits per element (4 for int4)."""
+        return dtype_of(self.dtype).bits
+
+    @property
     def itemsize(self) -> int:
-        return np.dtype(self.dtype).itemsize
+        """Bytes per element of a whole-byte type; a sub-byte type (int4) has none: use bits."""
+        if self.bits % 8:
+            raise ValueError(f"tensor {self.name!r} is {self.dtype}: {self.bits} bits per element")
+        return self.bits // 8
 
     @property
     def nbytes(self) -> int:
-        return self.size * self.itemsize
+        """Bytes the tensor takes stored (packed for sub-byte types)."""
+        return dtype_of(self.dtype).nbytes(self.size)
 
     @property
     def scale(self) -> float:

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from mcutool.ir.dtypes import dtype_of, storage_of
 from mcutool.ir.graph import Graph
 from mcutool.ir.op_rules import INT32_MAX, check_arity, fail
 from mcutool.ir.tensor import Tensor
@@ -55,7 +56,7 @@ def _check_tensor(where: str, t: Tensor) -> None:
         if d < 0 or (d == 0 and not t.is_const) or d > INT32_MAX:
             fail(where, f"dimension {d} of shape {list(t.shape)} must be between 1 and {INT32_MAX}")
     elements = math.prod(t.shape)  # Python ints: no wrap-around, unlike an int64 product
-    nbytes = elements * np.dtype(t.dtype).itemsize
+    nbytes = dtype_of(t.dtype).nbytes(elements)
     if nbytes > MAX_TENSOR_BYTES:
         fail(where, f"shape {list(t.shape)} of {t.dtype} is {nbytes:,} bytes; "
                     f"tensors must be under 2^31 bytes")
@@ -66,17 +67,17 @@ def _check_tensor(where: str, t: Tensor) -> None:
             bad = int(np.count_nonzero(~np.isfinite(t.data)))
             fail(where, f"constant has {bad} NaN or infinite value(s); float weights must be finite")
     q = t.quant
-    if q is None or np.dtype(t.dtype).kind not in "iu":
+    if q is None or np.dtype(storage_of(t.dtype)).kind not in "iu":
         return
     scales = np.asarray(q.scale, np.float64)
     bad_scale = ~(np.isfinite(scales) & (scales > 0))
     if bad_scale.any():
         fail(where, f"scale {scales[bad_scale][0]:g} is not a finite positive number")
-    info = np.iinfo(t.dtype)
+    low, high = dtype_of(t.dtype).range
     zps = np.asarray(q.zero_point)
-    outside = (zps < info.min) | (zps > info.max)
+    outside = (zps < low) | (zps > high)
     if outside.any():
-        fail(where, f"zero point {int(zps[outside][0])} is outside {t.dtype} [{info.min}, {info.max}]")
+        fail(where, f"zero point {int(zps[outside][0])} is outside {t.dtype} [{low}, {high}]")
     if q.axis is not None and q.scale.size > 1:
         if not 0 <= q.axis < len(t.shape):
             fail(where, f"quantized dimension {q.axis} is outside its rank {len(t.shape)}")

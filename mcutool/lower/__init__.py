@@ -9,13 +9,25 @@ import numpy as np
 
 from mcutool.abi import CONTEXT, DEFAULT_ISA, Isa, context_for
 from mcutool.errors import UnsupportedOpsError
-from mcutool.ir import Graph
+from mcutool.ir import Graph, Operator
+from mcutool.ir.dtypes import dtype_of
 from mcutool.lower.calls import ConstArray, KernelCall, Lowered, LoweredGraph, Scratch, TensorArg, Unsupported
 from mcutool.ops.opdef import find
 
-# The data type every operator is lowered for today; int16 and int4 lowerings will sit beside
-# the int8 ones in each OpDef's `lower` mapping.
+# The data type an operator is lowered for: the key of its OpDef's `lower` mapping. It names
+# the activations' type, then the weights' when they differ ("int8w4": int8 activations, int4
+# weights; an int16 path would add "int16" and "int16w4" beside them).
 DATA_TYPE = "int8"
+
+
+def data_type(graph: Graph, op: Operator) -> str:
+    """The `lower` key that fits the operator's tensors."""
+    opdef = find(op.type)
+    if opdef is None or opdef.quant.weight_axis is None or len(op.inputs) < 2 or not op.inputs[1]:
+        return DATA_TYPE
+    weights = graph.tensors[op.inputs[1]].dtype
+    bits = dtype_of(weights).bits
+    return DATA_TYPE if weights == DATA_TYPE else f"{DATA_TYPE}w{bits}"
 
 
 def _const_of(graph: Graph):
@@ -44,9 +56,11 @@ def lower_graph(graph: Graph, isa: Isa = DEFAULT_ISA) -> LoweredGraph:
     problems: list[tuple[int, str, str]] = []
     for i, op in enumerate(graph.operators):
         opdef = find(op.type)
-        fn = opdef.lower.get(DATA_TYPE) if opdef else None
+        key = data_type(graph, op)
+        fn = opdef.lower.get(key) if opdef else None
         if fn is None:
-            problems.append((i, op.type, "operator not supported"))
+            problems.append((i, op.type, "operator not supported" if key == DATA_TYPE
+                             else f"operator not supported with {graph.tensors[op.inputs[1]].dtype} weights"))
             continue
         try:
             low = fn(graph, op)

@@ -25,15 +25,16 @@ def activation_quant(t: Tensor, role: str) -> tuple[float, int]:
     return per_tensor_quant(t, role)
 
 
-def weight_scales(w: Tensor, axis: int, channels: int) -> np.ndarray:
-    """float32 scale per output channel of int8 symmetric weights (per-tensor broadcast)."""
-    if w.dtype != "int8":
-        raise Unsupported(f"weights {w.name!r} are {w.dtype}; only int8 weights are supported")
+def weight_scales(w: Tensor, axis: int, channels: int, dtype: str = "int8") -> np.ndarray:
+    """float32 scale per output channel of `dtype` (int8 or int4) symmetric weights
+    (per-tensor broadcast)."""
+    if w.dtype != dtype:
+        raise Unsupported(f"weights {w.name!r} are {w.dtype}; this lowering takes {dtype} weights")
     q = w.quant
     if q is None:
         raise Unsupported(f"weights {w.name!r} have no quantization parameters")
     if np.any(q.zero_point != 0):
-        raise Unsupported(f"weights {w.name!r} have a nonzero zero point; int8 weights must be symmetric")
+        raise Unsupported(f"weights {w.name!r} have a nonzero zero point; weights must be symmetric")
     scales = np.asarray(q.scale, np.float32)
     if scales.size > 1:
         quant_axis = q.axis % len(w.shape) if q.axis is not None else None
@@ -106,6 +107,6 @@ def operands(graph: Graph, op: Operator, kind: str) -> tuple[Tensor, Tensor, Ten
     x, w, y = graph.tensor(names[0]), graph.tensor(names[1]), graph.tensor(op.outputs[0])
     if x.dtype == "float32" and w.dtype == "float32":
         raise Unsupported(f"float {kind} is not supported (int8 only)")
-    if x.dtype == "float32" and w.dtype == "int8":
+    if x.dtype == "float32" and w.dtype in ("int8", "int4"):
         raise Unsupported(f"hybrid {kind} (float input, int8 weights) is not supported")
     return x, w, y

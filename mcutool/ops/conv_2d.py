@@ -1,5 +1,6 @@
-"""CONV_2D -> arm_convolve_wrapper_s8, with every parameter TFLite-Micro's Prepare computes
-(padding, per-channel multipliers and shifts, activation clamp).
+"""CONV_2D -> arm_convolve_wrapper_s8 (int4 weights: arm_convolve_wrapper_s4), with every
+parameter TFLite-Micro's Prepare computes (padding, per-channel multipliers and shifts,
+activation clamp).
 
 Offsets follow TFLM's CMSIS-NN glue: input_offset = -input zero point, output_offset = +output
 zero point. Grouped convolution (a filter depth that divides the input depth) is supported.
@@ -41,7 +42,8 @@ if TYPE_CHECKING:
     from mcutool.qat.env import TorchEnv
 
 
-def lower_conv2d(graph: Graph, op: Operator) -> Lowered:
+def lower_conv2d(graph: Graph, op: Operator, weights: str = "int8") -> Lowered:
+    """weights: "int8" (arm_convolve_wrapper_s8) or "int4" (packed, arm_convolve_wrapper_s4)."""
     x_t, w_t, y_t = operands(graph, op, "CONV_2D")
     in_scale, in_zp = activation_quant(x_t, "input")
     out_scale, out_zp = activation_quant(y_t, "output")
@@ -53,14 +55,14 @@ def lower_conv2d(graph: Graph, op: Operator) -> Lowered:
         raise Unsupported(f"filter depth {f.c} and {f.n} filters do not group input depth {x.c}")
     if f.n != y.c or x.n != y.n:
         raise Unsupported(f"weights {list(w_t.shape)} do not match output {list(y_t.shape)}")
-    scales = weight_scales(w_t, axis=0, channels=f.n)
+    scales = weight_scales(w_t, axis=0, channels=f.n, dtype=weights)
     bias = bias_operand(graph, op, f.n)
     stride, padding, dilation = spatial_tiles(op.attrs, x, f.h, f.w, y)
 
     params = ConvParams(-in_zp, out_zp, stride, padding, dilation,
                         fused_activation(op.attrs.activation, out_scale, out_zp))
     call = KernelCall(
-        "arm_convolve_wrapper_s8",
+        "arm_convolve_wrapper_s4" if weights == "int4" else "arm_convolve_wrapper_s8",
         [CONTEXT, params,
          per_channel_params(in_scale, scales, out_scale),
          x, TensorArg(x_t.name), f, TensorArg(w_t.name), Dims(1, 1, 1, f.n), bias,
@@ -68,6 +70,8 @@ def lower_conv2d(graph: Graph, op: Operator) -> Lowered:
     return Lowered([call])
 
 
+def lower_conv2d_w4(graph: Graph, op: Operator) -> Lowered:
+    return lower_conv2d(graph, op, "int4")
 
 
 def float_conv2d(env: FloatEnv, op: Operator):
@@ -96,7 +100,7 @@ CONV_2D = register(OpDef(
     torch_forward=torch_conv2d,
     quant=QuantRule(weight_axis=0, weight_input_axis=3),
     macs=macs,
-    lower={"int8": lower_conv2d},
+    lower={"int8": lower_conv2d, "int8w4": lower_conv2d_w4},
     fuses_activation=True,
     checks=(rules.conv_shapes, rules.weighted_scales, rules.weighted_sums(lambda w: math.prod(w[1:]))),
 ))

@@ -1,4 +1,4 @@
-"""DEPTHWISE_CONV_2D -> arm_depthwise_conv_wrapper_s8, with every parameter TFLite-Micro's
+"""DEPTHWISE_CONV_2D -> arm_depthwise_conv_wrapper_s8 (int4 weights: _s4), with every parameter TFLite-Micro's
 Prepare computes (padding, per-channel multipliers and shifts, activation clamp); offsets as
 for CONV_2D. Output channel c * depth_multiplier + m reads input channel c.
 """
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
     from mcutool.qat.env import TorchEnv
 
 
-def lower_depthwise_conv2d(graph: Graph, op: Operator) -> Lowered:
+def lower_depthwise_conv2d(graph: Graph, op: Operator, weights: str = "int8") -> Lowered:
+    """weights: "int8" or "int4" (packed; TFLite-Micro runs per-channel INT4 depthwise filters)."""
     x_t, w_t, y_t = operands(graph, op, "DEPTHWISE_CONV_2D")
     in_scale, in_zp = activation_quant(x_t, "input")
     out_scale, out_zp = activation_quant(y_t, "output")
@@ -52,19 +53,23 @@ def lower_depthwise_conv2d(graph: Graph, op: Operator) -> Lowered:
     if f.c != y.c or y.c != x.c * mult or x.n != y.n:
         raise Unsupported(f"depth multiplier {mult}: input depth {x.c}, weights {list(w_t.shape)} and "
                           f"output depth {y.c} do not agree")
-    scales = weight_scales(w_t, axis=3, channels=f.c)
+    scales = weight_scales(w_t, axis=3, channels=f.c, dtype=weights)
     bias = bias_operand(graph, op, f.c)
     stride, padding, dilation = spatial_tiles(op.attrs, x, f.h, f.w, y)
 
     params = DwConvParams(-in_zp, out_zp, mult, stride, padding, dilation,
                           fused_activation(op.attrs.activation, out_scale, out_zp))
     call = KernelCall(
-        "arm_depthwise_conv_wrapper_s8",
+        "arm_depthwise_conv_wrapper_s4" if weights == "int4" else "arm_depthwise_conv_wrapper_s8",
         [CONTEXT, params,
          per_channel_params(in_scale, scales, out_scale),
          x, TensorArg(x_t.name), f, TensorArg(w_t.name), Dims(1, 1, 1, f.c), bias,
          y, TensorArg(y_t.name)])
     return Lowered([call])
+
+
+def lower_depthwise_conv2d_w4(graph: Graph, op: Operator) -> Lowered:
+    return lower_depthwise_conv2d(graph, op, "int4")
 
 
 def float_depthwise_conv2d(env: FloatEnv, op: Operator):
@@ -94,7 +99,7 @@ DEPTHWISE_CONV_2D = register(OpDef(
     torch_forward=torch_depthwise_conv2d,
     quant=QuantRule(weight_axis=3, weight_input_axis=3),
     macs=macs,
-    lower={"int8": lower_depthwise_conv2d},
+    lower={"int8": lower_depthwise_conv2d, "int8w4": lower_depthwise_conv2d_w4},
     fuses_activation=True,
     checks=(rules.depthwise_shapes, rules.weighted_scales, rules.weighted_sums(lambda w: math.prod(w[1:3]))),
 ))

@@ -1,5 +1,6 @@
 """FULLY_CONNECTED -> arm_fully_connected_s8 (per-tensor weights) or
-arm_fully_connected_per_channel_s8 (per-channel weights, what TensorFlow's converter emits).
+arm_fully_connected_per_channel_s8 (per-channel weights, what TensorFlow's converter emits), or
+arm_fully_connected_s4 (int4 weights, per tensor).
 
 As TFLite-Micro (fully_connected_common.cc, reference integer_ops/fully_connected.h):
 - weights [units, depth]; the input, of any rank, is read as [batches, depth] with batches taken
@@ -34,7 +35,8 @@ if TYPE_CHECKING:
     from mcutool.qat.env import TorchEnv
 
 
-def lower_fully_connected(graph: Graph, op: Operator) -> Lowered:
+def lower_fully_connected(graph: Graph, op: Operator, weights: str = "int8") -> Lowered:
+    """weights: "int8", or "int4" (packed, per tensor only: arm_fully_connected_s4)."""
     x_t, w_t, y_t = operands(graph, op, "FULLY_CONNECTED")
     in_scale, in_zp = activation_quant(x_t, "input")
     out_scale, out_zp = activation_quant(y_t, "output")
@@ -46,13 +48,19 @@ def lower_fully_connected(graph: Graph, op: Operator) -> Lowered:
     batches = y_t.size // units
     if x_t.size != batches * depth:
         raise Unsupported(f"input {list(x_t.shape)} does not hold {batches} rows of depth {depth}")
-    scales = weight_scales(w_t, axis=0, channels=units)
+    scales = weight_scales(w_t, axis=0, channels=units, dtype=weights)
     bias = bias_operand(graph, op, units)
 
     params = FcParams(-in_zp, 0, out_zp, fused_activation(op.attrs.activation, out_scale, out_zp))
     assert w_t.quant is not None  # weight_scales checked it
     quant: PerChannelQuantParams | PerTensorQuantParams
-    if w_t.quant.scale.size > 1:
+    if weights == "int4":
+        if w_t.quant.scale.size > 1:
+            # fully_connected_common.cc:98: TFLite-Micro refuses per-channel INT4 weights
+            raise Unsupported("int4 FULLY_CONNECTED weights must be per tensor (TFLite-Micro refuses "
+                              "per-channel INT4)")
+        kernel, quant = "arm_fully_connected_s4", per_tensor_params(in_scale, float(scales[0]), out_scale)
+    elif w_t.quant.scale.size > 1:
         kernel, quant = "arm_fully_connected_per_channel_s8", per_channel_params(in_scale, scales, out_scale)
     else:
         kernel, quant = "arm_fully_connected_s8", per_tensor_params(in_scale, float(scales[0]), out_scale)
@@ -63,6 +71,10 @@ def lower_fully_connected(graph: Graph, op: Operator) -> Lowered:
          Dims(depth, 1, 1, units), TensorArg(w_t.name), Dims(1, 1, 1, units), bias,
          Dims(batches, 1, 1, units), TensorArg(y_t.name)])
     return Lowered([call])
+
+
+def lower_fully_connected_w4(graph: Graph, op: Operator) -> Lowered:
+    return lower_fully_connected(graph, op, "int4")
 
 
 def float_fully_connected(env: FloatEnv, op: Operator):
@@ -87,7 +99,7 @@ FULLY_CONNECTED = register(OpDef(
     torch_forward=torch_fully_connected,
     quant=QuantRule(weight_axis=0, weight_input_axis=1),
     macs=macs,
-    lower={"int8": lower_fully_connected},
+    lower={"int8": lower_fully_connected, "int8w4": lower_fully_connected_w4},
     fuses_activation=True,
     checks=(rules.fully_connected_shapes, rules.weighted_scales, rules.weighted_sums(lambda w: w[-1])),
 ))

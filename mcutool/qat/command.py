@@ -1,8 +1,6 @@
 """The `qat` command's output: writing the model (rank 0 only) and the accuracy table."""
 from __future__ import annotations
 
-from mcutool.qat.grid import weight_bits
-
 
 def format_summary(output: str, summary: dict) -> str:
     o = summary["options"]
@@ -13,7 +11,7 @@ def format_summary(output: str, summary: dict) -> str:
              f"top-1 accuracy on {summary['val_samples']} {summary['accuracy_on']} samples:"]
     acc = summary["accuracy"]
     w = summary["weight_bytes"]
-    note = " (weights two per byte)" if weight_bits(o["weights"]) == 4 else ""
+    note = " (int4 weights two per byte)" if o["weights"] == "int4" else ""
     lines.append(f"  float          {100 * acc['float']:6.2f}%")
     lines.append(f"  PTQ {o['weights']:<10} {100 * acc['ptq']:6.2f}%   {w['ptq']:,} constant bytes{note}")
     lines.append(f"  QAT {o['weights']:<10} {100 * acc['qat']:6.2f}%   {w['qat']:,} constant bytes{note}")

@@ -6,6 +6,7 @@ import numpy as np
 
 from mcutool.data import to_model_input
 from mcutool.ir import Graph
+from mcutool.ir.analysis import weight_bytes
 from mcutool.lower import lower_graph
 from mcutool.reference import run_reference
 from mcutool.reference.float_exec import run_float_batches
@@ -35,17 +36,6 @@ def int8_accuracy(graph: Graph, x: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(int8_outputs(graph, x).argmax(1) == y))
 
 
-def weight_flash_bytes(graph: Graph, weight_bits: int = 8) -> int:
-    """Bytes of the constants in flash, weights at `weight_bits` (int4: two per byte, as
-    TFLite's INT4 layout stores them) and everything else at its own size."""
-    total = 0
-    for op in graph.operators:
-        for slot, name in enumerate(op.inputs):
-            t = graph.tensors[name] if name else None
-            if t is None or not t.is_const:
-                continue
-            if slot == 1 and t.dtype == "int8" and t.quant is not None and weight_bits == 4:
-                total += (t.size + 1) // 2
-            else:
-                total += t.nbytes
-    return total
+def weight_flash_bytes(graph: Graph) -> int:
+    """Bytes of the model's constants as stored (int4 weights two per byte)."""
+    return weight_bytes(graph)

@@ -1,7 +1,7 @@
 """The trained module back to the IR: its weights and ranges into the prepared float graph,
-the int8 graph from mcutool.quantize's quantizer, then every weight tensor replaced by the
-module's own codes and scales, so that the int8 graph computes with exactly the weights the
-module trained with (int4-grid weights stay on the int4 grid: -7..7 with the int4 scale).
+the int8 graph from mcutool.quantize's quantizer (with int4 weight tensors where the module
+trained int4 weights), then every weight tensor replaced by the module's own codes and
+scales, so that the graph computes with exactly the weights the module trained with.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from mcutool.ir import Graph, QuantParams, Tensor
+from mcutool.ir.dtypes import dtype_of
 from mcutool.qat.model import QatModel, activation_names
 from mcutool.quantize import params as qp
 from mcutool.quantize.quantizer import quantize_graph
@@ -33,13 +34,11 @@ def export_graph(model: QatModel) -> Graph:
             op.inputs = (op.inputs + [""] * 3)[:3]
             op.inputs[2] = name
     ranges = {n: model.act_range(n) for n in activation_names(g)}
-    q = quantize_graph(g, ranges, per_channel=True)
+    q = quantize_graph(g, ranges, per_channel=True, weights=model.weight_format)
     by_output = {op.outputs[0]: op for op in q.operators}
     for op in layers:
         _set_weights(q, by_output[op.outputs[0]], model, model.layer_index[op.outputs[0]])
     q.description = f"mcutool quantization-aware training ({model.weight_format} weights)"
-    if model.weight_format == "int4":
-        pack_int4_weights(q, [by_output[op.outputs[0]].inputs[1] for op in layers])
     return q
 
 
@@ -49,7 +48,9 @@ def _set_weights(q: Graph, op, model: QatModel, k: int) -> None:
     codes_t, scales_t = wq.export(w)
     w_t, b_t = q.tensors[op.inputs[1]], q.tensors[op.inputs[2]]
     scales = scales_t.numpy().astype(np.float32)
-    w_t.data = codes_t.numpy().astype(np.int8)
+    lo, hi = dtype_of(w_t.dtype).range
+    assert wq.qmax <= hi and -wq.qmax >= lo, f"{w_t.name}: a {w_t.dtype} tensor cannot hold codes +-{wq.qmax}"
+    w_t.data = codes_t.numpy().astype(np.int8)  # int4 tensors hold their values unpacked, as int8
     w_t.quant = QuantParams(scales, np.zeros(scales.size, np.int64), wq.axis)
     channels = b_t.shape[0]
     in_scale = float(q.tensors[op.inputs[0]].scale)
@@ -57,16 +58,6 @@ def _set_weights(q: Graph, op, model: QatModel, k: int) -> None:
     b_t.data = b_q
     zeros = np.zeros(b_scales.size, np.int64)
     b_t.quant = QuantParams(b_scales, zeros, 0) if wq.axis is not None else QuantParams(b_scales[:1], zeros[:1])
-
-
-def pack_int4_weights(graph: Graph, weight_names: list[str]) -> None:
-    """INT4 HOOK (merge point with the `int4` branch): the named weight tensors hold int8 codes
-    in [-7, 7] with int4 scales, so the int8 graph is exactly the int4 model's arithmetic. Once
-    the IR has the INT4 dtype, convert them here (dtype "int4", packed two per byte when written
-    to .tflite); until then they stay int8 and this does nothing."""
-    for name in weight_names:
-        data = graph.tensors[name].data
-        assert data is not None and int(np.abs(data).max(initial=0)) <= 7, f"{name} is not on the int4 grid"
 
 
 def _fresh(g: Graph, name: str) -> str:

@@ -16,8 +16,6 @@ import math
 import torch
 from torch import nn
 
-from mcutool.qat.grid import weight_grid
-
 
 def round_half_away(x: torch.Tensor) -> torch.Tensor:
     # Not floor(|x| + 0.5): in float32 0.49999997 + 0.5 rounds up to 1. x - trunc(x) is exact.
@@ -90,10 +88,9 @@ class WeightQuant(nn.Module):
     step and not differentiated, as PTQ computes it); with `learn` it is an LSQ parameter
     initialised the same way."""
 
-    def __init__(self, w: torch.Tensor, axis: int | None, bits: int, learn: bool = False):
+    def __init__(self, w: torch.Tensor, axis: int | None, qmax: int, learn: bool = False):
         super().__init__()
-        self.axis, self.bits = axis, bits
-        self.qmax = weight_grid(bits)
+        self.axis, self.qmax = axis, qmax
         self.learn = learn
         self.enabled = True
         self.g = 1.0 / math.sqrt(w.numel() / (w.shape[axis] if axis is not None else 1) * self.qmax)

@@ -28,7 +28,7 @@ from mcutool.ops import get
 from mcutool.qat.batchnorm import BatchStatFold, channel_stats
 from mcutool.qat.env import TorchEnv, to_internal, to_nhwc
 from mcutool.qat.fake_quant import ActQuant, WeightQuant, fake_quantize
-from mcutool.qat.grid import weight_axis_for, weight_bits
+from mcutool.qat.grid import weight_layout
 from mcutool.quantize import params as qp
 
 INT32_MAX = (1 << 31) - 1
@@ -111,8 +111,8 @@ class QatModel(nn.Module):
         self.ir_axes.append(ir_axis)
         self.w.append(nn.Parameter(w))
         self.b.append(nn.Parameter(torch.from_numpy(np.array(b, np.float32))))
-        axis = weight_axis_for(op.type, ir_axis, self.weight_format)
-        self.wq.append(WeightQuant(w, axis, weight_bits(self.weight_format), learn))
+        qmax, axis = weight_layout(op.type, ir_axis, self.weight_format)
+        self.wq.append(WeightQuant(w, axis, qmax, learn))
 
     def _add_constants(self, op: Operator, act: dict[str, QuantParams]) -> None:
         """Non-weight constants as the int8 graph will hold them (quantizer._operands)."""

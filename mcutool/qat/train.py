@@ -27,7 +27,6 @@ from mcutool.qat.checks import QatOptions
 from mcutool.qat.distributed import World, start, stop, wrap
 from mcutool.qat.evaluate import float_accuracy, int8_accuracy, weight_flash_bytes
 from mcutool.qat.export import export_graph
-from mcutool.qat.grid import weight_bits
 from mcutool.qat.model import QatModel
 from mcutool.quantize.calibrate import calibrate
 from mcutool.quantize.quantizer import activation_quant_params
@@ -107,7 +106,6 @@ def run_qat(graph: Graph, prepared: Graph, x: np.ndarray, y: np.ndarray, x_val: 
     if not world.main:
         return None
     qat = export_graph(model)
-    bits = weight_bits(options.weights)
     summary = {
         "options": asdict(options),
         "world_size": world.size,
@@ -116,7 +114,7 @@ def run_qat(graph: Graph, prepared: Graph, x: np.ndarray, y: np.ndarray, x_val: 
         "loss": [round(v, 5) for v in losses],
         "accuracy": {"float": float_accuracy(graph, x_val, y_val), "ptq": int8_accuracy(ptq, x_val, y_val),
                      "qat": int8_accuracy(qat, x_val, y_val)},
-        "weight_bytes": {"ptq": weight_flash_bytes(ptq, bits), "qat": weight_flash_bytes(qat, bits)},
+        "weight_bytes": {"ptq": weight_flash_bytes(ptq), "qat": weight_flash_bytes(qat)},
         "seconds": {"calibration": round(t1 - t0, 3), "training": round(t2 - t1, 3)},
     }
     return QatResult(qat, ptq, summary)

@@ -17,6 +17,7 @@ from mcutool.ir import Graph, Operator, Tensor
 from mcutool.progress import progress_bar
 from mcutool.quantize.calibrate import DEFAULT_BATCH, batches
 from mcutool.quantize.graph_edit import bias_of, own_const, weight_axis
+from mcutool.quantize.int4 import INT4_MAX, weight_format
 from mcutool.quantize.params import fake_quantize_weights
 from mcutool.reference.float_exec import FloatEnv, eval_op, run_float
 
@@ -37,16 +38,18 @@ def _shift(op: Operator, x: np.ndarray, delta: np.ndarray) -> tuple[np.ndarray, 
 
 
 def correct_biases(g: Graph, x: np.ndarray, per_channel: bool = True, batch_size: int = DEFAULT_BATCH,
-                   progress: bool = False) -> int:
-    """Adjust the float biases of `g` in place; returns how many layers were corrected."""
+                   progress: bool = False, weights: str = "int8") -> int:
+    """Adjust the float biases of `g` in place; returns how many layers were corrected.
+    weights: the weight type asked for (int4 weights are rounded to -7..7, see quantize/int4.py)."""
     layers = [op for op in g.operators
               if weight_axis(op) is not None and g.tensors[op.inputs[1]].is_const
               and not g.tensors[op.inputs[0]].is_const]
     deltas = {}
     for op in layers:
         w = g.tensors[op.inputs[1]].values
-        axis = weight_axis(op) if per_channel else None
-        deltas[op.name] = fake_quantize_weights(w, axis) - w
+        dtype, layer_per_channel = weight_format(op.type, weights, per_channel)
+        axis = weight_axis(op) if layer_per_channel else None
+        deltas[op.name] = fake_quantize_weights(w, axis, INT4_MAX if dtype == "int4" else 127) - w
     by_input: dict[str, list] = {}
     for op in layers:
         by_input.setdefault(op.inputs[0], []).append(op)

@@ -49,8 +49,9 @@ def fake_quantize(x: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
 
 
 def weight_scales(w: np.ndarray, axis: int | None, bias: np.ndarray | None = None,
-                  input_scale: float | None = None) -> np.ndarray:
-    """float32 symmetric scale per slice along `axis` (or one for the tensor if axis is None).
+                  input_scale: float | None = None, qmax: int = 127) -> np.ndarray:
+    """float32 symmetric scale per slice along `axis` (or one for the tensor if axis is None),
+    mapping the largest magnitude to qmax (127 for int8, 7 for int4).
 
     A scale is raised when the bias would not fit int32 at input_scale * weight_scale (the
     same guard TensorFlow's converter applies), and an all-zero channel gets a tiny scale.
@@ -61,7 +62,7 @@ def weight_scales(w: np.ndarray, axis: int | None, bias: np.ndarray | None = Non
     else:
         others = tuple(i for i in range(w.ndim) if i != axis)
         peak = np.abs(w).max(axis=others)
-    scale = peak / 127.0
+    scale = peak / float(qmax)
     if bias is not None and input_scale is not None:
         need = np.abs(np.asarray(bias, np.float64)) / (float(input_scale) * INT32_MAX) * 1.001
         scale = np.maximum(scale, need.max() if axis is None else need)
@@ -69,20 +70,22 @@ def weight_scales(w: np.ndarray, axis: int | None, bias: np.ndarray | None = Non
     return scale.astype(np.float32)
 
 
-def quantize_weights(w: np.ndarray, scales: np.ndarray, axis: int | None) -> np.ndarray:
+def quantize_weights(w: np.ndarray, scales: np.ndarray, axis: int | None, qmax: int = 127) -> np.ndarray:
+    """Symmetric codes in [-qmax, qmax] (int8 array, also for int4 values)."""
     s = np.asarray(scales, np.float64)
     if axis is not None:
         shape = [1] * w.ndim
         shape[axis] = -1
         s = s.reshape(shape)
     q = tflite_round(np.asarray(w, np.float64) / s)
-    return np.clip(q, -127, 127).astype(np.int8)
+    return np.clip(q, -qmax, qmax).astype(np.int8)
 
 
-def fake_quantize_weights(w: np.ndarray, axis: int | None) -> np.ndarray:
-    """The float weights the int8 model will effectively use (for bias correction)."""
-    scales = weight_scales(w, axis)
-    q = quantize_weights(w, scales, axis).astype(np.float32)
+def fake_quantize_weights(w: np.ndarray, axis: int | None, qmax: int = 127) -> np.ndarray:
+    """The float weights the integer model will effectively use (for bias correction); qmax 7
+    for int4 weights."""
+    scales = weight_scales(w, axis, qmax=qmax)
+    q = quantize_weights(w, scales, axis, qmax).astype(np.float32)
     if axis is not None:
         shape = [1] * w.ndim
         shape[axis] = -1

@@ -12,9 +12,11 @@ import numpy as np
 from mcutool.data import Dataset, check_samples
 from mcutool.errors import McutoolError
 from mcutool.ir import Graph
+from mcutool.quantize.adaround import adaround_graph
 from mcutool.quantize.bias_correction import correct_biases
 from mcutool.quantize.calibrate import DEFAULT_BATCH, calibrate
 from mcutool.quantize.equalize import equalize
+from mcutool.quantize.int4 import check_weight_options
 from mcutool.quantize.observers import METHODS
 from mcutool.quantize.prepare import prepare
 from mcutool.quantize.quantizer import check_quantizable, quantize_graph
@@ -38,8 +40,15 @@ class PtqOptions:
     equalize: bool = False
     percentile: float = 99.99
     batch_size: int = DEFAULT_BATCH
+    weights: str = "int8"            # "int4": 4-bit conv, depthwise and FC weights (quantize/int4.py)
+    rounding: str = "nearest"        # "adaround": learned rounding of the int4 weights
 
     def check(self) -> None:
+        check_weight_options(self.weights, self.rounding)
+        if self.bias_correction and self.rounding == "adaround":
+            # the correction is measured for nearest rounding, which AdaRound then changes
+            raise CalibrationError("--bias-correction and --rounding adaround do not combine: AdaRound "
+                                   "re-rounds the weights the correction was measured for; use one of them")
         if self.method not in METHODS:
             raise CalibrationError(f"unknown calibration method {self.method!r}; choose from {', '.join(METHODS)}")
         if self.samples is not None and self.samples < 1:
@@ -101,9 +110,11 @@ def run_ptq(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
     reference = copy.deepcopy(prepared)
     if options.bias_correction:
         summary["bias_corrected_layers"] = correct_biases(prepared, x, options.per_channel,
-                                                          options.batch_size, progress)
+                                                          options.batch_size, progress, options.weights)
     ranges = calibrate(prepared, x, options.method, options.batch_size, options.percentile, progress)
-    qgraph = quantize_graph(prepared, ranges, options.per_channel)
+    qgraph = quantize_graph(prepared, ranges, options.per_channel, options.weights)
+    if options.rounding == "adaround":
+        summary["adaround"] = adaround_graph(qgraph, prepared, x, progress=progress)
     qgraph.description = f"mcutool post-training quantization ({options.method})"
     summary["seconds"] = round(time.perf_counter() - start, 3)
     return PtqResult(qgraph, reference, summary)

@@ -22,6 +22,7 @@ from mcutool.errors import McutoolError, UnsupportedOpsError
 from mcutool.ir import Graph, Operator, QuantParams, Tensor
 from mcutool.ops import OpDef, QuantRule, find, get
 from mcutool.quantize import params as qp
+from mcutool.quantize.int4 import INT4_MAX, weight_format
 
 
 class QuantizeError(McutoolError):
@@ -157,8 +158,12 @@ class _Builder:
         return self.add(Tensor(name, t.shape, t.dtype, copy.deepcopy(t.quant), t.values.copy()))
 
 
-def quantize_graph(g: Graph, ranges: dict[str, tuple[float, float]], per_channel: bool = True) -> Graph:
-    """The int8 graph for a prepared float graph and its calibrated activation ranges."""
+def quantize_graph(g: Graph, ranges: dict[str, tuple[float, float]], per_channel: bool = True,
+                   weights: str = "int8") -> Graph:
+    """The int8 graph for a prepared float graph and its calibrated activation ranges.
+
+    weights="int4": the weights of the ops in mcutool.quantize.int4.INT4_OPS become int4
+    (rounded to nearest; AdaRound re-rounds them afterwards)."""
     check_quantizable(g)
     act = activation_quant_params(g, ranges)
     b = _Builder(g)
@@ -171,7 +176,7 @@ def quantize_graph(g: Graph, ranges: dict[str, tuple[float, float]], per_channel
         new = Operator(op.type, list(op.inputs), list(op.outputs), copy.deepcopy(op.attrs), op.name)
         opdef = get(op.type)
         if opdef.quant.weight_axis is not None:
-            _weights_and_bias(b, opdef, op, new, act[op.inputs[0]], per_channel)
+            _weights_and_bias(b, opdef, op, new, act[op.inputs[0]], per_channel, weights)
         else:
             _operands(b, opdef, op, new, act)
         b.out.add_op(new)
@@ -207,11 +212,13 @@ def _operands(b: _Builder, opdef: OpDef, op: Operator, new: Operator, act: dict[
 
 
 def _weights_and_bias(b: _Builder, opdef: OpDef, op: Operator, new: Operator, in_q: QuantParams,
-                      per_channel: bool) -> None:
+                      per_channel: bool, weights: str = "int8") -> None:
     g = b.src
     w_t = g.tensors[op.inputs[1]]
     weight_axis = opdef.quant.weight_axis
     assert weight_axis is not None
+    w_dtype, per_channel = weight_format(op.type, weights, per_channel)
+    qmax = INT4_MAX if w_dtype == "int4" else 127
     axis = weight_axis if per_channel else None
     channels = w_t.shape[weight_axis]
     in_scale = float(in_q.scale[0])
@@ -225,9 +232,9 @@ def _weights_and_bias(b: _Builder, opdef: OpDef, op: Operator, new: Operator, in
         # dependable with one: an absent bias becomes zeros.
         bias, bias_name = np.zeros(channels), f"{op.name}/bias"
         new.inputs = (new.inputs + [""] * 3)[:3]
-    scales = qp.weight_scales(w_t.values, axis, bias, in_scale)
-    w_q = qp.quantize_weights(w_t.values, scales, axis)
-    new.inputs[1] = b.add(Tensor(w_t.name, w_t.shape, "int8", QuantParams(scales, np.zeros(1, np.int64), axis), w_q))
+    scales = qp.weight_scales(w_t.values, axis, bias, in_scale, qmax)
+    w_q = qp.quantize_weights(w_t.values, scales, axis, qmax)
+    new.inputs[1] = b.add(Tensor(w_t.name, w_t.shape, w_dtype, QuantParams(scales, np.zeros(1, np.int64), axis), w_q))
     per_channel_scales = np.broadcast_to(scales, (channels,))
     b_q, b_scales = qp.quantize_bias(bias, in_scale, per_channel_scales)
     zero = np.zeros(1, np.int64)

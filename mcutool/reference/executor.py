@@ -11,6 +11,7 @@ import numpy as np
 
 from mcutool.abi import KernelSums
 from mcutool.errors import McutoolError
+from mcutool.ir.dtypes import pack_int4
 from mcutool.lower.calls import ConstArray, LoweredGraph, Scratch, TensorArg
 from mcutool.reference.kernels import load_all
 
@@ -28,7 +29,9 @@ def _buffers(lowered: LoweredGraph, inputs: list[np.ndarray]) -> dict[str, np.nd
         buffers[name] = value.astype(t.dtype, copy=True).reshape(-1)
     for name, t in graph.tensors.items():
         if t.is_const:
-            buffers[name] = np.ascontiguousarray(t.data).reshape(-1)
+            # sub-byte constants as the C sees them: packed bytes (the twins unpack them)
+            buffers[name] = (pack_int4(np.asarray(t.data)).view(np.int8) if t.dtype == "int4"
+                             else np.ascontiguousarray(t.data).reshape(-1))
     return buffers
 
 
@@ -70,7 +73,8 @@ def run_reference(lowered: LoweredGraph, inputs: list[np.ndarray],
                 else:
                     args.append(a)
             twins[call.kernel](*args)
-    shaped = {n: buffers[n].reshape(graph.tensors[n].shape) for n in buffers}
+    shaped = {n: (np.asarray(graph.tensors[n].data) if graph.tensors[n].dtype == "int4"  # packed: the values
+                  else buffers[n].reshape(graph.tensors[n].shape)) for n in buffers}
     if keep_all:
         return shaped
     return [shaped[n].copy() for n in graph.outputs]

@@ -30,7 +30,8 @@ def inspect_graph(graph: Graph) -> dict:
         "name": graph.name,
         "ops": ops,
         "macs": int(sum(macs)),
-        "weight_bytes": weight_bytes(graph),
+        "weight_bytes": weight_bytes(graph),   # sub-byte (int4) weights counted packed
+        "weight_dtypes": sorted({t.dtype for t in graph.tensors.values() if t.is_const}),
         "inputs": [_io(graph, n) for n in graph.inputs],
         "outputs": [_io(graph, n) for n in graph.outputs],
         "quantized": not float_ops(graph),
@@ -48,8 +49,9 @@ def inspect_graph(graph: Graph) -> dict:
 
 
 def format_inspect(info: dict) -> str:
+    packed = " (int4 packed two per byte)" if "int4" in info.get("weight_dtypes", []) else ""
     lines = [f"model {info['name']}: {len(info['ops'])} operators, {info['macs']:,} MACs, "
-             f"{info['weight_bytes']:,} weight bytes"]
+             f"{info['weight_bytes']:,} weight bytes{packed}"]
     for io_kind in ("inputs", "outputs"):
         for io in info[io_kind]:
             q = "" if io["scale"] is None else f" scale {io['scale']:.6g} zp {io['zero_point']}"

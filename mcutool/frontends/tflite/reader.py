@@ -38,6 +38,7 @@ from mcutool.frontends.tflite.schema_maps import (
     union_type,
 )
 from mcutool.ir import Graph, Operator, QuantParams, Tensor, default_attrs
+from mcutool.ir.dtypes import dtype_of, unpack_int4
 from mcutool.ir.validate import check_model
 from mcutool.ops import find
 
@@ -253,13 +254,16 @@ def _read_buffer(model, data: bytes, index: int, name: str, shape, dtype: str):
         raw = buf.DataAsNumpy().tobytes()
     else:
         return None
-    itemsize = np.dtype(dtype).itemsize
-    expected = math.prod(shape) * itemsize  # Python ints: a huge shape cannot wrap to a small size
+    # Python ints: a huge shape cannot wrap to a small size
+    count = math.prod(shape)
+    expected = dtype_of(dtype).nbytes(count)
     if len(raw) != expected:
         raise ModelFormatError(
             f"constant tensor {name!r} holds {len(raw)} bytes but shape {list(shape)} "
             f"of {dtype} needs {expected}"
         )
+    if dtype == "int4":
+        return unpack_int4(raw, count).reshape(shape)
     little_endian = np.dtype(dtype).newbyteorder("<")
     return np.frombuffer(raw, little_endian).astype(dtype).reshape(shape)
 

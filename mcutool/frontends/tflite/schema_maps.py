@@ -53,9 +53,11 @@ ACTIVATION_CODE = {v: k for k, v in ACTIVATION_BY_CODE.items()}
 PADDING_BY_CODE = {tflite.Padding.SAME: "SAME", tflite.Padding.VALID: "VALID"}
 PADDING_CODE = {v: k for k, v in PADDING_BY_CODE.items()}
 
-# TensorType -> numpy dtype name. Types numpy cannot hold (INT4 packed nibbles, STRING,
-# RESOURCE, VARIANT, BFLOAT16, ...) are missing on purpose: the reader rejects them by name.
+# TensorType -> IR dtype name (numpy's, or int4: nibbles packed two per byte, mcutool/ir/dtypes.py).
+# Types mcutool cannot hold (STRING, RESOURCE, VARIANT, BFLOAT16, ...) are missing on purpose:
+# the reader rejects them by name.
 DTYPE_BY_TYPE = {
+    tflite.TensorType.INT4: "int4",
     tflite.TensorType.FLOAT32: "float32",
     tflite.TensorType.FLOAT16: "float16",
     tflite.TensorType.FLOAT64: "float64",

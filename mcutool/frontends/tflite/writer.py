@@ -27,6 +27,7 @@ from mcutool.frontends.tflite.schema_maps import (
     union_type,
 )
 from mcutool.ir import Graph, Operator, Tensor
+from mcutool.ir.dtypes import pack_int4
 from mcutool.ops import find
 from mcutool.ops.opdef import OptionsTable
 
@@ -96,7 +97,10 @@ def _empty_buffer(b) -> int:
 
 
 def _data_buffer(b, tensor: Tensor) -> int:
-    payload = np.ascontiguousarray(tensor.data, np.dtype(tensor.dtype).newbyteorder("<")).tobytes()
+    if tensor.dtype == "int4":
+        payload = pack_int4(np.asarray(tensor.data)).tobytes()   # TFLite's INT4: two per byte, low nibble first
+    else:
+        payload = np.ascontiguousarray(tensor.data, np.dtype(tensor.dtype).newbyteorder("<")).tobytes()
     b.StartVector(1, len(payload), _DATA_ALIGNMENT)
     b.head -= len(payload)
     b.Bytes[b.head:b.head + len(payload)] = payload

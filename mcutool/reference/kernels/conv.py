@@ -12,6 +12,7 @@ import numpy as np
 
 from mcutool.abi.types import Dims
 from mcutool.fixedpoint import multiply_by_quantized_multiplier, wrap_int32
+from mcutool.ir.dtypes import unpack_int4
 from mcutool.reference.kernels import twin
 
 
@@ -99,3 +100,27 @@ def arm_depthwise_conv_wrapper_s8(ctx, dw_conv_params, quant_params, input_dims:
         acc += np.repeat(tap, mult, axis=-1) * w[ky, kx, :]
     _finish(acc, bias_data, quant_params, dw_conv_params, output_data)
     return 0
+
+
+# -- s4: int8 activations, int4 weights packed two per byte (element 0 in the low nibble) ------
+def _unpacked(filter_data, filter_dims: Dims) -> np.ndarray:
+    return unpack_int4(filter_data, filter_dims.size)
+
+
+@twin("arm_convolve_wrapper_s4", "arm_convolve_s4")
+def arm_convolve_wrapper_s4(ctx, conv_params, quant_params, input_dims: Dims, input_data,
+                            filter_dims: Dims, filter_data, bias_dims, bias_data,
+                            output_dims: Dims, output_data) -> int:
+    """Same arithmetic as the s8 kernel on the unpacked weights."""
+    return arm_convolve_wrapper_s8(ctx, conv_params, quant_params, input_dims, input_data, filter_dims,
+                                   _unpacked(filter_data, filter_dims), bias_dims, bias_data,
+                                   output_dims, output_data)
+
+
+@twin("arm_depthwise_conv_wrapper_s4", "arm_depthwise_conv_s4")
+def arm_depthwise_conv_wrapper_s4(ctx, dw_conv_params, quant_params, input_dims: Dims, input_data,
+                                  filter_dims: Dims, filter_data, bias_dims, bias_data,
+                                  output_dims: Dims, output_data) -> int:
+    return arm_depthwise_conv_wrapper_s8(ctx, dw_conv_params, quant_params, input_dims, input_data,
+                                         filter_dims, _unpacked(filter_data, filter_dims), bias_dims,
+                                         bias_data, output_dims, output_data)

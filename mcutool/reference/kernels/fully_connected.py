@@ -14,6 +14,7 @@ import numpy as np
 from mcutool.abi.kernel_sums import vector_sum_s8
 from mcutool.abi.types import Dims
 from mcutool.fixedpoint import multiply_by_quantized_multiplier, wrap_int32
+from mcutool.ir.dtypes import unpack_int4
 from mcutool.reference.kernels import twin
 
 
@@ -58,3 +59,14 @@ def arm_fully_connected_per_channel_s8(ctx, fc_params, quant_params, input_dims,
     return _fully_connected(fc_params, np.asarray(quant_params.multiplier, np.int64),
                             np.asarray(quant_params.shift, np.int64), input_dims, input_data, filter_dims,
                             filter_data, bias_data, output_dims, output_data)
+
+
+@twin("arm_fully_connected_s4")
+def arm_fully_connected_s4(ctx, fc_params, quant_params, input_dims, input_data, filter_dims, filter_data,
+                           bias_dims, bias_data, output_dims, output_data) -> int:
+    """int4 weights packed two per byte (element 0 in the low nibble); CMSIS-NN's s4 kernel
+    takes no context (no kernel sums, even on Helium)."""
+    weights = unpack_int4(filter_data, filter_dims.n * filter_dims.c)
+    return _fully_connected(fc_params, np.int64(quant_params.multiplier), np.int64(quant_params.shift),
+                            input_dims, input_data, filter_dims, weights, bias_data, output_dims,
+                            output_data)
