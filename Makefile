@@ -38,7 +38,7 @@ system-deps:
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,litert,train]'
+	$(PY) -m pip install -q -e '.[dev,litert,train,qat]'
 	touch $(STAMP)
 
 # The demo: a small CNN trained on scikit-learn's digits (examples/train_digits.py), quantized

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from mcutool.lower import LoweredGraph, lower_graph
 from mcutool.plan import MemoryPlan, plan_memory
 from mcutool.toolchain.boards import HOST
 from mcutool.toolchain.target import Target, resolve_target
+
+if TYPE_CHECKING:
+    from mcutool.qat.checks import QatOptions
 
 
 @dataclass
@@ -218,3 +222,54 @@ def quantize_file(graph: Graph, calib_path: str | Path, options, report: bool = 
     labels = data.y if data.y is not None and len(data.y) == len(data.x) else None
     return quantize_samples(graph, x, options, progress=progress, report=report,
                             labels=None if labels is None else labels[:len(x)])
+
+
+def qat_model(graph: Graph, x: np.ndarray, y: np.ndarray | None, x_val: np.ndarray | None = None,
+              y_val: np.ndarray | None = None, options: QatOptions | None = None,
+              progress: bool = False) -> tuple[Graph, dict] | None:
+    """Quantization-aware training of a float classifier: returns the int8 graph (weights on the
+    int8 or int4 grid, options.weights) and a summary with the float, PTQ and QAT top-1 accuracy
+    on the validation samples (the training samples when none are given).
+
+    x, y: float samples (N, *input shape) and integer labels. options: mcutool.qat.checks.QatOptions.
+    Under torchrun every process trains its share; rank 0 gets the result, the others None.
+    Needs torch (`pip install 'mcutool[qat]'`)."""
+    from mcutool.data import Dataset
+    from mcutool.qat import require_torch
+    from mcutool.qat.checks import QatOptions, check_expressible, labelled_samples
+    from mcutool.quantize import check_float_model
+    from mcutool.quantize.prepare import prepare
+    require_torch()
+    options = options or QatOptions()
+    options.check()
+    check_float_model(graph)
+    prepared = prepare(graph)
+    check_expressible(prepared)
+    x, y = labelled_samples(graph, Dataset(np.asarray(x), None if y is None else np.asarray(y)), "training")
+    on = "training"
+    if x_val is not None:
+        x_val, y_val = labelled_samples(graph, Dataset(np.asarray(x_val), None if y_val is None else np.asarray(y_val)),
+                                        "validation")
+        on = "validation"
+    else:
+        x_val, y_val = x, y
+    from mcutool.qat.distributed import launched_world
+    from mcutool.qat.train import run_qat
+    result = run_qat(graph, prepared, x, y, x_val, y_val, options, launched_world(), progress)
+    if result is None:
+        return None
+    lower_graph(result.int8)  # every operator has its int8 kernel
+    result.summary["accuracy_on"] = on
+    return result.int8, result.summary
+
+
+def qat_file(graph: Graph, train_path: str | Path, val_path: str | Path | None = None,
+             options: QatOptions | None = None, progress: bool = False) -> tuple[Graph, dict] | None:
+    """qat_model with the samples and labels (x, y) of .npz files."""
+    from mcutool.data import load_data
+    from mcutool.qat import require_torch
+    require_torch()
+    train = load_data(train_path)
+    val = load_data(val_path) if val_path is not None else None
+    return qat_model(graph, train.x, train.y, None if val is None else val.x, None if val is None else val.y,
+                     options, progress)

@@ -175,6 +175,40 @@ def quantize(model: str, calib_path: str, output_path: str, show_report: bool, a
         click.echo(format_report(summary["report"]))
 
 
+@cli.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--train", "train_path", required=True, type=click.Path(dir_okay=False),
+              help="Training samples: .npz with float x and integer labels y.")
+@click.option("--val", "val_path", type=click.Path(dir_okay=False),
+              help="Validation samples (.npz with x and y) for the accuracy table (default: --train).")
+@click.option("--epochs", type=int, required=True, help="Passes over the training data (at least 1).")
+@click.option("--lr", type=float, default=1e-4, show_default=True, help="Adam learning rate (cosine schedule).")
+@click.option("--batch", type=int, default=64, show_default=True, help="Samples per step (over all processes).")
+@click.option("--weights", type=click.Choice(["int8", "int4"]), default="int8", show_default=True,
+              help="Weight grid: int8, or int4 (-7..7; per channel, fully connected per tensor).")
+@click.option("--learn-scales", is_flag=True, help="Learn the step sizes too (LSQ).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of initialisation and shuffling.")
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False),
+              help="The int8 .tflite to write.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def qat(model: str, train_path: str, val_path: str | None, epochs: int, lr: float, batch: int, weights: str,
+        learn_scales: bool, seed: int, output_path: str, as_json: bool) -> None:
+    """Quantization-aware training of a float MODEL (a classifier) into an int8 .tflite; prints
+    the float, PTQ and QAT accuracy. Runs under `torchrun --nproc_per_node=K -m mcutool qat ...`."""
+    from mcutool.qat.checks import QatOptions
+    from mcutool.qat.command import format_summary
+    from mcutool.quantize.command import write_model
+    options = QatOptions(epochs=epochs, lr=lr, batch_size=batch, weights=weights, learn_scales=learn_scales,
+                         seed=seed)
+    result = api.qat_file(api.load_model(model), train_path, val_path, options, progress=not as_json)
+    if result is None:
+        return  # not rank 0: rank 0 writes and prints
+    qgraph, summary = result
+    write_model(qgraph, output_path)
+    click.echo(json.dumps({"output": output_path, **summary}, indent=2) if as_json
+               else format_summary(output_path, summary))
+
+
 def _check_labels(graph, data_path: str) -> None:
     """Labels, if the data has them, must name classes of the model's first output."""
     from mcutool.data import check_labels, load_data

@@ -34,6 +34,7 @@ ADD = register(OpDef(
     "ADD", "BasicMathFunctions", ActivationAttrs, OptionsTable("AddOptions", (ACTIVATION_FIELD,)),
     inputs=(2, 2),
     float_eval=lambda env, op: binary(env, op, np.add),
+    torch_forward=lambda env, op: env.binary(op, lambda a, b: a + b),
     quant=QuantRule(float_constants="own"),
     macs=macs,
     lower={"int8": lower_add},

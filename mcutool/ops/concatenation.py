@@ -7,6 +7,8 @@ than 10 inputs, so we refuse the same. The quantizer gives all inputs the output
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from mcutool.ir import Graph, Operator
@@ -19,6 +21,10 @@ from mcutool.reference import float_kernels as fk
 from mcutool.reference.float_exec import FloatEnv, model_axis
 
 UINT16_MAX = 0xFFFF
+if TYPE_CHECKING:
+    from mcutool.qat.env import TorchEnv
+
+
 CONCAT_MAX_INPUTS = 10  # TFLM's kMaxInputNum
 
 
@@ -91,11 +97,19 @@ def is_identity(graph: Graph, op: Operator) -> bool:
     return len(op.inputs) == 1 and op.attrs.activation == "NONE"
 
 
+def torch_concatenation(env: TorchEnv, op: Operator):
+    parts = [env.nhwc(op, k) for k in range(len(op.inputs))]
+    parts = [p if op.inputs[k] in env.values else p.expand(env.n, *p.shape[1:]) for k, p in enumerate(parts)]
+    axis = op.attrs.axis % parts[0].dim()
+    return env.finish(env.fused(env.torch.cat(parts, dim=axis), op.attrs.activation), op)
+
+
 CONCATENATION = register(OpDef(
     "CONCATENATION", "ConcatenationFunctions", ConcatenationAttrs,
     OptionsTable("ConcatenationOptions", (Field("axis", "Axis", "int"), ACTIVATION_FIELD)),
     inputs=(1, None),
     float_eval=float_concatenation,
+    torch_forward=torch_concatenation,
     quant=QuantRule(shared_scale="inputs", float_constants="output"),
     lower={"int8": lower_concatenation},
     identity=is_identity,

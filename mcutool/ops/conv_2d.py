@@ -8,6 +8,7 @@ zero point. Grouped convolution (a filter depth that divides the input depth) is
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from mcutool.abi import CONTEXT
 from mcutool.abi.types import ConvParams, Dims
@@ -36,6 +37,9 @@ from mcutool.ops.opdef import (
 )
 from mcutool.reference import float_kernels as fk
 from mcutool.reference.float_exec import FloatEnv, nhwc
+
+if TYPE_CHECKING:
+    from mcutool.qat.env import TorchEnv
 
 
 def lower_conv2d(graph: Graph, op: Operator, weights: str = "int8") -> Lowered:
@@ -79,11 +83,21 @@ def macs(graph: Graph, op: Operator) -> int:
     return graph.tensors[op.outputs[0]].size * kh * kw * cin
 
 
+def torch_conv2d(env: TorchEnv, op: Operator):
+    a = op.attrs
+    w = env.weight(op)  # OHWI; a filter depth below the input's makes groups, as in torch
+    x = env.pad_for_window(env.input(op), a, w.shape[1], w.shape[2])
+    y = env.F.conv2d(x, w.permute(0, 3, 1, 2), env.bias(op), stride=(a.stride_h, a.stride_w),
+                     dilation=(a.dilation_h, a.dilation_w), groups=x.shape[1] // w.shape[3])
+    return env.fused(y, a.activation)
+
+
 CONV_2D = register(OpDef(
     "CONV_2D", "ConvolutionFunctions", Conv2DAttrs,
     OptionsTable("Conv2DOptions", (*STRIDE_FIELDS, *DILATION_FIELDS, PADDING_FIELD, ACTIVATION_FIELD)),
     inputs=(2, 3), optional_inputs=(2,),
     float_eval=float_conv2d,
+    torch_forward=torch_conv2d,
     quant=QuantRule(weight_axis=0, weight_input_axis=3),
     macs=macs,
     lower={"int8": lower_conv2d, "int8w4": lower_conv2d_w4},

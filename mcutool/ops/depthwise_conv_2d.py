@@ -5,6 +5,7 @@ for CONV_2D. Output channel c * depth_multiplier + m reads input channel c.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from mcutool.abi import CONTEXT
 from mcutool.abi.types import Dims, DwConvParams
@@ -34,6 +35,9 @@ from mcutool.ops.opdef import (
 )
 from mcutool.reference import float_kernels as fk
 from mcutool.reference.float_exec import FloatEnv, nhwc
+
+if TYPE_CHECKING:
+    from mcutool.qat.env import TorchEnv
 
 
 def lower_depthwise_conv2d(graph: Graph, op: Operator, weights: str = "int8") -> Lowered:
@@ -77,12 +81,22 @@ def macs(graph: Graph, op: Operator) -> int:
     return graph.tensors[op.outputs[0]].size * kh * kw
 
 
+def torch_depthwise_conv2d(env: TorchEnv, op: Operator):
+    a = op.attrs
+    w = env.weight(op)  # 1HWC: output channel c reads input channel c // multiplier, as in torch
+    x = env.pad_for_window(env.input(op), a, w.shape[1], w.shape[2])
+    y = env.F.conv2d(x, w[0].permute(2, 0, 1).unsqueeze(1), env.bias(op), stride=(a.stride_h, a.stride_w),
+                     dilation=(a.dilation_h, a.dilation_w), groups=x.shape[1])
+    return env.fused(y, a.activation)
+
+
 DEPTHWISE_CONV_2D = register(OpDef(
     "DEPTHWISE_CONV_2D", "ConvolutionFunctions", DepthwiseConv2DAttrs,
     OptionsTable("DepthwiseConv2DOptions", (*STRIDE_FIELDS, *DILATION_FIELDS, PADDING_FIELD,
                                             ACTIVATION_FIELD, Field("depth_multiplier", "DepthMultiplier", "int"))),
     inputs=(2, 3), optional_inputs=(2,),
     float_eval=float_depthwise_conv2d,
+    torch_forward=torch_depthwise_conv2d,
     quant=QuantRule(weight_axis=3, weight_input_axis=3),
     macs=macs,
     lower={"int8": lower_depthwise_conv2d, "int8w4": lower_depthwise_conv2d_w4},

@@ -10,6 +10,8 @@ As TFLite-Micro (fully_connected_common.cc, reference integer_ops/fully_connecte
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mcutool.abi import CONTEXT
 from mcutool.abi.types import Dims, FcParams, PerChannelQuantParams, PerTensorQuantParams
 from mcutool.ir import Graph, Operator
@@ -28,6 +30,9 @@ from mcutool.lower.fully_connected import per_tensor_params
 from mcutool.ops.opdef import ACTIVATION_FIELD, Field, OpDef, OptionsTable, QuantRule, register
 from mcutool.reference import float_kernels as fk
 from mcutool.reference.float_exec import FloatEnv
+
+if TYPE_CHECKING:
+    from mcutool.qat.env import TorchEnv
 
 
 def lower_fully_connected(graph: Graph, op: Operator, weights: str = "int8") -> Lowered:
@@ -80,11 +85,18 @@ def macs(graph: Graph, op: Operator) -> int:
     return graph.tensors[op.outputs[0]].size * graph.tensors[op.inputs[1]].shape[-1]
 
 
+def torch_fully_connected(env: TorchEnv, op: Operator):
+    w = env.weight(op)
+    rows = env.nhwc(op).reshape(-1, w.shape[1])
+    return env.finish(env.fused(env.F.linear(rows, w, env.bias(op)), op.attrs.activation), op)
+
+
 FULLY_CONNECTED = register(OpDef(
     "FULLY_CONNECTED", "FullyConnectedFunctions", FullyConnectedAttrs,
     OptionsTable("FullyConnectedOptions", (ACTIVATION_FIELD, Field("keep_num_dims", "KeepNumDims", "bool"))),
     inputs=(2, 3), optional_inputs=(2,),
     float_eval=float_fully_connected,
+    torch_forward=torch_fully_connected,
     quant=QuantRule(weight_axis=0, weight_input_axis=1),
     macs=macs,
     lower={"int8": lower_fully_connected, "int8w4": lower_fully_connected_w4},

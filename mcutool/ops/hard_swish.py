@@ -26,6 +26,7 @@ def lower_hard_swish(graph: Graph, op: Operator) -> Lowered:
 HARD_SWISH = register(OpDef(
     "HARD_SWISH", "ActivationFunctions", options=OptionsTable("HardSwishOptions"),
     float_eval=lambda env, op: fk.hard_swish(env.input(op)),
+    torch_forward=lambda env, op: env.input(op) * env.torch.clamp(env.input(op) + 3, 0, 6) / 6,
     quant=QuantRule(min_output_scale=1.0 / 128.0),
     lower={"int8": lower_hard_swish},
     checks=(rules.same_shape,),

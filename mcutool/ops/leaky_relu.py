@@ -37,6 +37,7 @@ LEAKY_RELU = register(OpDef(
     "LEAKY_RELU", "ActivationFunctions", LeakyReluAttrs,
     OptionsTable("LeakyReluOptions", (Field("alpha", "Alpha", "float"),)),
     float_eval=lambda env, op: fk.leaky_relu(env.input(op), op.attrs.alpha),
+    torch_forward=lambda env, op: env.torch.where(env.input(op) >= 0, env.input(op), env.input(op) * op.attrs.alpha),
     lower={"int8": lower_leaky_relu},
     checks=(rules.same_shape, rules.leaky_relu_scales),
 ))

@@ -29,6 +29,7 @@ def lower_logistic(graph: Graph, op: Operator) -> Lowered:
 LOGISTIC = register(OpDef(
     "LOGISTIC", "ActivationFunctions",
     float_eval=lambda env, op: fk.logistic(env.input(op)),
+    torch_forward=lambda env, op: env.torch.sigmoid(env.input(op)),
     quant=QuantRule(fixed_output=(1.0 / 256.0, -128)),
     lower={"int8": lower_logistic},
     checks=(rules.same_shape,),

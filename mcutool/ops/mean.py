@@ -7,6 +7,8 @@ against does not).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from mcutool.abi.types import Dims
@@ -20,6 +22,10 @@ from mcutool.ops.opdef import Field, OpDef, OptionsTable, register
 from mcutool.reference.float_exec import FloatEnv, model_axis
 
 # TFLM's reduce kernels keep the resolved axes in a fixed array of two entries.
+if TYPE_CHECKING:
+    from mcutool.qat.env import TorchEnv
+
+
 MAX_REDUCED_AXES = 2
 
 
@@ -87,11 +93,19 @@ def macs(graph: Graph, op: Operator) -> int:
     return graph.tensors[op.inputs[0]].size
 
 
+def torch_mean(env: TorchEnv, op: Operator):
+    x = env.nhwc(op)
+    # Axis 0 is the IR's batch of 1, which the training batch replaces: nothing to average.
+    axes = sorted({int(v) % x.dim() for v in np.atleast_1d(env.const(op.inputs[1]))} - {0})
+    return env.finish(x.mean(dim=axes, keepdim=True) if axes else x, op)
+
+
 MEAN = register(OpDef(
     "MEAN", "ReductionFunctions", ReducerAttrs,
     OptionsTable("ReducerOptions", (Field("keep_dims", "KeepDims", "bool"),)),
     inputs=(2, 2),
     float_eval=float_mean,
+    torch_forward=torch_mean,
     macs=macs,
     lower={"int8": lower_mean},
     channelwise=True,

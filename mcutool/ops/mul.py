@@ -53,6 +53,7 @@ MUL = register(OpDef(
     "MUL", "BasicMathFunctions", ActivationAttrs, OptionsTable("MulOptions", (ACTIVATION_FIELD,)),
     inputs=(2, 2),
     float_eval=lambda env, op: binary(env, op, np.multiply),
+    torch_forward=lambda env, op: env.binary(op, lambda a, b: a * b),
     quant=QuantRule(float_constants="own"),
     macs=macs,
     lower={"int8": lower_mul},

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from mcutool.ir import Graph, Operator
     from mcutool.lower.calls import Lowered
+    from mcutool.qat.env import TorchEnv
     from mcutool.reference.float_exec import FloatEnv
 
 # CMSIS-NN's source folders, the family names used by runtime_c/, lower/ and reference/kernels/.
@@ -81,6 +82,7 @@ class QuantRule:
 
 
 FloatFn = Callable[["FloatEnv", "Operator"], "np.ndarray"]
+TorchFn = Callable[["TorchEnv", "Operator"], Any]   # returns a torch.Tensor (torch is optional)
 LowerFn = Callable[["Graph", "Operator"], "Lowered"]
 MacsFn = Callable[["Graph", "Operator"], int]
 IdentityFn = Callable[["Graph", "Operator"], bool]
@@ -113,6 +115,8 @@ class OpDef:
                                                # (cross-layer equalization looks through it)
     checks: tuple[CheckFn, ...] = ()           # model-check rules run right after reading
                                                # (shapes, windows, effective scales, int32 sums)
+    torch_forward: TorchFn | None = None       # the float semantics in torch, for quantization-
+                                               # aware training (mcutool/qat/env.py: TorchEnv)
 
 
 class UnknownOpError(McutoolError):

@@ -4,6 +4,8 @@ tensor. The two ops differ only in that third operand, so they share this module
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from mcutool.abi.types import Dims
@@ -13,6 +15,9 @@ from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import require_int8
 from mcutool.ops.opdef import OpDef, OptionsTable, QuantRule, register
 from mcutool.reference.float_exec import FloatEnv
+
+if TYPE_CHECKING:
+    from mcutool.qat.env import TorchEnv
 
 
 def lower_pad(graph: Graph, op: Operator) -> Lowered:
@@ -70,10 +75,21 @@ def is_identity(graph: Graph, op: Operator) -> bool:
     return pads is not None and pads.is_const and not np.any(pads.data)
 
 
+def torch_pad(env: TorchEnv, op: Operator):
+    x = env.nhwc(op)
+    pads = np.asarray(env.const(op.inputs[1]), np.int64).reshape(-1, 2)
+    value = 0.0
+    if len(op.inputs) > 2 and op.inputs[2]:
+        value = float(env.nhwc(op, 2).reshape(-1)[0])  # the constant on its int8 grid
+    flat = [int(v) for p in pads[:0:-1] for v in p]  # last axis first; never the batch axis
+    return env.finish(env.F.pad(x, flat, value=value), op)
+
+
 PAD = register(OpDef(
     "PAD", "PadFunctions", options=OptionsTable("PadOptions"),
     inputs=(2, 2),
     float_eval=float_pad,
+    torch_forward=torch_pad,
     quant=QuantRule(shared_scale="input"),
     lower={"int8": lower_pad},
     identity=is_identity,
@@ -86,6 +102,7 @@ PADV2 = register(OpDef(
     "PADV2", "PadFunctions", options=OptionsTable("PadV2Options"),
     inputs=(2, 3), optional_inputs=(2,),
     float_eval=float_pad,
+    torch_forward=torch_pad,
     quant=QuantRule(shared_scale="input", float_constants="output"),
     lower={"int8": lower_pad},
     identity=is_identity,

@@ -4,6 +4,8 @@ lowering and quantization, so they share this module.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mcutool.abi import CONTEXT
 from mcutool.abi.types import Activation, Dims, PoolParams, Tile
 from mcutool.fixedpoint import activation_range
@@ -25,6 +27,9 @@ from mcutool.ops.opdef import (
 )
 from mcutool.reference import float_kernels as fk
 from mcutool.reference.float_exec import FloatEnv, nhwc
+
+if TYPE_CHECKING:
+    from mcutool.qat.env import TorchEnv
 
 
 def lower_pool(graph: Graph, op: Operator) -> Lowered:
@@ -66,9 +71,22 @@ POOL_OPTIONS = OptionsTable("Pool2DOptions", (
     Field("filter_h", "FilterHeight", "int"), Field("filter_w", "FilterWidth", "int"),
     *STRIDE_FIELDS, PADDING_FIELD, ACTIVATION_FIELD))
 
+def torch_pool(env: TorchEnv, op: Operator):
+    a = op.attrs
+    x, k, s = env.input(op), (a.filter_h, a.filter_w), (a.stride_h, a.stride_w)
+    if op.type == "MAX_POOL_2D":
+        y = env.F.max_pool2d(env.pad_for_window(x, a, *k, value=float("-inf")), k, s)
+    else:  # TFLite divides by the taps inside the input, not by the window size
+        total = env.F.avg_pool2d(env.pad_for_window(x, a, *k), k, s, divisor_override=1)
+        ones = env.torch.ones_like(x[:1, :1])
+        y = total / env.F.avg_pool2d(env.pad_for_window(ones, a, *k), k, s, divisor_override=1)
+    return env.fused(y, a.activation)
+
+
 AVERAGE_POOL_2D = register(OpDef(
     "AVERAGE_POOL_2D", "PoolingFunctions", Pool2DAttrs, POOL_OPTIONS,
     float_eval=float_pool,
+    torch_forward=torch_pool,
     quant=QuantRule(shared_scale="input"),
     macs=macs,
     lower={"int8": lower_pool},
@@ -79,6 +97,7 @@ AVERAGE_POOL_2D = register(OpDef(
 MAX_POOL_2D = register(OpDef(
     "MAX_POOL_2D", "PoolingFunctions", Pool2DAttrs, POOL_OPTIONS,
     float_eval=float_pool,
+    torch_forward=torch_pool,
     quant=QuantRule(shared_scale="input"),
     macs=macs,
     lower={"int8": lower_pool},

@@ -31,6 +31,7 @@ def lower_relu(graph: Graph, op: Operator) -> Lowered:
 RELU = register(OpDef(
     "RELU", "ActivationFunctions",
     float_eval=lambda env, op: fk.fused(env.input(op), "RELU"),
+    torch_forward=lambda env, op: env.fused(env.input(op), "RELU"),
     lower={"int8": lower_relu},
     fused_as="RELU",
     channelwise=True,

@@ -32,6 +32,7 @@ def lower_relu6(graph: Graph, op: Operator) -> Lowered:
 RELU6 = register(OpDef(
     "RELU6", "ActivationFunctions",
     float_eval=lambda env, op: fk.fused(env.input(op), "RELU6"),
+    torch_forward=lambda env, op: env.fused(env.input(op), "RELU6"),
     quant=QuantRule(shared_scale="input"),
     lower={"int8": lower_relu6},
     fused_as="RELU6",

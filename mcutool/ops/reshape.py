@@ -20,6 +20,7 @@ RESHAPE = register(OpDef(
     OptionsTable("ReshapeOptions", (Field("new_shape", "NewShape", "ints"),)),
     inputs=(1, 2), optional_inputs=(1,),
     float_eval=lambda env, op: env.input(op),
+    torch_forward=lambda env, op: env.finish(env.nhwc(op), op),
     quant=QuantRule(shared_scale="input"),
     lower={"int8": lower_alias},
     identity=is_identity,

@@ -50,6 +50,7 @@ SOFTMAX = register(OpDef(
     "SOFTMAX", "SoftmaxFunctions", SoftmaxAttrs,
     OptionsTable("SoftmaxOptions", (Field("beta", "Beta", "float"),)),
     float_eval=lambda env, op: fk.softmax(env.input(op), op.attrs.beta),
+    torch_forward=lambda env, op: env.finish(env.torch.softmax(env.nhwc(op) * op.attrs.beta, -1), op),
     quant=QuantRule(fixed_output=(1.0 / 256.0, SOFTMAX_OUTPUT_ZERO_POINT)),
     lower={"int8": lower_softmax},
     checks=(rules.same_shape,),

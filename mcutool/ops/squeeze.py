@@ -19,6 +19,7 @@ SQUEEZE = register(OpDef(
     OptionsTable("SqueezeOptions", (Field("squeeze_dims", "SqueezeDims", "ints"),)),
     inputs=(1, 1),
     float_eval=lambda env, op: env.input(op),
+    torch_forward=lambda env, op: env.finish(env.nhwc(op), op),
     quant=QuantRule(shared_scale="input"),
     lower={"int8": lower_alias},
     identity=is_identity,

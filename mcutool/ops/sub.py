@@ -34,6 +34,7 @@ SUB = register(OpDef(
     "SUB", "BasicMathFunctions", ActivationAttrs, OptionsTable("SubOptions", (ACTIVATION_FIELD,)),
     inputs=(2, 2),
     float_eval=lambda env, op: binary(env, op, np.subtract),
+    torch_forward=lambda env, op: env.binary(op, lambda a, b: a - b),
     quant=QuantRule(float_constants="own"),
     macs=macs,
     lower={"int8": lower_sub},

@@ -25,6 +25,7 @@ def lower_tanh(graph: Graph, op: Operator) -> Lowered:
 TANH = register(OpDef(
     "TANH", "ActivationFunctions",
     float_eval=lambda env, op: np.tanh(env.input(op)),
+    torch_forward=lambda env, op: env.torch.tanh(env.input(op)),
     quant=QuantRule(fixed_output=(1.0 / 128.0, 0)),
     lower={"int8": lower_tanh},
     checks=(rules.same_shape,),

@@ -1,0 +1,77 @@
+"""The trained module back to the IR: its weights and ranges into the prepared float graph,
+the int8 graph from mcutool.quantize's quantizer (with int4 weight tensors where the module
+trained int4 weights), then every weight tensor replaced by the module's own codes and
+scales, so that the graph computes with exactly the weights the module trained with.
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import torch
+
+from mcutool.ir import Graph, QuantParams, Tensor
+from mcutool.ir.dtypes import dtype_of
+from mcutool.qat.model import QatModel, activation_names
+from mcutool.quantize import params as qp
+from mcutool.quantize.quantizer import quantize_graph
+
+
+def export_graph(model: QatModel) -> Graph:
+    """The int8 IR of the module as it is now."""
+    g = copy.deepcopy(model.graph)
+    layers = [op for op in g.operators if op.outputs[0] in model.layer_index]
+    for op in layers:
+        k = model.layer_index[op.outputs[0]]
+        w, b = (t.detach() for t in model.effective(k))
+        g.tensors[op.inputs[1]].data = w.numpy().copy()
+        bias = b.numpy().copy()
+        if len(op.inputs) > 2 and op.inputs[2]:
+            g.tensors[op.inputs[2]].data = bias.reshape(g.tensors[op.inputs[2]].shape)
+        else:  # a trained bias where the float model had none
+            name = _fresh(g, f"{op.outputs[0]}/bias")
+            g.add_tensor(Tensor(name, (bias.size,), "float32", data=bias))
+            op.inputs = (op.inputs + [""] * 3)[:3]
+            op.inputs[2] = name
+    ranges = {n: model.act_range(n) for n in activation_names(g)}
+    q = quantize_graph(g, ranges, per_channel=True, weights=model.weight_format)
+    by_output = {op.outputs[0]: op for op in q.operators}
+    for op in layers:
+        _set_weights(q, by_output[op.outputs[0]], model, model.layer_index[op.outputs[0]])
+    q.description = f"mcutool quantization-aware training ({model.weight_format} weights)"
+    return q
+
+
+def _set_weights(q: Graph, op, model: QatModel, k: int) -> None:
+    wq = model.weight_quant(k)
+    w, b = (t.detach() for t in model.effective(k))
+    codes_t, scales_t = wq.export(w)
+    w_t, b_t = q.tensors[op.inputs[1]], q.tensors[op.inputs[2]]
+    scales = scales_t.numpy().astype(np.float32)
+    lo, hi = dtype_of(w_t.dtype).range
+    assert wq.qmax <= hi and -wq.qmax >= lo, f"{w_t.name}: a {w_t.dtype} tensor cannot hold codes +-{wq.qmax}"
+    w_t.data = codes_t.numpy().astype(np.int8)  # int4 tensors hold their values unpacked, as int8
+    w_t.quant = QuantParams(scales, np.zeros(scales.size, np.int64), wq.axis)
+    channels = b_t.shape[0]
+    in_scale = float(q.tensors[op.inputs[0]].scale)
+    b_q, b_scales = qp.quantize_bias(b.numpy(), in_scale, np.broadcast_to(scales, (channels,)))
+    b_t.data = b_q
+    zeros = np.zeros(b_scales.size, np.int64)
+    b_t.quant = QuantParams(b_scales, zeros, 0) if wq.axis is not None else QuantParams(b_scales[:1], zeros[:1])
+
+
+def _fresh(g: Graph, name: str) -> str:
+    base, k = name, 1
+    while name in g.tensors:
+        name, k = f"{base}_{k}", k + 1
+    return name
+
+
+def fake_quant_outputs(model: QatModel, x: np.ndarray, batch: int = 256) -> np.ndarray:
+    """The module's output (fake-quantized, IR layout) for float samples x, in eval mode."""
+    model.eval()
+    parts = []
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            parts.append(model(torch.from_numpy(np.ascontiguousarray(x[i:i + batch], np.float32)))[1].numpy())
+    return np.concatenate(parts)

@@ -1,0 +1,42 @@
+"""`mcutool qat` under torchrun with 2 processes (DistributedDataParallel, gloo on the CPU):
+rank 0 alone writes and prints, and the model is the same kind as a single process makes."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from mcutool.api import float_ops, load_model
+from mcutool.lower import lower_graph
+
+
+@pytest.mark.slow  # two interpreters importing torch, about 12 s
+def test_qat_under_torchrun_with_two_processes(tmp_path):
+    d = np.load(ROOT / "examples" / "digits_train.npz")
+    train = tmp_path / "train.npz"
+    np.savez(train, x=d["x"][:400], y=d["y"][:400])
+    out = tmp_path / "q.tflite"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    # --standalone: a free rendezvous port, so parallel runs on one machine do not collide
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+           "-m", "mcutool", "qat", str(ROOT / "examples" / "digits_cnn_float.tflite"), "--train", str(train),
+           "--val", str(ROOT / "examples" / "digits_test.npz"), "--epochs", "2", "--weights", "int4",
+           "-o", str(out), "--json"]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    start = r.stdout.index("{")
+    report = json.loads(r.stdout[start:])  # printed once, by rank 0
+    assert r.stdout.count('"output"') == 1
+    assert report["world_size"] == 2 and report["output"] == str(out)
+    assert report["accuracy"]["qat"] > 0.95 and abs(report["accuracy"]["float"] - 0.987) < 0.001
+    graph = load_model(out)
+    assert not float_ops(graph)
+    lower_graph(graph)
+    weights = [graph.tensors[op.inputs[1]].data for op in graph.operators if op.type == "CONV_2D"]
+    assert weights and all(np.abs(w).max() <= 7 for w in weights)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q.tflite", "train.npz"]
