@@ -24,6 +24,7 @@ from mcutool.resources import runtime_dir
 
 MARKER = "mcutool.json"
 STAGING_MARK = ".mcutool-staging"  # present only while a staging folder is being written
+TRASH_SUFFIX = "-trash"              # a staging folder (or the old output) being deleted
 # What building the folder adds (mcutool build, the generated Makefile): part of mcutool's output.
 BUILD_OUTPUTS = ("main_host", "main_host_*", "build-*/*", "build/*", "lib*.a")
 
@@ -87,8 +88,11 @@ def clean_stale(out_dir: Path) -> list[Path]:
             pid = entry.name[len(prefix):].split("-")[0]
             if not pid.isdigit() or _process_alive(int(pid)):
                 continue
-            # Made by mcutool: still being written (marker), or a finished output swapped aside.
-            if (entry / STAGING_MARK).is_file() or _unlisted(entry) is None:
+            # Made by mcutool: still being written (marker, or empty: killed right after mkdir),
+            # being deleted (renamed -trash first, since deleting takes the marker with it), or
+            # a finished output swapped aside.
+            if (entry.name.endswith(TRASH_SUFFIX) or (entry / STAGING_MARK).is_file()
+                    or not any(entry.iterdir()) or _unlisted(entry) is None):
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry)
     return removed
@@ -166,5 +170,10 @@ def write_project(files: dict[str, str], out_dir: Path, runtime_files: list[str]
         (staging / STAGING_MARK).unlink()
         _swap_in(staging, out_dir)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)  # the old folder, or a half-written one
+        # the old folder, or a half-written one; renamed first so that a run killed while
+        # deleting it leaves a folder the next run recognises as disposable
+        trash = staging.with_name(staging.name + TRASH_SUFFIX)
+        with contextlib.suppress(OSError):
+            staging.rename(trash)
+        shutil.rmtree(trash if trash.exists() else staging, ignore_errors=True)
     return out_dir
