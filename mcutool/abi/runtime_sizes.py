@@ -28,3 +28,13 @@ def convolve_s4(x: Dims, f: Dims) -> int:
     """Two int8 im2col columns (raw input bytes), rounded up to a word. The depthwise and fully
     connected s4 kernels need no scratch."""
     return (2 * f.h * f.w * x.c + 3) & ~3
+
+
+def codebook_filter(kernel: str, f: Dims) -> int:
+    """The codebook kernels decode one output channel's weights at a time into their scratch:
+    a conv filter (h * w * depth), a depthwise channel's h * w taps, or an FC row (depth)."""
+    if kernel == "mcu_convolve_codebook_s8":
+        return f.h * f.w * f.c
+    if kernel == "mcu_depthwise_conv_codebook_s8":
+        return f.h * f.w
+    return f.n   # fully connected: filter_dims {n = depth, c = units}

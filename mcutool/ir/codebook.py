@@ -1,0 +1,67 @@
+"""Codebook weights: int8 weights that take few distinct values, stored as packed indices into
+a small int8 table (Deep Compression's weight sharing).
+
+Indices are a little-endian bit stream: index i occupies bits [i * bits, (i + 1) * bits) counted
+from bit 0 of byte 0, so a 3-bit index may straddle two bytes; the last byte is zero-padded.
+The table is sorted ascending, so the same weights always give the same bytes.
+
+A graph records that its weights are codebooks (TFLite has no codebook type, so the .tflite
+holds the decoded int8 weights) by the marker `codebook:K` in its description.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+MIN_K, MAX_K = 2, 16
+_MARKER = re.compile(r"\bcodebook:(\d+)\b")
+
+
+def marker(k: int) -> str:
+    return f"codebook:{k}"
+
+
+def codebook_k(description: str) -> int | None:
+    """K of the `codebook:K` marker in a graph's description, or None."""
+    found = _MARKER.search(description or "")
+    if found is None:
+        return None
+    k = int(found.group(1))
+    return k if MIN_K <= k <= MAX_K else None
+
+
+def index_bits(table_size: int) -> int:
+    """Bits per index for a table of this many entries (1 for 1 or 2 entries)."""
+    return max(1, (int(table_size) - 1).bit_length())
+
+
+def encode(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 weights -> (indices, shape of values, int64; table, int8 sorted ascending)."""
+    v = np.asarray(values).astype(np.int64)
+    table, indices = np.unique(v.reshape(-1), return_inverse=True)
+    return indices.reshape(v.shape), table.astype(np.int8)
+
+
+def pack_indices(indices: np.ndarray, bits: int) -> np.ndarray:
+    """Indices (each < 2**bits) -> uint8 bit stream, index 0 in the lowest bits of byte 0."""
+    idx = np.asarray(indices).reshape(-1).astype(np.uint64)
+    if idx.size and int(idx.max()) >= 1 << bits:
+        raise ValueError(f"index {int(idx.max())} does not fit in {bits} bits")
+    # one bit per row, LSB first, then eight bits per byte (little bit order)
+    stream = ((idx[:, None] >> np.arange(bits, dtype=np.uint64)) & 1).astype(np.uint8).reshape(-1)
+    return np.packbits(stream, bitorder="little")
+
+
+def unpack_indices(packed: np.ndarray, bits: int, count: int) -> np.ndarray:
+    """The first `count` indices (int64) of a bit stream made by pack_indices."""
+    raw = np.asarray(packed).reshape(-1).view(np.uint8)
+    if raw.size * 8 < count * bits:
+        raise ValueError(f"{raw.size} bytes hold fewer than {count} {bits}-bit indices")
+    stream = np.unpackbits(raw, bitorder="little")[:count * bits].reshape(count, bits).astype(np.int64)
+    return stream @ (1 << np.arange(bits, dtype=np.int64))
+
+
+def decode(packed: np.ndarray, bits: int, table: np.ndarray, count: int) -> np.ndarray:
+    """The int8 weights of packed indices and their table."""
+    return np.asarray(table, np.int8)[unpack_indices(packed, bits, count)]

@@ -1,0 +1,83 @@
+/*
+ * mcutool portable runtime: mcu_convolve_codebook_s8, TFLite CONV_2D with int8 activations and
+ * codebook weights (packed indices into an int8 table), bit-exact with TFLite-Micro on the
+ * decoded int8 weights. Arguments as arm_convolve_wrapper_s8's, the filter given as
+ * (indices, table, bits per index) in OHWI order; grouped convolution as there.
+ *
+ * One output channel at a time: its h * w * depth weights are decoded from flash into the
+ * scratch (ctx->buf, ctx->size at least that), then every output pixel of that channel is
+ * computed, so each weight is decoded once and the layer never sits in RAM whole.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arm_nnfunctions.h"
+#include "arm_nnsupportfunctions.h"
+#include "mcu_nnfunctions.h"
+#include "Internal/mcu_nn_codebook.h"
+
+arm_cmsis_nn_status mcu_convolve_codebook_s8(const cmsis_nn_context *ctx,
+                                             const cmsis_nn_conv_params *conv_params,
+                                             const cmsis_nn_per_channel_quant_params *quant_params,
+                                             const cmsis_nn_dims *input_dims,
+                                             const int8_t *input_data,
+                                             const cmsis_nn_dims *filter_dims,
+                                             const uint8_t *filter_indices,
+                                             const int8_t *filter_table,
+                                             const int32_t index_bits,
+                                             const cmsis_nn_dims *bias_dims,
+                                             const int32_t *bias_data,
+                                             const cmsis_nn_dims *output_dims,
+                                             int8_t *output_data)
+{
+    (void)bias_dims;
+    const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
+    const int32_t k_h = filter_dims->h, k_w = filter_dims->w, group_c = filter_dims->c;
+    const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
+    const int32_t taps = k_h * k_w * group_c;
+    if (group_c < 1 || in_c % group_c != 0 || out_c % (in_c / group_c) != 0 || ctx == NULL ||
+        ctx->buf == NULL || ctx->size < taps) {
+        return ARM_CMSIS_NN_ARG_ERROR;
+    }
+    const int32_t out_per_group = out_c / (in_c / group_c);
+    const int32_t in_offset = conv_params->input_offset;
+    const int32_t lo = conv_params->activation.min, hi = conv_params->activation.max;
+    int8_t *w = (int8_t *)ctx->buf;
+    for (int32_t oc = 0; oc < out_c; oc++) {
+        mcu_nn_codebook_decode(filter_indices, index_bits, filter_table, oc * taps, 1, taps, w);
+        const int32_t first_c = (oc / out_per_group) * group_c;
+        const int32_t bias = bias_data != NULL ? bias_data[oc] : 0;
+        for (int32_t b = 0; b < input_dims->n; b++) {
+            const int8_t *in = input_data + b * in_h * in_w * in_c + first_c;
+            int8_t *out = output_data + b * out_h * out_w * out_c + oc;
+            for (int32_t oy = 0; oy < out_h; oy++) {
+                for (int32_t ox = 0; ox < out_w; ox++) {
+                    uint32_t acc = 0;
+                    for (int32_t ky = 0; ky < k_h; ky++) {
+                        const int32_t iy = oy * conv_params->stride.h - conv_params->padding.h +
+                                           ky * conv_params->dilation.h;
+                        if (iy < 0 || iy >= in_h) {
+                            continue;
+                        }
+                        for (int32_t kx = 0; kx < k_w; kx++) {
+                            const int32_t ix = ox * conv_params->stride.w - conv_params->padding.w +
+                                               kx * conv_params->dilation.w;
+                            if (ix < 0 || ix >= in_w) {
+                                continue;
+                            }
+                            const int8_t *x = in + (iy * in_w + ix) * in_c;
+                            const int8_t *wk = w + (ky * k_w + kx) * group_c;
+                            for (int32_t c = 0; c < group_c; c++) {
+                                acc += (uint32_t)((x[c] + in_offset) * wk[c]);
+                            }
+                        }
+                    }
+                    out[(oy * out_w + ox) * out_c] = mcu_nn_codebook_out(
+                        acc, bias, quant_params->multiplier[oc], quant_params->shift[oc],
+                        conv_params->output_offset, lo, hi);
+                }
+            }
+        }
+    }
+    return ARM_CMSIS_NN_SUCCESS;
+}

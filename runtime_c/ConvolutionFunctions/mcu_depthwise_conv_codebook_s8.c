@@ -1,0 +1,81 @@
+/*
+ * mcutool portable runtime: mcu_depthwise_conv_codebook_s8, TFLite DEPTHWISE_CONV_2D with int8
+ * activations and codebook weights (packed indices into an int8 table), bit-exact with
+ * TFLite-Micro on the decoded int8 weights. Arguments as arm_depthwise_conv_wrapper_s8's, the
+ * filter [1, H, W, C_out] given as (indices, table, bits per index); output channel
+ * c * ch_mult + m reads input channel c.
+ *
+ * One output channel at a time: its h * w taps (every C_out-th index) are decoded into the
+ * scratch (ctx->size at least h * w), then every output pixel of that channel is computed.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arm_nnfunctions.h"
+#include "arm_nnsupportfunctions.h"
+#include "mcu_nnfunctions.h"
+#include "Internal/mcu_nn_codebook.h"
+
+arm_cmsis_nn_status
+mcu_depthwise_conv_codebook_s8(const cmsis_nn_context *ctx,
+                               const cmsis_nn_dw_conv_params *dw_conv_params,
+                               const cmsis_nn_per_channel_quant_params *quant_params,
+                               const cmsis_nn_dims *input_dims,
+                               const int8_t *input_data,
+                               const cmsis_nn_dims *filter_dims,
+                               const uint8_t *filter_indices,
+                               const int8_t *filter_table,
+                               const int32_t index_bits,
+                               const cmsis_nn_dims *bias_dims,
+                               const int32_t *bias_data,
+                               const cmsis_nn_dims *output_dims,
+                               int8_t *output_data)
+{
+    (void)bias_dims;
+    const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
+    const int32_t k_h = filter_dims->h, k_w = filter_dims->w;
+    const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
+    const int32_t mult = dw_conv_params->ch_mult;
+    if (mult < 1 || out_c != in_c * mult || ctx == NULL || ctx->buf == NULL ||
+        ctx->size < k_h * k_w) {
+        return ARM_CMSIS_NN_ARG_ERROR;
+    }
+    const int32_t in_offset = dw_conv_params->input_offset;
+    const int32_t lo = dw_conv_params->activation.min, hi = dw_conv_params->activation.max;
+    int8_t *w = (int8_t *)ctx->buf;
+    for (int32_t oc = 0; oc < out_c; oc++) {
+        mcu_nn_codebook_decode(filter_indices, index_bits, filter_table, oc, out_c, k_h * k_w, w);
+        const int32_t bias = bias_data != NULL ? bias_data[oc] : 0;
+        for (int32_t b = 0; b < input_dims->n; b++) {
+            const int8_t *in = input_data + b * in_h * in_w * in_c + oc / mult;
+            int8_t *out = output_data + b * out_h * out_w * out_c + oc;
+            for (int32_t oy = 0; oy < out_h; oy++) {
+                for (int32_t ox = 0; ox < out_w; ox++) {
+                    uint32_t acc = 0;
+                    for (int32_t ky = 0; ky < k_h; ky++) {
+                        const int32_t iy = oy * dw_conv_params->stride.h -
+                                           dw_conv_params->padding.h +
+                                           ky * dw_conv_params->dilation.h;
+                        if (iy < 0 || iy >= in_h) {
+                            continue;
+                        }
+                        for (int32_t kx = 0; kx < k_w; kx++) {
+                            const int32_t ix = ox * dw_conv_params->stride.w -
+                                               dw_conv_params->padding.w +
+                                               kx * dw_conv_params->dilation.w;
+                            if (ix < 0 || ix >= in_w) {
+                                continue;
+                            }
+                            acc += (uint32_t)((in[(iy * in_w + ix) * in_c] + in_offset) *
+                                              w[ky * k_w + kx]);
+                        }
+                    }
+                    out[(oy * out_w + ox) * out_c] = mcu_nn_codebook_out(
+                        acc, bias, quant_params->multiplier[oc], quant_params->shift[oc],
+                        dw_conv_params->output_offset, lo, hi);
+                }
+            }
+        }
+    }
+    return ARM_CMSIS_NN_SUCCESS;
+}
