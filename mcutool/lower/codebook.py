@@ -25,3 +25,14 @@ def codebook_operands(w: Tensor) -> list:
     indices, table = encode(np.asarray(w.values))
     bits = index_bits(table.size)
     return [ConstArray(pack_indices(indices, bits), "uint8_t"), ConstArray(table, "int8_t"), bits]
+
+
+KERNELS = ("mcu_convolve_codebook_s8", "mcu_depthwise_conv_codebook_s8", "mcu_fully_connected_codebook_s8")
+
+
+def flash_bytes(call) -> int:
+    """Bytes of a codebook kernel call's weights in flash (packed indices and table); 0 for any
+    other call."""
+    if call.kernel not in KERNELS:
+        return 0
+    return sum(int(np.asarray(a.data).nbytes) for a in call.args if isinstance(a, ConstArray))
