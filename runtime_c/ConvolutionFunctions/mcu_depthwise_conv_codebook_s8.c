@@ -42,6 +42,7 @@ mcu_depthwise_conv_codebook_s8(const cmsis_nn_context *ctx,
     }
     const int32_t in_offset = dw_conv_params->input_offset;
     const int32_t lo = dw_conv_params->activation.min, hi = dw_conv_params->activation.max;
+    const int32_t dil_w = dw_conv_params->dilation.w, x_step = dil_w * in_c;
     int8_t *w = (int8_t *)ctx->buf;
     for (int32_t oc = 0; oc < out_c; oc++) {
         mcu_nn_codebook_decode(filter_indices, index_bits, filter_table, oc, out_c, k_h * k_w, w);
@@ -50,24 +51,28 @@ mcu_depthwise_conv_codebook_s8(const cmsis_nn_context *ctx,
             const int8_t *in = input_data + b * in_h * in_w * in_c + oc / mult;
             int8_t *out = output_data + b * out_h * out_w * out_c + oc;
             for (int32_t oy = 0; oy < out_h; oy++) {
+                const int32_t iy0 = oy * dw_conv_params->stride.h - dw_conv_params->padding.h;
                 for (int32_t ox = 0; ox < out_w; ox++) {
+                    const int32_t ix0 = ox * dw_conv_params->stride.w - dw_conv_params->padding.w;
+                    /* the filter columns that fall inside the input, found once per pixel */
+                    int32_t kx0 = 0, kx1 = k_w;
+                    while (kx0 < k_w && ix0 + kx0 * dil_w < 0) {
+                        kx0++;
+                    }
+                    while (kx1 > kx0 && ix0 + (kx1 - 1) * dil_w >= in_w) {
+                        kx1--;
+                    }
                     uint32_t acc = 0;
                     for (int32_t ky = 0; ky < k_h; ky++) {
-                        const int32_t iy = oy * dw_conv_params->stride.h -
-                                           dw_conv_params->padding.h +
-                                           ky * dw_conv_params->dilation.h;
-                        if (iy < 0 || iy >= in_h) {
+                        const int32_t iy = iy0 + ky * dw_conv_params->dilation.h;
+                        if (iy < 0 || iy >= in_h || kx0 >= kx1) {
                             continue;
                         }
-                        for (int32_t kx = 0; kx < k_w; kx++) {
-                            const int32_t ix = ox * dw_conv_params->stride.w -
-                                               dw_conv_params->padding.w +
-                                               kx * dw_conv_params->dilation.w;
-                            if (ix < 0 || ix >= in_w) {
-                                continue;
-                            }
-                            acc += (uint32_t)((in[(iy * in_w + ix) * in_c] + in_offset) *
-                                              w[ky * k_w + kx]);
+                        const int8_t *x = in + (iy * in_w + ix0 + kx0 * dil_w) * in_c;
+                        const int8_t *wk = w + ky * k_w;
+                        for (int32_t kx = kx0; kx < kx1; kx++) {
+                            acc += (uint32_t)((*x + in_offset) * wk[kx]);
+                            x += x_step;
                         }
                     }
                     out[(oy * out_w + ox) * out_c] = mcu_nn_codebook_out(

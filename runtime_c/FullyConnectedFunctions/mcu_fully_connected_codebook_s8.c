@@ -43,11 +43,7 @@ mcu_fully_connected_codebook_s8(const cmsis_nn_context *ctx,
         mcu_nn_codebook_decode(filter_indices, index_bits, filter_table, u * depth, 1, depth, w);
         const int32_t bias = bias_data != NULL ? bias_data[u] : 0;
         for (int32_t b = 0; b < batches; b++) {
-            const int8_t *x = input_data + b * depth;
-            uint32_t acc = 0;
-            for (int32_t k = 0; k < depth; k++) {
-                acc += (uint32_t)((x[k] + in_offset) * w[k]);
-            }
+            const uint32_t acc = mcu_nn_codebook_dot(input_data + b * depth, w, depth, in_offset);
             output_data[b * units + u] =
                 mcu_nn_codebook_out(acc, bias, quant_params->multiplier[u], quant_params->shift[u],
                                     fc_params->output_offset, lo, hi);

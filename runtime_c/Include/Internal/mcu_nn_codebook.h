@@ -10,10 +10,12 @@
 #include <stdint.h>
 
 #include "arm_nnsupportfunctions.h"
+#include "Internal/mcu_nn_dsp.h"
 
 /* dst[k] = table[index start + k * stride] for k < count: one output channel's weights decoded
  * from flash into a small scratch buffer. The byte after an index is only read when the index
- * runs into it, so nothing past the stream is touched. */
+ * runs into it, so nothing past the stream is touched. Consecutive 1-, 2- or 4-bit indices are
+ * taken a whole byte at a time once the stream is at a byte boundary. */
 static inline void mcu_nn_codebook_decode(const uint8_t *indices,
                                           int32_t bits,
                                           const int8_t *table,
@@ -25,15 +27,51 @@ static inline void mcu_nn_codebook_decode(const uint8_t *indices,
     const uint32_t mask = (1u << (uint32_t)bits) - 1u;
     const uint32_t step = (uint32_t)stride * (uint32_t)bits;
     uint32_t pos = (uint32_t)start * (uint32_t)bits;
-    for (int32_t k = 0; k < count; k++) {
+    int32_t k = 0;
+    if (stride == 1 && bits != 3) {
+        const int32_t per_byte = 8 / bits;
+        for (; k < count && (pos & 7u) != 0u; k++, pos += (uint32_t)bits) {
+            dst[k] = table[((uint32_t)indices[pos >> 3] >> (pos & 7u)) & mask];
+        }
+        const uint8_t *p = indices + (pos >> 3);
+        for (; k + per_byte <= count; k += per_byte, pos += 8u) {
+            uint32_t byte = *p++;
+            for (int32_t j = 0; j < per_byte; j++, byte >>= (uint32_t)bits) {
+                dst[k + j] = table[byte & mask];
+            }
+        }
+    }
+    for (; k < count; k++, pos += step) {
         const uint32_t byte = pos >> 3, sh = pos & 7u;
         uint32_t v = (uint32_t)indices[byte] >> sh;
         if (sh + (uint32_t)bits > 8u) {
             v |= (uint32_t)indices[byte + 1u] << (8u - sh);
         }
         dst[k] = table[v & mask];
-        pos += step;
     }
+}
+
+/* sum_k (x[k] + offset) * w[k] for k < n, in int32 wrapping as TFLite's accumulator. DSP path:
+ * four taps per two SMLADs, the inputs widened with the offset added by SXTAB16 (|x + offset|
+ * <= 255 fits a halfword) and the decoded weights by SXTB16. */
+static inline uint32_t
+mcu_nn_codebook_dot(const int8_t *x, const int8_t *w, int32_t n, int32_t offset)
+{
+    uint32_t acc = 0;
+    int32_t k = 0;
+#if MCU_NN_DSP
+    const int32_t offset_pair = (int32_t)(((uint32_t)offset << 16) | ((uint32_t)offset & 0xFFFFu));
+    for (; k + 3 < n; k += 4) {
+        const int32_t xv = mcu_nn_read_s8x4(x + k), wv = mcu_nn_read_s8x4(w + k);
+        acc = (uint32_t)mcu_smlad(mcu_sxtab16(offset_pair, xv), mcu_sxtb16(wv), (int32_t)acc);
+        acc = (uint32_t)mcu_smlad(mcu_sxtab16_ror8(offset_pair, xv), mcu_sxtb16_ror8(wv),
+                                  (int32_t)acc);
+    }
+#endif
+    for (; k < n; k++) {
+        acc += (uint32_t)((x[k] + offset) * w[k]);
+    }
+    return acc;
 }
 
 /* The int32 sum (wrapped, as TFLite's accumulator) plus bias, requantized, offset, clamped. */
