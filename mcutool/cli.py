@@ -89,6 +89,9 @@ def generate(model: str, out_dir: str, board: str, prefix: str, calib_path: str 
     graph = api.load_model(model)
     if calib_path:
         graph = _quantized(graph, calib_path, ptq, model)
+    else:   # an int8 model: --weights codebook:K stores the layers with at most K values as codebooks
+        from mcutool.quantize.codebook import mark_codebook
+        mark_codebook(graph, ptq["weight_type"])
     compiled = api.compile_graph(graph, target)  # laid out for the board's instruction set
     from mcutool.ir.analysis import weight_bytes
     # fail before writing anything when the model cannot fit the board

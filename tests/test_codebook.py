@@ -290,3 +290,23 @@ def test_codebook_kernels_bit_exact_on_the_board(codebook_zoo, digits_models, bo
         with tempfile.TemporaryDirectory(prefix="mcutool-codebook-") as tmp:
             out = api.generate(api.compile_graph(graph, board), Path(tmp) / "gen")
             assert_same(expected, api.run(out, samples, board=board), f"{board} vs TFLite-Micro")
+
+
+def test_generate_int8_model_with_codebook_option(capsys, tmp_path, digits_models):
+    """An int8 .tflite without the marker (e.g. clustered elsewhere): `generate --weights
+    codebook:K` stores its layers with at most K values as codebooks, without re-clustering."""
+    import json
+
+    from mcutool.quantize.command import write_model
+    graph = digits_models["codebook:16"]
+    graph_plain = read_tflite(write_tflite(graph, description="plain"))
+    path = write_model(graph_plain, tmp_path / "plain.tflite")
+    for args, kernel in (([], "arm_convolve_wrapper_s8"), (["--weights", "codebook:16"], "mcu_convolve_codebook_s8")):
+        out = tmp_path / f"gen{len(args)}"
+        with pytest.raises(SystemExit) as exit_info:
+            main(["generate", str(path), "-o", str(out), *args])
+        capsys.readouterr()
+        assert exit_info.value.code in (0, None)
+        assert kernel in (out / "model.c").read_text()
+    meta = json.loads((tmp_path / "gen2" / "mcutool.json").read_text())
+    assert meta["weight_bytes"] == _flash_bytes(graph)

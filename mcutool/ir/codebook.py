@@ -22,6 +22,11 @@ def marker(k: int) -> str:
     return f"codebook:{k}"
 
 
+def with_marker(description: str, k: int) -> str:
+    """The description with `codebook:k` as its only codebook marker."""
+    return f"{_MARKER.sub('', description or '').strip()} {marker(k)}".strip()
+
+
 def codebook_k(description: str) -> int | None:
     """K of the `codebook:K` marker in a graph's description, or None."""
     found = _MARKER.search(description or "")

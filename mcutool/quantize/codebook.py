@@ -17,7 +17,7 @@ import numpy as np
 
 from mcutool.errors import McutoolError
 from mcutool.ir import Graph
-from mcutool.ir.codebook import MAX_K, MIN_K, marker
+from mcutool.ir.codebook import MAX_K, MIN_K, with_marker
 from mcutool.ops import find
 
 PREFIX = "codebook:"
@@ -97,5 +97,14 @@ def apply_codebook(graph: Graph, k: int) -> dict[str, int]:
         indices, table = cluster_weights(np.asarray(t.values), k)
         t.data = table[indices].astype(np.int8)
         sizes[t.name] = int(table.size)
-    graph.description = f"{graph.description} {marker(k)}".strip()
+    graph.description = with_marker(graph.description, k)
     return sizes
+
+
+def mark_codebook(graph: Graph, weights: str) -> None:
+    """An already-quantized graph with `--weights codebook:K`: mark it, so that its conv,
+    depthwise and FC weights with at most K distinct values are stored as codebooks (they are
+    not re-clustered: the model's outputs stay the input model's). Other weight types: nothing."""
+    k = parse_weights(weights)
+    if k is not None:
+        graph.description = with_marker(graph.description, k)
