@@ -155,7 +155,7 @@ def test_lowering_needs_the_marker_and_at_most_k_values():
     call = lower_graph(graph).calls[0]
     indices, table, bits = call.args[6:9]
     assert bits == 4 and table.data.size == 16 and indices.data.size == 8 * 3 * 3 * 3 * 4 // 8
-    assert call.args[0].size == 3 * 3 * 3    # scratch: one output channel's filter
+    assert call.args[0].size == 4 * 3 * 3 * 3    # scratch: a block of four filters
     graph.description = "codebook:8"         # 16 values do not fit 8
     assert data_type(graph, op) == "int8"
     graph.description = "no marker"

@@ -63,7 +63,7 @@ def _avgpool(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
 def _codebook(kernel: str) -> Callable[[Isa, list, ConstOf], Scratch]:
     """runtime_c only (CMSIS-NN has no codebook kernels): the same on every ISA."""
     def size(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
-        return Scratch(runtime.codebook_filter(kernel, args[5]))
+        return Scratch(runtime.codebook_filter(kernel, args[3], args[5]))
     return size
 
 

@@ -4,9 +4,10 @@
  * decoded int8 weights. Arguments as arm_convolve_wrapper_s8's, the filter given as
  * (indices, table, bits per index) in OHWI order; grouped convolution as there.
  *
- * One output channel at a time: its h * w * depth weights are decoded from flash into the
- * scratch (ctx->buf, ctx->size at least that), then every output pixel of that channel is
- * computed, so each weight is decoded once and the layer never sits in RAM whole.
+ * A block of up to MCU_NN_CODEBOOK_BLOCK output channels (of one group) at a time: their
+ * h * w * depth weights each are decoded from flash into the scratch (ctx->size at least the
+ * block's), then every output pixel of those channels is computed, so each weight is decoded
+ * once and the layer never sits in RAM whole.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -36,22 +37,30 @@ arm_cmsis_nn_status mcu_convolve_codebook_s8(const cmsis_nn_context *ctx,
     const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
     const int32_t taps = k_h * k_w * group_c;
     if (group_c < 1 || in_c % group_c != 0 || out_c % (in_c / group_c) != 0 || ctx == NULL ||
-        ctx->buf == NULL || ctx->size < taps) {
+        ctx->buf == NULL) {
         return ARM_CMSIS_NN_ARG_ERROR;
     }
     const int32_t out_per_group = out_c / (in_c / group_c);
+    const int32_t block =
+        out_per_group < MCU_NN_CODEBOOK_BLOCK ? out_per_group : MCU_NN_CODEBOOK_BLOCK;
+    if (ctx->size < block * taps) {
+        return ARM_CMSIS_NN_ARG_ERROR;
+    }
     const int32_t in_offset = conv_params->input_offset;
     const int32_t lo = conv_params->activation.min, hi = conv_params->activation.max;
     const int32_t dil_w = conv_params->dilation.w;
     const int contiguous = dil_w == 1 && group_c == in_c;
     int8_t *w = (int8_t *)ctx->buf;
-    for (int32_t oc = 0; oc < out_c; oc++) {
-        mcu_nn_codebook_decode(filter_indices, index_bits, filter_table, oc * taps, 1, taps, w);
-        const int32_t first_c = (oc / out_per_group) * group_c;
-        const int32_t bias = bias_data != NULL ? bias_data[oc] : 0;
+    for (int32_t oc0 = 0; oc0 < out_c;) {
+        /* a block of channels of one group; their filters are consecutive in OHWI */
+        const int32_t group_end = (oc0 / out_per_group + 1) * out_per_group;
+        const int32_t nb = group_end - oc0 < block ? group_end - oc0 : block;
+        mcu_nn_codebook_decode(filter_indices, index_bits, filter_table, oc0 * taps, 1, nb * taps,
+                               w);
+        const int32_t first_c = (oc0 / out_per_group) * group_c;
         for (int32_t b = 0; b < input_dims->n; b++) {
             const int8_t *in = input_data + b * in_h * in_w * in_c + first_c;
-            int8_t *out = output_data + b * out_h * out_w * out_c + oc;
+            int8_t *out = output_data + b * out_h * out_w * out_c + oc0;
             for (int32_t oy = 0; oy < out_h; oy++) {
                 const int32_t iy0 = oy * conv_params->stride.h - conv_params->padding.h;
                 for (int32_t ox = 0; ox < out_w; ox++) {
@@ -64,7 +73,7 @@ arm_cmsis_nn_status mcu_convolve_codebook_s8(const cmsis_nn_context *ctx,
                     while (kx1 > kx0 && ix0 + (kx1 - 1) * dil_w >= in_w) {
                         kx1--;
                     }
-                    uint32_t acc = 0;
+                    uint32_t acc[MCU_NN_CODEBOOK_BLOCK] = {0};
                     for (int32_t ky = 0; ky < k_h; ky++) {
                         const int32_t iy = iy0 + ky * conv_params->dilation.h;
                         if (iy < 0 || iy >= in_h || kx0 >= kx1) {
@@ -73,21 +82,28 @@ arm_cmsis_nn_status mcu_convolve_codebook_s8(const cmsis_nn_context *ctx,
                         const int8_t *x = in + (iy * in_w + ix0 + kx0 * dil_w) * in_c;
                         const int8_t *wk = w + (ky * k_w + kx0) * group_c;
                         if (contiguous) { /* the row's taps are one run of input and weights */
-                            acc += mcu_nn_codebook_dot(x, wk, (kx1 - kx0) * in_c, in_offset);
+                            mcu_nn_codebook_dot_block(x, wk, taps, nb, (kx1 - kx0) * in_c,
+                                                      in_offset, acc);
                             continue;
                         }
                         for (int32_t kx = kx0; kx < kx1; kx++) {
-                            acc += mcu_nn_codebook_dot(x, wk, group_c, in_offset);
+                            mcu_nn_codebook_dot_block(x, wk, taps, nb, group_c, in_offset, acc);
                             x += dil_w * in_c;
                             wk += group_c;
                         }
                     }
-                    out[(oy * out_w + ox) * out_c] = mcu_nn_codebook_out(
-                        acc, bias, quant_params->multiplier[oc], quant_params->shift[oc],
-                        conv_params->output_offset, lo, hi);
+                    int8_t *o = out + (oy * out_w + ox) * out_c;
+                    for (int32_t j = 0; j < nb; j++) {
+                        const int32_t oc = oc0 + j;
+                        o[j] = mcu_nn_codebook_out(acc[j], bias_data != NULL ? bias_data[oc] : 0,
+                                                   quant_params->multiplier[oc],
+                                                   quant_params->shift[oc],
+                                                   conv_params->output_offset, lo, hi);
+                    }
                 }
             }
         }
+        oc0 += nb;
     }
     return ARM_CMSIS_NN_SUCCESS;
 }

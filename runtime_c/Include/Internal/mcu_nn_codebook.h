@@ -74,6 +74,65 @@ mcu_nn_codebook_dot(const int8_t *x, const int8_t *w, int32_t n, int32_t offset)
     return acc;
 }
 
+/* Output channels a convolution computes together (sharing each input load): their filters are
+ * decoded side by side, so the scratch holds this many filters. */
+#define MCU_NN_CODEBOOK_BLOCK 4
+
+/* acc[j] += sum_k (x[k] + offset) * w[j * w_stride + k] for k < n, j < nb: the dot products of
+ * one input run with nb decoded filters; the DSP path widens each four inputs once for all. */
+static inline void mcu_nn_codebook_dot_block(const int8_t *x,
+                                             const int8_t *w,
+                                             int32_t w_stride,
+                                             int32_t nb,
+                                             int32_t n,
+                                             int32_t offset,
+                                             uint32_t *acc)
+{
+    int32_t k = 0;
+#if MCU_NN_DSP
+    const int32_t offset_pair = (int32_t)(((uint32_t)offset << 16) | ((uint32_t)offset & 0xFFFFu));
+    for (; k + 3 < n; k += 4) {
+        const int32_t xv = mcu_nn_read_s8x4(x + k);
+        const int32_t x02 = mcu_sxtab16(offset_pair, xv), x13 = mcu_sxtab16_ror8(offset_pair, xv);
+        for (int32_t j = 0; j < nb; j++) {
+            const int32_t wv = mcu_nn_read_s8x4(w + j * w_stride + k);
+            int32_t a = mcu_smlad(x02, mcu_sxtb16(wv), (int32_t)acc[j]);
+            acc[j] = (uint32_t)mcu_smlad(x13, mcu_sxtb16_ror8(wv), a);
+        }
+    }
+#endif
+    for (; k < n; k++) {
+        const int32_t xo = x[k] + offset;
+        for (int32_t j = 0; j < nb; j++) {
+            acc[j] += (uint32_t)(xo * w[j * w_stride + k]);
+        }
+    }
+}
+
+/* acc[j] += (x[j] + offset) * w[j] for j < nb (at most 4): one depthwise tap of nb neighbouring
+ * channels; the DSP path takes all four with SMLABB/SMLATT on the widened pairs. */
+static inline void mcu_nn_codebook_mac_lanes(
+    const int8_t *x, const int8_t *w, int32_t nb, int32_t offset, uint32_t *acc)
+{
+#if MCU_NN_DSP
+    if (nb == 4) {
+        const int32_t offset_pair =
+            (int32_t)(((uint32_t)offset << 16) | ((uint32_t)offset & 0xFFFFu));
+        const int32_t xv = mcu_nn_read_s8x4(x), wv = mcu_nn_read_s8x4(w);
+        const int32_t x02 = mcu_sxtab16(offset_pair, xv), x13 = mcu_sxtab16_ror8(offset_pair, xv);
+        const int32_t w02 = mcu_sxtb16(wv), w13 = mcu_sxtb16_ror8(wv);
+        acc[0] = (uint32_t)mcu_smlabb(x02, w02, (int32_t)acc[0]);
+        acc[1] = (uint32_t)mcu_smlabb(x13, w13, (int32_t)acc[1]);
+        acc[2] = (uint32_t)mcu_smlatt(x02, w02, (int32_t)acc[2]);
+        acc[3] = (uint32_t)mcu_smlatt(x13, w13, (int32_t)acc[3]);
+        return;
+    }
+#endif
+    for (int32_t j = 0; j < nb; j++) {
+        acc[j] += (uint32_t)((x[j] + offset) * w[j]);
+    }
+}
+
 /* The int32 sum (wrapped, as TFLite's accumulator) plus bias, requantized, offset, clamped. */
 static inline int8_t mcu_nn_codebook_out(
     uint32_t acc, int32_t bias, int32_t mult, int32_t shift, int32_t offset, int32_t lo, int32_t hi)
