@@ -16,6 +16,7 @@ from mcutool.cli import main
 from mcutool.codegen.project import render_sources
 from mcutool.frontends.tflite import read_tflite, write_tflite
 from mcutool.ir import Graph
+from mcutool.ir.analysis import weight_bytes
 from mcutool.ir.codebook import codebook_k, decode, encode, index_bits, pack_indices, unpack_indices
 from mcutool.lower import data_type, lower_graph
 from mcutool.plan import plan_memory
@@ -309,4 +310,14 @@ def test_generate_int8_model_with_codebook_option(capsys, tmp_path, digits_model
         assert exit_info.value.code in (0, None)
         assert kernel in (out / "model.c").read_text()
     meta = json.loads((tmp_path / "gen2" / "mcutool.json").read_text())
-    assert meta["weight_bytes"] == _flash_bytes(graph)
+    assert meta["weight_bytes"] == _flash_bytes(graph) == 1648
+    # the graph's stored bytes count the codebooks too (unmarked: int8; RESHAPE's shape is in both)
+    assert weight_bytes(graph_plain) - weight_bytes(graph) == 3000 - 1648
+
+
+def test_inspect_counts_codebook_weights_packed(digits_models):
+    from mcutool.report.inspect import format_inspect, inspect_graph
+    info = inspect_graph(digits_models["codebook:16"])
+    assert info["codebook_layers"] == 4
+    assert "(4 layers as codebooks: packed indices and a table)" in format_inspect(info)
+    assert inspect_graph(digits_models["int8"])["codebook_layers"] == 0

@@ -11,8 +11,13 @@ holds the decoded int8 weights) by the marker `codebook:K` in its description.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from mcutool.ir.graph import Graph
+    from mcutool.ir.tensor import Tensor
 
 MIN_K, MAX_K = 2, 16
 _MARKER = re.compile(r"\bcodebook:(\d+)\b")
@@ -34,6 +39,30 @@ def codebook_k(description: str) -> int | None:
         return None
     k = int(found.group(1))
     return k if MIN_K <= k <= MAX_K else None
+
+
+OPS = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")   # the ops with codebook kernels
+
+
+def qualifies(graph: Graph, w: Tensor) -> bool:
+    """int8 constant weights of a marked graph with at most K distinct values."""
+    k = codebook_k(graph.description)
+    if k is None or w.dtype != "int8" or not w.is_const:
+        return False
+    return int(np.unique(np.asarray(w.values)).size) <= k
+
+
+def stored_bytes(graph: Graph) -> dict[str, int]:
+    """Weight tensor -> bytes it takes stored as a codebook (packed indices and table), for the
+    weights of the ops that have codebook kernels."""
+    found: dict[str, int] = {}
+    for op in graph.operators:
+        if op.type in OPS and len(op.inputs) > 1 and op.inputs[1] and op.inputs[1] in graph.tensors:
+            w = graph.tensors[op.inputs[1]]
+            if qualifies(graph, w):
+                table = int(np.unique(np.asarray(w.values)).size)
+                found[w.name] = (w.size * index_bits(table) + 7) // 8 + table
+    return found
 
 
 def index_bits(table_size: int) -> int:

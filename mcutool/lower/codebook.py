@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool.ir import Graph, Tensor
-from mcutool.ir.codebook import codebook_k, encode, index_bits, pack_indices
+from mcutool.ir.codebook import encode, index_bits, pack_indices, qualifies
 from mcutool.lower.calls import ConstArray
 
 CODEBOOK = "int8cb"   # the `lower` key: int8 activations, codebook weights
@@ -14,10 +14,7 @@ CODEBOOK = "int8cb"   # the `lower` key: int8 activations, codebook weights
 
 def is_codebook(graph: Graph, w: Tensor) -> bool:
     """int8 constant weights of a marked graph with at most K distinct values."""
-    k = codebook_k(graph.description)
-    if k is None or w.dtype != "int8" or not w.is_const:
-        return False
-    return int(np.unique(np.asarray(w.values)).size) <= k
+    return qualifies(graph, w)
 
 
 def codebook_operands(w: Tensor) -> list:
