@@ -24,9 +24,10 @@ _PTQ_OPTIONS = [
     click.option("--samples", type=click.IntRange(min=1), help="Calibrate on the first N samples only."),
     click.option("--bias-correction", is_flag=True, help="Correct the bias shift that weight rounding causes."),
     click.option("--equalize", is_flag=True, help="Cross-layer equalization of weight ranges first."),
-    click.option("--weights", "weight_type", default="int8", show_default=True, metavar="int8|int4",
+    click.option("--weights", "weight_type", default="int8", show_default=True, metavar="int8|int4|codebook:K",
                  help="Weight type: int4 packs conv and depthwise weights (per channel) and fully "
-                      "connected ones (per tensor) two per byte."),
+                      "connected ones (per tensor) two per byte; codebook:K (K = 2..16) clusters each "
+                      "layer's int8 weights into K shared values (k-means), stored as packed indices."),
     click.option("--rounding", default="nearest", show_default=True, metavar="nearest|adaround",
                  help="How int4 weights are rounded: to nearest, or learned per layer (AdaRound)."),
 ]
@@ -88,6 +89,9 @@ def generate(model: str, out_dir: str, board: str, prefix: str, calib_path: str 
     graph = api.load_model(model)
     if calib_path:
         graph = _quantized(graph, calib_path, ptq, model)
+    else:   # an int8 model: --weights codebook:K stores the layers with at most K values as codebooks
+        from mcutool.quantize.codebook import mark_codebook
+        mark_codebook(graph, ptq["weight_type"])
     compiled = api.compile_graph(graph, target)  # laid out for the board's instruction set
     from mcutool.ir.analysis import weight_bytes
     # fail before writing anything when the model cannot fit the board

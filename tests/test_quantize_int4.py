@@ -174,7 +174,7 @@ def test_digits_int4_bit_exact_with_tflm(digits, digits_models, c_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--weights", "int3"], "--weights 'int3' is not supported; choose int8 or int4"),
+    (["--weights", "int3"], "--weights 'int3' is not supported; choose int8, int4 or codebook:K"),
     (["--weights", "int4", "--rounding", "stochastic"],
      "--rounding 'stochastic' is not supported; choose nearest or adaround"),
     (["--rounding", "adaround"], "--rounding adaround applies to --weights int4 only"),

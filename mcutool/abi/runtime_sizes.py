@@ -28,3 +28,19 @@ def convolve_s4(x: Dims, f: Dims) -> int:
     """Two int8 im2col columns (raw input bytes), rounded up to a word. The depthwise and fully
     connected s4 kernels need no scratch."""
     return (2 * f.h * f.w * x.c + 3) & ~3
+
+
+CODEBOOK_BLOCK = 4   # MCU_NN_CODEBOOK_BLOCK: output channels a codebook convolution computes together
+
+
+def codebook_filter(kernel: str, x: Dims, f: Dims) -> int:
+    """The codebook kernels decode a few output channels' weights at a time into their scratch:
+    the convolution a block of up to 4 filters of one group (h * w * depth each), the depthwise
+    the h * w taps of up to 4 neighbouring channels (multiplier 1; else one), fully connected
+    one row (depth)."""
+    if kernel == "mcu_convolve_codebook_s8":
+        per_group = f.n // max(1, x.c // f.c)
+        return min(CODEBOOK_BLOCK, per_group) * f.h * f.w * f.c
+    if kernel == "mcu_depthwise_conv_codebook_s8":   # a block of neighbours with multiplier 1
+        return (min(CODEBOOK_BLOCK, f.c) if x.c == f.c and f.c > 1 else 1) * f.h * f.w
+    return f.n   # fully connected: filter_dims {n = depth, c = units}

@@ -60,6 +60,13 @@ def _avgpool(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
     return Scratch(max(runtime.avgpool_s8(x.c), cmsis.avgpool_s8(isa, y.w, x.c)))
 
 
+def _codebook(kernel: str) -> Callable[[Isa, list, ConstOf], Scratch]:
+    """runtime_c only (CMSIS-NN has no codebook kernels): the same on every ISA."""
+    def size(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
+        return Scratch(runtime.codebook_filter(kernel, args[3], args[5]))
+    return size
+
+
 def _none(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
     return Scratch(0)
 
@@ -74,6 +81,8 @@ CONTEXTS: dict[str, Callable[[Isa, list, ConstOf], Scratch | KernelSums]] = {
     "arm_fully_connected_s4": _none,   # CMSIS-NN's s4 FC ignores its context on every ISA
     "arm_avgpool_s8": _avgpool,
     "arm_max_pool_s8": _none,
+    **{k: _codebook(k) for k in ("mcu_convolve_codebook_s8", "mcu_depthwise_conv_codebook_s8",
+                                 "mcu_fully_connected_codebook_s8")},
 }
 
 

@@ -17,6 +17,7 @@ from mcutool.ir import Graph
 from mcutool.ir.analysis import op_macs
 from mcutool.ir.dtypes import pack_int4
 from mcutool.lower import LoweredGraph
+from mcutool.lower.codebook import flash_bytes
 from mcutool.plan import MemoryPlan
 from mcutool.resources import templates_dir
 
@@ -85,6 +86,7 @@ class ModelSources:
         self.plan = plan
         self.source_name = comment_text(source_name, 80)
         self.weights: dict[str, ArrayDecl] = {}
+        self.codebook_bytes = 0   # codebook weights: packed indices and tables, declared with the calls
         self.inputs = _io_specs(graph, plan, graph.inputs, "input", prefix)
         self.outputs = _io_specs(graph, plan, graph.outputs, "output", prefix)
         renderer = CallRenderer(load_prototypes(), self._tensor_expr, self.arena)
@@ -96,6 +98,7 @@ class ModelSources:
             block = OpBlock(i, f"#{i} {op.type} {comment_text(op.name)}: {ins} -> {outs}")
             for k, call in enumerate(low.calls):
                 tag = f"op{i}" + (f"_{k}" if len(low.calls) > 1 else "")
+                self.codebook_bytes += flash_bytes(call)
                 block.calls.append(renderer.render(call, tag, plan.scratch_offset(i)))
             for k, name in enumerate(op.outputs):
                 if plan.const_root(name, graph) is None:
@@ -121,7 +124,7 @@ class ModelSources:
 
     @property
     def weight_bytes(self) -> int:
-        return sum(int(np.asarray(w.values).nbytes) for w in self.weights.values())
+        return self.codebook_bytes + sum(int(np.asarray(w.values).nbytes) for w in self.weights.values())
 
     def metadata(self) -> dict:
         def io(spec: IoSpec) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mcutool.ir.codebook import stored_bytes
 from mcutool.ir.graph import Graph, Operator
 from mcutool.ops import find
 
@@ -23,7 +24,10 @@ def graph_macs(graph: Graph) -> list[int]:
 
 
 def weight_bytes(graph: Graph) -> int:
-    return int(sum(t.nbytes for t in graph.tensors.values() if t.is_const))
+    """Bytes of the constants as stored: sub-byte types packed, codebook weights as their
+    packed indices and table (mcutool/ir/codebook.py)."""
+    coded = stored_bytes(graph)
+    return int(sum(coded.get(name, t.nbytes) for name, t in graph.tensors.items() if t.is_const))
 
 
 def shape_text(shape) -> str:

@@ -12,11 +12,13 @@ from mcutool.errors import UnsupportedOpsError
 from mcutool.ir import Graph, Operator
 from mcutool.ir.dtypes import dtype_of
 from mcutool.lower.calls import ConstArray, KernelCall, Lowered, LoweredGraph, Scratch, TensorArg, Unsupported
+from mcutool.lower.codebook import CODEBOOK, is_codebook
 from mcutool.ops.opdef import find
 
 # The data type an operator is lowered for: the key of its OpDef's `lower` mapping. It names
 # the activations' type, then the weights' when they differ ("int8w4": int8 activations, int4
-# weights; an int16 path would add "int16" and "int16w4" beside them).
+# weights; an int16 path would add "int16" and "int16w4" beside them; "int8cb": codebook
+# weights, mcutool/lower/codebook.py).
 DATA_TYPE = "int8"
 
 
@@ -26,6 +28,8 @@ def data_type(graph: Graph, op: Operator) -> str:
     if opdef is None or opdef.quant.weight_axis is None or len(op.inputs) < 2 or not op.inputs[1]:
         return DATA_TYPE
     weights = graph.tensors[op.inputs[1]].dtype
+    if CODEBOOK in opdef.lower and is_codebook(graph, graph.tensors[op.inputs[1]]):
+        return CODEBOOK   # "int8cb": int8 weights stored as packed indices into a table
     bits = dtype_of(weights).bits
     return DATA_TYPE if weights == DATA_TYPE else f"{DATA_TYPE}w{bits}"
 

@@ -16,6 +16,7 @@ from mcutool.ir import Graph, Operator
 from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import Conv2DAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
+from mcutool.lower.codebook import CODEBOOK, codebook_operands
 from mcutool.lower.conv import nhwc_dims, spatial_tiles
 from mcutool.lower.conv_quant import (
     activation_quant,
@@ -43,7 +44,8 @@ if TYPE_CHECKING:
 
 
 def lower_conv2d(graph: Graph, op: Operator, weights: str = "int8") -> Lowered:
-    """weights: "int8" (arm_convolve_wrapper_s8) or "int4" (packed, arm_convolve_wrapper_s4)."""
+    """weights: "int8" (arm_convolve_wrapper_s8), "int4" (packed, arm_convolve_wrapper_s4) or
+    "int8cb" (packed indices and a table, mcu_convolve_codebook_s8)."""
     x_t, w_t, y_t = operands(graph, op, "CONV_2D")
     in_scale, in_zp = activation_quant(x_t, "input")
     out_scale, out_zp = activation_quant(y_t, "output")
@@ -55,23 +57,30 @@ def lower_conv2d(graph: Graph, op: Operator, weights: str = "int8") -> Lowered:
         raise Unsupported(f"filter depth {f.c} and {f.n} filters do not group input depth {x.c}")
     if f.n != y.c or x.n != y.n:
         raise Unsupported(f"weights {list(w_t.shape)} do not match output {list(y_t.shape)}")
-    scales = weight_scales(w_t, axis=0, channels=f.n, dtype=weights)
+    scales = weight_scales(w_t, axis=0, channels=f.n, dtype="int8" if weights == CODEBOOK else weights)
     bias = bias_operand(graph, op, f.n)
     stride, padding, dilation = spatial_tiles(op.attrs, x, f.h, f.w, y)
 
     params = ConvParams(-in_zp, out_zp, stride, padding, dilation,
                         fused_activation(op.attrs.activation, out_scale, out_zp))
+    filter_args = codebook_operands(w_t) if weights == CODEBOOK else [TensorArg(w_t.name)]
+    kernel = {"int4": "arm_convolve_wrapper_s4", CODEBOOK: "mcu_convolve_codebook_s8"}.get(
+        weights, "arm_convolve_wrapper_s8")
     call = KernelCall(
-        "arm_convolve_wrapper_s4" if weights == "int4" else "arm_convolve_wrapper_s8",
+        kernel,
         [CONTEXT, params,
          per_channel_params(in_scale, scales, out_scale),
-         x, TensorArg(x_t.name), f, TensorArg(w_t.name), Dims(1, 1, 1, f.n), bias,
+         x, TensorArg(x_t.name), f, *filter_args, Dims(1, 1, 1, f.n), bias,
          y, TensorArg(y_t.name)])
     return Lowered([call])
 
 
 def lower_conv2d_w4(graph: Graph, op: Operator) -> Lowered:
     return lower_conv2d(graph, op, "int4")
+
+
+def lower_conv2d_codebook(graph: Graph, op: Operator) -> Lowered:
+    return lower_conv2d(graph, op, CODEBOOK)
 
 
 def float_conv2d(env: FloatEnv, op: Operator):
@@ -100,7 +109,7 @@ CONV_2D = register(OpDef(
     torch_forward=torch_conv2d,
     quant=QuantRule(weight_axis=0, weight_input_axis=3),
     macs=macs,
-    lower={"int8": lower_conv2d, "int8w4": lower_conv2d_w4},
+    lower={"int8": lower_conv2d, "int8w4": lower_conv2d_w4, CODEBOOK: lower_conv2d_codebook},
     fuses_activation=True,
     checks=(rules.conv_shapes, rules.weighted_scales, rules.weighted_sums(lambda w: math.prod(w[1:]))),
 ))

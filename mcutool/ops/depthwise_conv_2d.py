@@ -13,6 +13,7 @@ from mcutool.ir import Graph, Operator
 from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import DepthwiseConv2DAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
+from mcutool.lower.codebook import CODEBOOK, codebook_operands
 from mcutool.lower.conv import nhwc_dims, spatial_tiles
 from mcutool.lower.conv_quant import (
     activation_quant,
@@ -41,7 +42,8 @@ if TYPE_CHECKING:
 
 
 def lower_depthwise_conv2d(graph: Graph, op: Operator, weights: str = "int8") -> Lowered:
-    """weights: "int8" or "int4" (packed; TFLite-Micro runs per-channel INT4 depthwise filters)."""
+    """weights: "int8", "int4" (packed; TFLite-Micro runs per-channel INT4 depthwise filters) or
+    "int8cb" (packed indices and a table, mcu_depthwise_conv_codebook_s8)."""
     x_t, w_t, y_t = operands(graph, op, "DEPTHWISE_CONV_2D")
     in_scale, in_zp = activation_quant(x_t, "input")
     out_scale, out_zp = activation_quant(y_t, "output")
@@ -53,23 +55,30 @@ def lower_depthwise_conv2d(graph: Graph, op: Operator, weights: str = "int8") ->
     if f.c != y.c or y.c != x.c * mult or x.n != y.n:
         raise Unsupported(f"depth multiplier {mult}: input depth {x.c}, weights {list(w_t.shape)} and "
                           f"output depth {y.c} do not agree")
-    scales = weight_scales(w_t, axis=3, channels=f.c, dtype=weights)
+    scales = weight_scales(w_t, axis=3, channels=f.c, dtype="int8" if weights == CODEBOOK else weights)
     bias = bias_operand(graph, op, f.c)
     stride, padding, dilation = spatial_tiles(op.attrs, x, f.h, f.w, y)
 
     params = DwConvParams(-in_zp, out_zp, mult, stride, padding, dilation,
                           fused_activation(op.attrs.activation, out_scale, out_zp))
+    filter_args = codebook_operands(w_t) if weights == CODEBOOK else [TensorArg(w_t.name)]
+    kernel = {"int4": "arm_depthwise_conv_wrapper_s4", CODEBOOK: "mcu_depthwise_conv_codebook_s8"}.get(
+        weights, "arm_depthwise_conv_wrapper_s8")
     call = KernelCall(
-        "arm_depthwise_conv_wrapper_s4" if weights == "int4" else "arm_depthwise_conv_wrapper_s8",
+        kernel,
         [CONTEXT, params,
          per_channel_params(in_scale, scales, out_scale),
-         x, TensorArg(x_t.name), f, TensorArg(w_t.name), Dims(1, 1, 1, f.c), bias,
+         x, TensorArg(x_t.name), f, *filter_args, Dims(1, 1, 1, f.c), bias,
          y, TensorArg(y_t.name)])
     return Lowered([call])
 
 
 def lower_depthwise_conv2d_w4(graph: Graph, op: Operator) -> Lowered:
     return lower_depthwise_conv2d(graph, op, "int4")
+
+
+def lower_depthwise_conv2d_codebook(graph: Graph, op: Operator) -> Lowered:
+    return lower_depthwise_conv2d(graph, op, CODEBOOK)
 
 
 def float_depthwise_conv2d(env: FloatEnv, op: Operator):
@@ -99,7 +108,8 @@ DEPTHWISE_CONV_2D = register(OpDef(
     torch_forward=torch_depthwise_conv2d,
     quant=QuantRule(weight_axis=3, weight_input_axis=3),
     macs=macs,
-    lower={"int8": lower_depthwise_conv2d, "int8w4": lower_depthwise_conv2d_w4},
+    lower={"int8": lower_depthwise_conv2d, "int8w4": lower_depthwise_conv2d_w4,
+           CODEBOOK: lower_depthwise_conv2d_codebook},
     fuses_activation=True,
     checks=(rules.depthwise_shapes, rules.weighted_scales, rules.weighted_sums(lambda w: math.prod(w[1:3]))),
 ))

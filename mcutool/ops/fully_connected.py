@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from mcutool.abi import CONTEXT
 from mcutool.abi.types import Dims, FcParams, PerChannelQuantParams, PerTensorQuantParams
 from mcutool.ir import Graph, Operator
 from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import FullyConnectedAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
+from mcutool.lower.codebook import CODEBOOK, codebook_operands
 from mcutool.lower.conv_quant import (
     activation_quant,
     bias_operand,
@@ -36,7 +39,9 @@ if TYPE_CHECKING:
 
 
 def lower_fully_connected(graph: Graph, op: Operator, weights: str = "int8") -> Lowered:
-    """weights: "int8", or "int4" (packed, per tensor only: arm_fully_connected_s4)."""
+    """weights: "int8", "int4" (packed, per tensor only: arm_fully_connected_s4) or "int8cb"
+    (packed indices and a table, mcu_fully_connected_codebook_s8; per-channel parameters, a
+    per-tensor scale repeated: the same requantization)."""
     x_t, w_t, y_t = operands(graph, op, "FULLY_CONNECTED")
     in_scale, in_zp = activation_quant(x_t, "input")
     out_scale, out_zp = activation_quant(y_t, "output")
@@ -48,13 +53,23 @@ def lower_fully_connected(graph: Graph, op: Operator, weights: str = "int8") -> 
     batches = y_t.size // units
     if x_t.size != batches * depth:
         raise Unsupported(f"input {list(x_t.shape)} does not hold {batches} rows of depth {depth}")
-    scales = weight_scales(w_t, axis=0, channels=units, dtype=weights)
+    scales = weight_scales(w_t, axis=0, channels=units, dtype="int8" if weights == CODEBOOK else weights)
     bias = bias_operand(graph, op, units)
 
     params = FcParams(-in_zp, 0, out_zp, fused_activation(op.attrs.activation, out_scale, out_zp))
     assert w_t.quant is not None  # weight_scales checked it
     quant: PerChannelQuantParams | PerTensorQuantParams
-    if weights == "int4":
+    filter_args: list = [TensorArg(w_t.name)]
+    if weights == CODEBOOK:
+        filter_args = codebook_operands(w_t)
+        if w_t.quant.scale.size > 1:
+            quant = per_channel_params(in_scale, scales, out_scale)
+        else:
+            one = per_tensor_params(in_scale, float(scales[0]), out_scale)
+            quant = PerChannelQuantParams(np.full(units, one.multiplier, np.int32),
+                                          np.full(units, one.shift, np.int32))
+        kernel = "mcu_fully_connected_codebook_s8"
+    elif weights == "int4":
         if w_t.quant.scale.size > 1:
             # fully_connected_common.cc:98: TFLite-Micro refuses per-channel INT4 weights
             raise Unsupported("int4 FULLY_CONNECTED weights must be per tensor (TFLite-Micro refuses "
@@ -68,13 +83,17 @@ def lower_fully_connected(graph: Graph, op: Operator, weights: str = "int8") -> 
         kernel,
         [CONTEXT, params, quant,
          Dims(batches, 1, 1, depth), TensorArg(x_t.name),
-         Dims(depth, 1, 1, units), TensorArg(w_t.name), Dims(1, 1, 1, units), bias,
+         Dims(depth, 1, 1, units), *filter_args, Dims(1, 1, 1, units), bias,
          Dims(batches, 1, 1, units), TensorArg(y_t.name)])
     return Lowered([call])
 
 
 def lower_fully_connected_w4(graph: Graph, op: Operator) -> Lowered:
     return lower_fully_connected(graph, op, "int4")
+
+
+def lower_fully_connected_codebook(graph: Graph, op: Operator) -> Lowered:
+    return lower_fully_connected(graph, op, CODEBOOK)
 
 
 def float_fully_connected(env: FloatEnv, op: Operator):
@@ -99,7 +118,8 @@ FULLY_CONNECTED = register(OpDef(
     torch_forward=torch_fully_connected,
     quant=QuantRule(weight_axis=0, weight_input_axis=1),
     macs=macs,
-    lower={"int8": lower_fully_connected, "int8w4": lower_fully_connected_w4},
+    lower={"int8": lower_fully_connected, "int8w4": lower_fully_connected_w4,
+           CODEBOOK: lower_fully_connected_codebook},
     fuses_activation=True,
     checks=(rules.fully_connected_shapes, rules.weighted_scales, rules.weighted_sums(lambda w: w[-1])),
 ))

@@ -29,8 +29,10 @@ class WeightTypeError(McutoolError):
 
 
 def check_weight_options(weights: str, rounding: str) -> None:
-    if weights not in WEIGHT_TYPES:
-        raise WeightTypeError(f"--weights {weights!r} is not supported; choose {' or '.join(WEIGHT_TYPES)}")
+    from mcutool.quantize.codebook import parse_weights  # codebook:K (raises when malformed)
+    if weights not in WEIGHT_TYPES and parse_weights(weights) is None:
+        raise WeightTypeError(f"--weights {weights!r} is not supported; choose {', '.join(WEIGHT_TYPES)} "
+                              "or codebook:K")
     if rounding not in ROUNDINGS:
         raise WeightTypeError(f"--rounding {rounding!r} is not supported; choose {' or '.join(ROUNDINGS)}")
     if rounding == "adaround" and weights != "int4":

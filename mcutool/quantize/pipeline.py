@@ -15,6 +15,7 @@ from mcutool.ir import Graph
 from mcutool.quantize.adaround import adaround_graph
 from mcutool.quantize.bias_correction import correct_biases
 from mcutool.quantize.calibrate import DEFAULT_BATCH, calibrate
+from mcutool.quantize.codebook import apply_codebook, parse_weights
 from mcutool.quantize.equalize import equalize
 from mcutool.quantize.int4 import check_weight_options
 from mcutool.quantize.observers import METHODS
@@ -40,7 +41,8 @@ class PtqOptions:
     equalize: bool = False
     percentile: float = 99.99
     batch_size: int = DEFAULT_BATCH
-    weights: str = "int8"            # "int4": 4-bit conv, depthwise and FC weights (quantize/int4.py)
+    weights: str = "int8"            # "int4": 4-bit conv, depthwise and FC weights (quantize/int4.py);
+                                     # "codebook:K": K shared int8 values per layer (quantize/codebook.py)
     rounding: str = "nearest"        # "adaround": learned rounding of the int4 weights
 
     def check(self) -> None:
@@ -116,6 +118,9 @@ def run_ptq(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
     if options.rounding == "adaround":
         summary["adaround"] = adaround_graph(qgraph, prepared, x, progress=progress)
     qgraph.description = f"mcutool post-training quantization ({options.method})"
+    k = parse_weights(options.weights)
+    if k is not None:   # clusters the int8 codes and marks the graph (the .tflite keeps the mark)
+        summary["codebook_sizes"] = apply_codebook(qgraph, k)
     summary["seconds"] = round(time.perf_counter() - start, 3)
     return PtqResult(qgraph, reference, summary)
 

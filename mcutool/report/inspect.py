@@ -5,6 +5,7 @@ from mcutool.api import float_ops
 from mcutool.errors import McutoolError
 from mcutool.ir import Graph
 from mcutool.ir.analysis import graph_macs, quant_text, shape_text, weight_bytes
+from mcutool.ir.codebook import stored_bytes
 
 
 def _io(graph: Graph, name: str) -> dict:
@@ -30,7 +31,8 @@ def inspect_graph(graph: Graph) -> dict:
         "name": graph.name,
         "ops": ops,
         "macs": int(sum(macs)),
-        "weight_bytes": weight_bytes(graph),   # sub-byte (int4) weights counted packed
+        "weight_bytes": weight_bytes(graph),   # sub-byte (int4) and codebook weights counted packed
+        "codebook_layers": len(stored_bytes(graph)),   # weights stored as packed indices and a table
         "weight_dtypes": sorted({t.dtype for t in graph.tensors.values() if t.is_const}),
         "inputs": [_io(graph, n) for n in graph.inputs],
         "outputs": [_io(graph, n) for n in graph.outputs],
@@ -50,6 +52,8 @@ def inspect_graph(graph: Graph) -> dict:
 
 def format_inspect(info: dict) -> str:
     packed = " (int4 packed two per byte)" if "int4" in info.get("weight_dtypes", []) else ""
+    if info.get("codebook_layers"):
+        packed += f" ({info['codebook_layers']} layers as codebooks: packed indices and a table)"
     lines = [f"model {info['name']}: {len(info['ops'])} operators, {info['macs']:,} MACs, "
              f"{info['weight_bytes']:,} weight bytes{packed}"]
     for io_kind in ("inputs", "outputs"):

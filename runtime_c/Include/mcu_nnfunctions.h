@@ -16,6 +16,58 @@ extern "C" {
 
 /* ==== convolution, depthwise, fully connected ==== */
 
+/* -- codebook weights: int8 weights stored as 1- to 4-bit indices (a little-endian bit stream,
+ * index i in bits [i * bits, (i + 1) * bits)) into an int8 table. Arguments as the s8 kernels',
+ * the filter given as (indices, table, index_bits); each decodes one output channel's weights
+ * into ctx->buf at a time (conv: h * w * filter depth bytes, depthwise: h * w, fully connected:
+ * depth), never the whole layer. ConvolutionFunctions/mcu_convolve_codebook_s8.c */
+arm_cmsis_nn_status mcu_convolve_codebook_s8(const cmsis_nn_context *ctx,
+                                             const cmsis_nn_conv_params *conv_params,
+                                             const cmsis_nn_per_channel_quant_params *quant_params,
+                                             const cmsis_nn_dims *input_dims,
+                                             const int8_t *input_data,
+                                             const cmsis_nn_dims *filter_dims,
+                                             const uint8_t *filter_indices,
+                                             const int8_t *filter_table,
+                                             const int32_t index_bits,
+                                             const cmsis_nn_dims *bias_dims,
+                                             const int32_t *bias_data,
+                                             const cmsis_nn_dims *output_dims,
+                                             int8_t *output_data);
+
+/* ConvolutionFunctions/mcu_depthwise_conv_codebook_s8.c */
+arm_cmsis_nn_status
+mcu_depthwise_conv_codebook_s8(const cmsis_nn_context *ctx,
+                               const cmsis_nn_dw_conv_params *dw_conv_params,
+                               const cmsis_nn_per_channel_quant_params *quant_params,
+                               const cmsis_nn_dims *input_dims,
+                               const int8_t *input_data,
+                               const cmsis_nn_dims *filter_dims,
+                               const uint8_t *filter_indices,
+                               const int8_t *filter_table,
+                               const int32_t index_bits,
+                               const cmsis_nn_dims *bias_dims,
+                               const int32_t *bias_data,
+                               const cmsis_nn_dims *output_dims,
+                               int8_t *output_data);
+
+/* Per-channel parameters (a per-tensor scale repeated per unit).
+ * FullyConnectedFunctions/mcu_fully_connected_codebook_s8.c */
+arm_cmsis_nn_status
+mcu_fully_connected_codebook_s8(const cmsis_nn_context *ctx,
+                                const cmsis_nn_fc_params *fc_params,
+                                const cmsis_nn_per_channel_quant_params *quant_params,
+                                const cmsis_nn_dims *input_dims,
+                                const int8_t *input_data,
+                                const cmsis_nn_dims *filter_dims,
+                                const uint8_t *filter_indices,
+                                const int8_t *filter_table,
+                                const int32_t index_bits,
+                                const cmsis_nn_dims *bias_dims,
+                                const int32_t *bias_data,
+                                const cmsis_nn_dims *output_dims,
+                                int8_t *output_data);
+
 /* ==== pooling, mean ==== */
 
 /* int8 MEAN over the NHWC dimensions where output_dims is 1 and input_dims is not (TFLM's

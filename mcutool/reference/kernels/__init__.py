@@ -23,6 +23,7 @@ def load_all() -> dict[str, Callable]:
     from mcutool.reference.kernels import (  # noqa: F401
         activations,
         basic_math,
+        codebook,
         concatenation,
         conv,
         fully_connected,
