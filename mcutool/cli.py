@@ -158,23 +158,39 @@ def validate(model: str, board: str, data_path: str, layers: bool, as_json: bool
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False),
               help="The int8 .tflite to write.")
 @ptq_options
+@click.option("--layer-bits", "layer_bits", metavar="NAME=FMT,...|FILE.toml",
+              help="Weight format per layer (operator or output tensor name as `inspect` shows it): "
+                   "int8, int4, int4:adaround or codebook:K; the other layers take --weights.")
+@click.option("--flash-budget", "flash_budget", type=int, metavar="BYTES",
+              help="Choose each layer's weight format (int8, int4, codebook) to fit the weights in "
+                   "BYTES with the least output error measured on the calibration data.")
 @click.option("--report", "show_report", is_flag=True,
               help="Per-layer SQNR vs the float model (and accuracy, if the data has labels y).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def quantize(model: str, calib_path: str, output_path: str, show_report: bool, as_json: bool, **ptq) -> None:
+def quantize(model: str, calib_path: str, output_path: str, layer_bits: str | None, flash_budget: int | None,
+             show_report: bool, as_json: bool, **ptq) -> None:
     """Quantize a float MODEL to a full-integer int8 .tflite (int8 input and output)."""
+    from mcutool.quantize.budget import format_budget
     from mcutool.quantize.command import summary_line, write_model
+    from mcutool.quantize.layer_bits import parse_layer_bits
     from mcutool.report.quantization import format_report
+    options = options_from(ptq)
+    options.layer_bits = parse_layer_bits(layer_bits) if layer_bits is not None else None
+    options.flash_budget = flash_budget
     graph = api.load_model(model)
     if show_report:
         _check_labels(graph, calib_path)
-    qgraph, summary = api.quantize_file(graph, calib_path, options_from(ptq), report=show_report,
-                                    progress=not as_json, what=model)
+    qgraph, summary = api.quantize_file(graph, calib_path, options, report=show_report,
+                                        progress=not as_json, what=model)
     write_model(qgraph, output_path)
     if as_json:
         click.echo(json.dumps({"output": output_path, **summary}, indent=2))
         return
     click.echo(f"wrote {output_path}: {summary_line(summary)}")
+    if "budget" in summary:
+        click.echo(format_budget(summary["budget"]))
+    elif "layer_formats" in summary:
+        click.echo("layers: " + ", ".join(f"{n}={f}" for n, f in summary["layer_formats"].items()))
     if show_report:
         click.echo(format_report(summary["report"]))
 

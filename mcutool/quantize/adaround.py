@@ -177,13 +177,16 @@ def _layer_inputs(qgraph: Graph, names: list[str], x: np.ndarray) -> dict[str, n
 
 
 def adaround_graph(qgraph: Graph, float_graph: Graph, x: np.ndarray, iterations: int = ITERATIONS,
-                   progress: bool = False) -> dict:
-    """Re-round every int4 weight tensor of qgraph in place, first layer first. Returns per-layer
-    statistics (weights changed from nearest rounding, output error before and after)."""
+                   progress: bool = False, only: set[str] | None = None) -> dict:
+    """Re-round every int4 weight tensor of qgraph in place (or those of the operators named in
+    `only`), first layer first. Returns per-layer statistics (weights changed from nearest
+    rounding, output error before and after)."""
     start = time.perf_counter()
     layers = []
     for op in qgraph.operators:
         if len(op.inputs) < 2 or not op.inputs[1] or qgraph.tensors[op.inputs[1]].dtype != "int4":
+            continue
+        if only is not None and op.name not in only:
             continue
         w_t = qgraph.tensors[op.inputs[1]]
         assert w_t.quant is not None

@@ -82,21 +82,34 @@ def _kmeans_1d(values: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
     return centres
 
 
-def apply_codebook(graph: Graph, k: int) -> dict[str, int]:
+def apply_codebook(graph: Graph, k: int, layers: dict[str, int] | None = None) -> dict[str, int]:
     """Replace the int8 weights of every conv, depthwise and fully connected layer of a
     quantized graph by their k-means decoding (in place) and mark the graph; returns the
-    table size chosen per weight tensor."""
+    table size chosen per weight tensor.
+
+    layers: operator name -> K for those layers only (mixed precision); the marker is then the
+    largest K, so every clustered layer qualifies (mcutool/ir/codebook.py). An int8 layer that
+    happens to have at most that many distinct values is stored as a codebook too: the same
+    weights, bit for bit, in fewer bytes."""
     sizes: dict[str, int] = {}
     for op in graph.operators:
         opdef = find(op.type)
         if op.type not in OPS or opdef is None or len(op.inputs) < 2 or not op.inputs[1]:
             continue
+        if layers is not None:
+            if op.name not in layers:
+                continue
+            k = layers[op.name]
         t = graph.tensors[op.inputs[1]]
         if t.dtype != "int8" or not t.is_const or t.name in sizes:
             continue
         indices, table = cluster_weights(np.asarray(t.values), k)
         t.data = table[indices].astype(np.int8)
         sizes[t.name] = int(table.size)
+    if layers is not None:
+        if not layers:
+            return sizes
+        k = max(layers.values())
     graph.description = with_marker(graph.description, k)
     return sizes
 

@@ -18,6 +18,7 @@ from mcutool.quantize.calibrate import DEFAULT_BATCH, calibrate
 from mcutool.quantize.codebook import apply_codebook, parse_weights
 from mcutool.quantize.equalize import equalize
 from mcutool.quantize.int4 import check_weight_options
+from mcutool.quantize.layer_bits import check_format, resolve, weight_layers
 from mcutool.quantize.observers import METHODS
 from mcutool.quantize.prepare import prepare
 from mcutool.quantize.quantizer import check_quantizable, quantize_graph
@@ -44,6 +45,9 @@ class PtqOptions:
     weights: str = "int8"            # "int4": 4-bit conv, depthwise and FC weights (quantize/int4.py);
                                      # "codebook:K": K shared int8 values per layer (quantize/codebook.py)
     rounding: str = "nearest"        # "adaround": learned rounding of the int4 weights
+    # layer name -> weight format for that layer instead of `weights` (quantize/layer_bits.py)
+    layer_bits: dict[str, str] | None = None
+    flash_budget: int | None = None  # bytes: choose the formats per layer (quantize/budget.py)
 
     def check(self) -> None:
         check_weight_options(self.weights, self.rounding)
@@ -55,6 +59,10 @@ class PtqOptions:
             raise CalibrationError(f"unknown calibration method {self.method!r}; choose from {', '.join(METHODS)}")
         if self.samples is not None and self.samples < 1:
             raise CalibrationError(f"--samples must be at least 1, got {self.samples}")
+        if self.layer_bits is not None:
+            self.layer_bits = {n: check_format(f) for n, f in self.layer_bits.items()}
+        if self.flash_budget is not None and self.flash_budget < 1:
+            raise CalibrationError(f"--flash-budget must be at least 1 byte, got {self.flash_budget}")
         if not 50.0 < self.percentile <= 100.0:
             raise CalibrationError(f"percentile {self.percentile} must be in (50, 100]")
 
@@ -93,18 +101,30 @@ class PtqResult:
     summary: dict
 
 
-def run_ptq(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
-            progress: bool = False) -> PtqResult:
-    """Quantize a float graph with calibration inputs x (N, *input shape)."""
+@dataclass
+class Calibrated:
+    """What every weight format shares: the prepared float graph and its activation ranges."""
+    prepared: Graph
+    reference: Graph
+    ranges: dict
+    x: np.ndarray
+    options: PtqOptions
+    summary: dict
+
+
+def calibrate_graph(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
+                    progress: bool = False) -> Calibrated:
+    """Checks, preparation, optional equalization and bias correction, and the activation ranges."""
     options = options or PtqOptions()
     options.check()
     check_float_model(graph)
     if options.samples is not None:
         x = x[:options.samples]
-    start = time.perf_counter()
     prepared = prepare(graph)
     summary: dict = {"options": asdict(options), "samples": len(x),
                      "ops_before": len(graph.operators), "ops_after_prepare": len(prepared.operators)}
+    if options.layer_bits:   # unknown names fail before the calibration runs
+        resolve(prepared, options.layer_bits)
     if options.equalize:
         # Equalization keeps the float function but rescales inner tensors channel by channel,
         # so the per-layer comparison must be against the equalized float graph.
@@ -114,15 +134,52 @@ def run_ptq(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
         summary["bias_corrected_layers"] = correct_biases(prepared, x, options.per_channel,
                                                           options.batch_size, progress, options.weights)
     ranges = calibrate(prepared, x, options.method, options.batch_size, options.percentile, progress)
-    qgraph = quantize_graph(prepared, ranges, options.per_channel, options.weights)
-    if options.rounding == "adaround":
-        summary["adaround"] = adaround_graph(qgraph, prepared, x, progress=progress)
-    qgraph.description = f"mcutool post-training quantization ({options.method})"
-    k = parse_weights(options.weights)
-    if k is not None:   # clusters the int8 codes and marks the graph (the .tflite keeps the mark)
-        summary["codebook_sizes"] = apply_codebook(qgraph, k)
+    return Calibrated(prepared, reference, ranges, x, options, summary)
+
+
+def layer_formats(cal: Calibrated) -> dict[str, str]:
+    """Operator name -> weight format of every conv, depthwise and FC layer: `--weights` (with
+    `--rounding`) unless `--layer-bits` names the layer."""
+    o = cal.options
+    default = "int4:adaround" if o.weights == "int4" and o.rounding == "adaround" else o.weights
+    formats = {name: default for name in weight_layers(cal.prepared)}
+    formats.update(resolve(cal.prepared, o.layer_bits or {}))
+    return formats
+
+
+def build_quantized(cal: Calibrated, formats: dict[str, str], progress: bool = False) -> tuple[Graph, dict]:
+    """The quantized graph with these per-layer weight formats (int4 rounding and codebook
+    clustering included), and what those steps report."""
+    o = cal.options
+    qgraph = quantize_graph(cal.prepared, cal.ranges, o.per_channel, o.weights, formats)
+    extras: dict = {}
+    adaround = {n for n, f in formats.items() if f == "int4:adaround"}
+    if adaround:
+        extras["adaround"] = adaround_graph(qgraph, cal.prepared, cal.x, progress=progress, only=adaround)
+    qgraph.description = f"mcutool post-training quantization ({o.method})"
+    ks = {n: k for n, k in ((n, parse_weights(f)) for n, f in formats.items()) if k is not None}
+    if ks:   # clusters the int8 codes and marks the graph (the .tflite keeps the mark)
+        extras["codebook_sizes"] = apply_codebook(qgraph, max(ks.values()), ks)
+    return qgraph, extras
+
+
+def run_ptq(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
+            progress: bool = False) -> PtqResult:
+    """Quantize a float graph with calibration inputs x (N, *input shape)."""
+    start = time.perf_counter()
+    cal = calibrate_graph(graph, x, options, progress)
+    summary = cal.summary
+    if cal.options.flash_budget is not None:
+        from mcutool.quantize.budget import search_budget
+        formats, summary["budget"] = search_budget(cal, cal.options.flash_budget, progress)
+    else:
+        formats = layer_formats(cal)
+    if cal.options.layer_bits or cal.options.flash_budget is not None:
+        summary["layer_formats"] = formats
+    qgraph, extras = build_quantized(cal, formats, progress)
+    summary.update(extras)
     summary["seconds"] = round(time.perf_counter() - start, 3)
-    return PtqResult(qgraph, reference, summary)
+    return PtqResult(qgraph, cal.reference, summary)
 
 
 def quantize_float_graph(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,

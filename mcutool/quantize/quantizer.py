@@ -159,11 +159,13 @@ class _Builder:
 
 
 def quantize_graph(g: Graph, ranges: dict[str, tuple[float, float]], per_channel: bool = True,
-                   weights: str = "int8") -> Graph:
+                   weights: str = "int8", layer_weights: dict[str, str] | None = None) -> Graph:
     """The int8 graph for a prepared float graph and its calibrated activation ranges.
 
     weights="int4": the weights of the ops in mcutool.quantize.int4.INT4_OPS become int4
-    (rounded to nearest; AdaRound re-rounds them afterwards)."""
+    (rounded to nearest; AdaRound re-rounds them afterwards). layer_weights: operator name ->
+    weight format for that layer instead of `weights` (quantize/layer_bits.py)."""
+    layer_weights = layer_weights or {}
     check_quantizable(g)
     act = activation_quant_params(g, ranges)
     b = _Builder(g)
@@ -176,7 +178,8 @@ def quantize_graph(g: Graph, ranges: dict[str, tuple[float, float]], per_channel
         new = Operator(op.type, list(op.inputs), list(op.outputs), copy.deepcopy(op.attrs), op.name)
         opdef = get(op.type)
         if opdef.quant.weight_axis is not None:
-            _weights_and_bias(b, opdef, op, new, act[op.inputs[0]], per_channel, weights)
+            _weights_and_bias(b, opdef, op, new, act[op.inputs[0]], per_channel,
+                              layer_weights.get(op.name, weights))
         else:
             _operands(b, opdef, op, new, act)
         b.out.add_op(new)
@@ -217,7 +220,8 @@ def _weights_and_bias(b: _Builder, opdef: OpDef, op: Operator, new: Operator, in
     w_t = g.tensors[op.inputs[1]]
     weight_axis = opdef.quant.weight_axis
     assert weight_axis is not None
-    w_dtype, per_channel = weight_format(op.type, weights, per_channel)
+    # "int4:adaround" is int4 here (AdaRound re-rounds it later); codebooks are int8 here
+    w_dtype, per_channel = weight_format(op.type, weights.split(":")[0], per_channel)
     qmax = INT4_MAX if w_dtype == "int4" else 127
     axis = weight_axis if per_channel else None
     channels = w_t.shape[weight_axis]

@@ -1,0 +1,174 @@
+"""Mixed precision to a flash budget (`quantize --flash-budget BYTES`).
+
+1. Sensitivity: for every conv, depthwise and fully connected layer and every candidate format,
+   the model is quantized with that layer alone in that format (the others int8) and run by the
+   integer reference executor on the calibration samples; the loss is the mean squared error of
+   the dequantized model output against the float model's, minus int8's. The layer's weight
+   bytes are counted as `inspect` and `generate` store them (int4 packed, codebooks as packed
+   indices plus table).
+2. Choice: the per-layer losses are taken as additive and a multiple-choice knapsack (dynamic
+   programming over bytes) picks one format per layer with the least total loss whose weights
+   fit the budget. The chosen model is then built and measured (its real SQNR and bytes).
+
+Extension point: CANDIDATES lists the formats tried; a per-layer format is anything
+build_quantized understands. int16 activations (TFLite's 16x8, another branch) would join as a
+candidate such as "int8:a16" once the quantizer can give one layer int16 activations: its cost
+is the layer's activation arena bytes rather than flash, so the knapsack then needs a second
+constraint (or a RAM budget); the loss measurement here needs no change.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from mcutool.data import to_model_input
+from mcutool.errors import McutoolError
+from mcutool.ir import Graph
+from mcutool.ir.analysis import weight_bytes
+from mcutool.ir.codebook import stored_bytes
+from mcutool.lower import lower_graph
+from mcutool.quantize.int4 import INT4_OPS
+from mcutool.reference import run_reference
+from mcutool.reference.float_exec import run_float_batches
+
+BASELINE = "int8"
+# The formats tried per layer, largest first (ties in the knapsack keep the earlier one).
+CANDIDATES = ("int4:adaround", "int4", "codebook:16", "codebook:8", "codebook:4")
+MAX_SAMPLES = 200       # calibration samples the losses are measured on (the first ones)
+_MAX_CELLS = 200_000    # knapsack columns; larger budgets are counted in coarser byte units
+
+
+class BudgetError(McutoolError):
+    pass
+
+
+def _candidates(op_type: str) -> tuple[str, ...]:
+    return tuple(c for c in CANDIDATES if not c.startswith("int4") or op_type in INT4_OPS)
+
+
+class _Measure:
+    """Output error of quantized graphs against the float model on fixed samples."""
+
+    def __init__(self, reference: Graph, x: np.ndarray):
+        self.x = x
+        self.float_out = run_float_batches(reference, x)[0].astype(np.float64)
+        self.signal = float(np.mean(self.float_out ** 2))
+
+    def noise(self, qgraph: Graph) -> float:
+        lowered = lower_graph(qgraph)
+        out = qgraph.tensors[qgraph.outputs[0]]
+        q_in = to_model_input(qgraph, self.x)
+        got = np.stack([run_reference(lowered, [q_in[k]])[0] for k in range(len(self.x))])
+        deq = (got.astype(np.float64) - out.zero_point) * out.scale
+        return float(np.mean((deq.reshape(self.float_out.shape) - self.float_out) ** 2))
+
+    def sqnr_db(self, noise: float) -> float:
+        return 99.0 if noise <= 0 else min(99.0, 10.0 * math.log10(max(self.signal, 1e-300) / noise))
+
+
+def layer_weight_bytes(qgraph: Graph, op_name: str) -> int:
+    """Bytes of one layer's weight tensor as stored (packed, or as a codebook)."""
+    op = next(o for o in qgraph.operators if o.name == op_name)
+    w = qgraph.tensors[op.inputs[1]]
+    return stored_bytes(qgraph).get(w.name, w.nbytes)
+
+
+def search_budget(cal, budget: int, progress: bool = False) -> tuple[dict[str, str], dict]:
+    """(operator name -> format, the report: candidates tried per layer, the choice, its bytes
+    and SQNR). cal is a pipeline.Calibrated; layers named by --layer-bits keep their format."""
+    from mcutool.quantize.pipeline import build_quantized, layer_formats
+    if cal.options.weights != BASELINE:
+        raise BudgetError("--flash-budget chooses the weight format of each layer itself; leave --weights "
+                          "at int8 (name fixed layers with --layer-bits)")
+    baseline_formats = layer_formats(cal)   # int8, except the layers --layer-bits fixes
+    fixed = _named(cal)
+    measure = _Measure(cal.reference, cal.x[:MAX_SAMPLES])
+    base_graph, _ = build_quantized(cal, baseline_formats)
+    base_noise = measure.noise(base_graph)
+    total_int8 = weight_bytes(build_quantized(cal, {n: BASELINE for n in baseline_formats})[0])
+    op_types = {op.name: op.type for op in base_graph.operators}
+
+    layers = []
+    for name, fmt in baseline_formats.items():
+        tried = [(fmt, layer_weight_bytes(base_graph, name), 0.0, base_noise)]
+        for cand in ([] if name in fixed else _candidates(op_types[name])):
+            g, _ = build_quantized(cal, {**baseline_formats, name: cand})
+            noise = measure.noise(g)
+            tried.append((cand, layer_weight_bytes(g, name), noise - base_noise, noise))
+            if progress:
+                import click
+                click.echo(f"budget: {name} {cand}: {tried[-1][1]} B, output SQNR "
+                           f"{measure.sqnr_db(noise):.1f} dB", err=True)
+        layers.append((name, tried))
+
+    other = weight_bytes(base_graph) - sum(t[0][1] for _, t in layers)   # biases and other constants
+    smallest = other + sum(min(b for _, b, _, _ in t) for _, t in layers)
+    if smallest > budget:
+        raise BudgetError(f"--flash-budget {budget} cannot be met: the smallest weights mcutool can make are "
+                          f"{smallest} bytes, {smallest - budget} bytes over the budget")
+    picks = _knapsack([[(b, loss) for _, b, loss, _ in t] for _, t in layers], budget - other)
+    formats = {name: t[j][0] for (name, t), j in zip(layers, picks)}
+    chosen_graph, _ = build_quantized(cal, formats)
+    chosen_bytes = weight_bytes(chosen_graph)
+    # the real bytes can only be fewer (an int8 layer with few values also stored as a codebook)
+    assert chosen_bytes <= budget, (chosen_bytes, budget)
+    chosen_noise = measure.noise(chosen_graph)
+    report = {
+        "budget_bytes": budget, "int8_weight_bytes": total_int8, "weight_bytes": chosen_bytes,
+        "samples": len(measure.x), "int8_output_sqnr_db": measure.sqnr_db(base_noise),
+        "output_sqnr_db": measure.sqnr_db(chosen_noise), "choice": formats,
+        "candidates": [{"layer": name, "format": f, "weight_bytes": b, "loss": loss,
+                        "output_sqnr_db": measure.sqnr_db(n), "chosen": f == formats[name]}
+                       for name, tried in layers for f, b, loss, n in tried],
+    }
+    return formats, report
+
+
+def _named(cal) -> set[str]:
+    from mcutool.quantize.layer_bits import resolve
+    return set(resolve(cal.prepared, cal.options.layer_bits or {}))
+
+
+def _knapsack(layers: list[list[tuple[int, float]]], capacity: int) -> list[int]:
+    """One (bytes, loss) option per layer, total bytes <= capacity, least total loss (exact for
+    byte units; large capacities are counted in coarser units, rounding costs up, so the
+    answer still fits). Returns the index chosen per layer."""
+    unit = max(1, -(-capacity // _MAX_CELLS))
+    cap = capacity // unit
+    best = np.zeros(cap + 1)              # least loss of the layers so far within c units
+    choices = []
+    for options in layers:
+        new = np.full(cap + 1, np.inf)
+        pick = np.full(cap + 1, -1, np.int64)
+        for j, (nbytes, loss) in enumerate(options):
+            cost = -(-nbytes // unit)
+            if cost > cap:
+                continue
+            shifted = np.full(cap + 1, np.inf)
+            shifted[cost:] = best[:cap + 1 - cost] + loss
+            better = shifted < new
+            new[better], pick[better] = shifted[better], j
+        best = new
+        choices.append(pick)
+    if not np.isfinite(best[cap]):
+        raise BudgetError("no combination of the measured formats fits the budget")
+    picks, c = [], cap
+    for options, pick in zip(reversed(layers), reversed(choices)):
+        j = int(pick[c])
+        picks.append(j)
+        c -= -(-options[j][0] // unit)
+    return picks[::-1]
+
+
+def format_budget(report: dict) -> str:
+    """The candidates table and the choice, for the terminal."""
+    lines = [f"flash budget {report['budget_bytes']:,} B (int8 weights {report['int8_weight_bytes']:,} B): "
+             f"chose {report['weight_bytes']:,} B, output SQNR {report['output_sqnr_db']:.1f} dB "
+             f"(int8 {report['int8_output_sqnr_db']:.1f} dB) on {report['samples']} calibration samples",
+             f"  {'layer':<24} {'format':<14} {'bytes':>7} {'SQNR dB':>8}"]
+    for row in report["candidates"]:
+        mark = "  <- chosen" if row["chosen"] else ""
+        lines.append(f"  {row['layer']:<24} {row['format']:<14} {row['weight_bytes']:>7,} "
+                     f"{row['output_sqnr_db']:>8.1f}{mark}")
+    return "\n".join(lines)
