@@ -194,3 +194,14 @@ def test_budget_model_bit_exact_on_mps2_an386(digits, budget60):
     with tempfile.TemporaryDirectory(prefix="mcutool-mixed-") as tmp:
         out = api.generate(api.compile_graph(graph, "mps2-an386"), Path(tmp) / "gen")
         assert_same(expected, api.run(out, samples, board="mps2-an386"), "mps2-an386 vs TFLite-Micro")
+
+
+def test_api_layer_bits_and_budget(digits):
+    graph, calib, _, _ = digits
+    q, summary = api.quantize_model(graph, calib[:60], layer_bits={"logits": "int4"})
+    assert summary["layer_formats"]["logits"] == "int4" and q.tensors[
+        next(op.inputs[1] for op in q.operators if op.name == "logits")].dtype == "int4"
+    from mcutool.quantize.command import summary_line
+    assert "mixed per-channel weights (3 int8, 1 int4)" in summary_line(summary)
+    q, summary = api.quantize_model(graph, calib[:60], flash_budget=2200)
+    assert summary["budget"]["weight_bytes"] <= 2200
