@@ -18,7 +18,7 @@ from mcutool.frontends.tflite import read_tflite, write_tflite
 from mcutool.ir.codebook import codebook_k
 from mcutool.lower import data_type, lower_graph
 from mcutool.plan import plan_memory
-from mcutool.quantize.budget import _knapsack
+from mcutool.quantize.budget import knapsack
 from mcutool.quantize.layer_bits import LayerBitsError, parse_layer_bits
 from mcutool.quantize.pipeline import PtqOptions, run_ptq
 
@@ -76,7 +76,7 @@ def test_parse_layer_bits_text_and_toml(tmp_path):
             parse_layer_bits(bad)
 
 
-def test_knapsack_is_optimal():
+def testknapsack_is_optimal():
     rng = np.random.default_rng(3)
     for _ in range(30):
         layers = [[(int(b), float(v)) for b, v in zip(rng.integers(1, 40, 4), rng.random(4))]
@@ -87,7 +87,7 @@ def test_knapsack_is_optimal():
         if not fits:
             continue
         best = min(sum(layers[i][j][1] for i, j in enumerate(c)) for c in fits)
-        picks = _knapsack(layers, cap)
+        picks = knapsack(layers, cap)
         assert sum(layers[i][j][0] for i, j in enumerate(picks)) <= cap
         assert sum(layers[i][j][1] for i, j in enumerate(picks)) == pytest.approx(best)
 

@@ -19,6 +19,7 @@ constraint (or a RAM budget); the loss measurement here needs no change.
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
@@ -82,7 +83,7 @@ def search_budget(cal, budget: int, progress: bool = False) -> tuple[dict[str, s
         raise BudgetError("--flash-budget chooses the weight format of each layer itself; leave --weights "
                           "at int8 (name fixed layers with --layer-bits)")
     baseline_formats = layer_formats(cal)   # int8, except the layers --layer-bits fixes
-    fixed = _named(cal)
+    fixed = named_layers(cal)
     measure = _Measure(cal.reference, cal.x[:MAX_SAMPLES])
     base_graph, _ = build_quantized(cal, baseline_formats)
     base_noise = measure.noise(base_graph)
@@ -96,10 +97,9 @@ def search_budget(cal, budget: int, progress: bool = False) -> tuple[dict[str, s
             g, _ = build_quantized(cal, {**baseline_formats, name: cand})
             noise = measure.noise(g)
             tried.append((cand, layer_weight_bytes(g, name), noise - base_noise, noise))
-            if progress:
-                import click
-                click.echo(f"budget: {name} {cand}: {tried[-1][1]} B, output SQNR "
-                           f"{measure.sqnr_db(noise):.1f} dB", err=True)
+            if progress:   # the command line's progress, on stderr beside its progress bars
+                print(f"budget: {name} {cand}: {tried[-1][1]} B, output SQNR "
+                      f"{measure.sqnr_db(noise):.1f} dB", file=sys.stderr)
         layers.append((name, tried))
 
     other = weight_bytes(base_graph) - sum(t[0][1] for _, t in layers)   # biases and other constants
@@ -107,7 +107,7 @@ def search_budget(cal, budget: int, progress: bool = False) -> tuple[dict[str, s
     if smallest > budget:
         raise BudgetError(f"--flash-budget {budget} cannot be met: the smallest weights mcutool can make are "
                           f"{smallest} bytes, {smallest - budget} bytes over the budget")
-    picks = _knapsack([[(b, loss) for _, b, loss, _ in t] for _, t in layers], budget - other)
+    picks = knapsack([[(b, loss) for _, b, loss, _ in t] for _, t in layers], budget - other)
     formats = {name: t[j][0] for (name, t), j in zip(layers, picks)}
     chosen_graph, _ = build_quantized(cal, formats)
     chosen_bytes = weight_bytes(chosen_graph)
@@ -125,12 +125,12 @@ def search_budget(cal, budget: int, progress: bool = False) -> tuple[dict[str, s
     return formats, report
 
 
-def _named(cal) -> set[str]:
+def named_layers(cal) -> set[str]:
     from mcutool.quantize.layer_bits import resolve
     return set(resolve(cal.prepared, cal.options.layer_bits or {}))
 
 
-def _knapsack(layers: list[list[tuple[int, float]]], capacity: int) -> list[int]:
+def knapsack(layers: list[list[tuple[int, float]]], capacity: int) -> list[int]:
     """One (bytes, loss) option per layer, total bytes <= capacity, least total loss (exact for
     byte units; large capacities are counted in coarser units, rounding costs up, so the
     answer still fits). Returns the index chosen per layer."""
