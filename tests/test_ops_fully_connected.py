@@ -105,3 +105,22 @@ def test_int16_output_is_unsupported():
     graph = fc_graph((1, 8), 4)
     graph.tensors["y"].dtype = "int16"
     assert "int16" in _unsupported(graph)
+
+
+def test_twin_takes_a_weight_zero_point_as_tflite_micro_does():
+    """TFLite-Micro accepts per-tensor FC weights with a zero point (TFLite's converters never
+    make them, so the lowering keeps refusing them); the twin and the C kernel both compute it,
+    the C against the same golden case in runtime_c/Tests."""
+    from mcutool.abi.types import Activation, Dims, FcParams, PerTensorQuantParams
+    from mcutool.oracle.golden import FC_CASES, fc_golden
+    from mcutool.reference.kernels.fully_connected import arm_fully_connected_s8
+    case = next(c for c in FC_CASES if c.filter_zp)
+    g = fc_golden(case)
+    params = FcParams(g["input_offset"], g["filter_offset"], g["output_offset"],
+                      Activation(g["act_min"], g["act_max"]))
+    out = np.zeros(np.asarray(g["expected"]).size, np.int8)
+    arm_fully_connected_s8(None, params, PerTensorQuantParams(int(g["multiplier"][0]), int(g["shift"][0])),
+                           Dims(*g["input_dims"]), g["input"].reshape(-1), Dims(*g["filter_dims"]),
+                           g["filter"].reshape(-1), Dims(1, 1, 1, case.units), g["bias"],
+                           Dims(*g["output_dims"]), out)
+    np.testing.assert_array_equal(out, np.asarray(g["expected"]).reshape(-1))

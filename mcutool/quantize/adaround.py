@@ -17,6 +17,7 @@ O(channels * K^2) and the optimisation (Adam, full batch) runs in numpy, determi
 """
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -203,10 +204,9 @@ def adaround_graph(qgraph: Graph, float_graph: Graph, x: np.ndarray, iterations:
         changed = int(np.sum(w_t.data != nearest))
         layers.append({"op": op.name, "changed": changed, "weights": int(nearest.size),
                        "error_nearest": before, "error_adaround": after})
-        if progress:
-            import click
-            click.echo(f"adaround {op.name}: {changed}/{nearest.size} weights re-rounded, "
-                       f"output error x{after / max(before, 1e-30):.2f}", err=True)
+        if progress:  # the command line's progress, on stderr beside its progress bars
+            print(f"adaround {op.name}: {changed}/{nearest.size} weights re-rounded, "
+                  f"output error x{after / max(before, 1e-30):.2f}", file=sys.stderr)
     return {"layers": layers, "seconds": round(time.perf_counter() - start, 3)}
 
 

@@ -9,7 +9,7 @@ from mcutool.abi.types import Dims
 from mcutool.ir.codebook import decode
 from mcutool.reference.kernels import twin
 from mcutool.reference.kernels.conv import arm_convolve_wrapper_s8, arm_depthwise_conv_wrapper_s8
-from mcutool.reference.kernels.fully_connected import _fully_connected
+from mcutool.reference.kernels.fully_connected import fully_connected_rows
 
 
 def _check(bits: int, table) -> None:
@@ -43,6 +43,6 @@ def mcu_fully_connected_codebook_s8(ctx, fc_params, quant_params, input_dims: Di
                                     bias_dims, bias_data, output_dims: Dims, output_data) -> int:
     _check(index_bits, filter_table)
     w = decode(filter_indices, index_bits, filter_table, filter_dims.n * filter_dims.c)
-    return _fully_connected(fc_params, np.asarray(quant_params.multiplier, np.int64),
+    return fully_connected_rows(fc_params, np.asarray(quant_params.multiplier, np.int64),
                             np.asarray(quant_params.shift, np.int64), input_dims, input_data,
                             filter_dims, w, bias_data, output_dims, output_data)

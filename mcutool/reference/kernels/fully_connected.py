@@ -27,14 +27,13 @@ def _check_kernel_sums(ctx, fc_params, filter_dims: Dims, filter_data, bias_data
         raise ValueError("fully connected: the kernel sums in the context do not match the weights")
 
 
-def _fully_connected(fc_params, multiplier, shift, input_dims: Dims, input_data, filter_dims: Dims,
-                     filter_data, bias_data, output_dims: Dims, output_data) -> int:
-    if fc_params.filter_offset != 0:
-        raise ValueError("fully connected: weights with a nonzero zero point are not supported")
+def fully_connected_rows(fc_params, multiplier, shift, input_dims: Dims, input_data, filter_dims: Dims,
+                         filter_data, bias_data, output_dims: Dims, output_data) -> int:
+    """The rows of one fully connected layer; filter_offset is minus a weight zero point."""
     depth, units, batches = filter_dims.n, output_dims.c, input_dims.n
     x = input_data[:batches * depth].reshape(batches, depth).astype(np.float64) + fc_params.input_offset
-    w = filter_data.reshape(units, depth).astype(np.float64)
-    acc = wrap_int32((x @ w.T).astype(np.int64))  # exact: |sum| <= depth * 255 * 127 < 2^53
+    w = filter_data.reshape(units, depth).astype(np.float64) + fc_params.filter_offset
+    acc = wrap_int32((x @ w.T).astype(np.int64))  # exact: |sum| <= depth * 256 * 256 < 2^53
     if bias_data is not None:
         acc = wrap_int32(acc + np.asarray(bias_data, np.int64))
     out = multiply_by_quantized_multiplier(acc, multiplier, shift) + fc_params.output_offset
@@ -47,7 +46,7 @@ def _fully_connected(fc_params, multiplier, shift, input_dims: Dims, input_data,
 def arm_fully_connected_s8(ctx, fc_params, quant_params, input_dims, input_data, filter_dims, filter_data,
                            bias_dims, bias_data, output_dims, output_data) -> int:
     _check_kernel_sums(ctx, fc_params, filter_dims, filter_data, bias_data)
-    return _fully_connected(fc_params, np.int64(quant_params.multiplier), np.int64(quant_params.shift),
+    return fully_connected_rows(fc_params, np.int64(quant_params.multiplier), np.int64(quant_params.shift),
                             input_dims, input_data, filter_dims, filter_data, bias_data, output_dims,
                             output_data)
 
@@ -56,7 +55,7 @@ def arm_fully_connected_s8(ctx, fc_params, quant_params, input_dims, input_data,
 def arm_fully_connected_per_channel_s8(ctx, fc_params, quant_params, input_dims, input_data, filter_dims,
                                        filter_data, bias_dims, bias_data, output_dims, output_data) -> int:
     _check_kernel_sums(ctx, fc_params, filter_dims, filter_data, bias_data)
-    return _fully_connected(fc_params, np.asarray(quant_params.multiplier, np.int64),
+    return fully_connected_rows(fc_params, np.asarray(quant_params.multiplier, np.int64),
                             np.asarray(quant_params.shift, np.int64), input_dims, input_data, filter_dims,
                             filter_data, bias_data, output_dims, output_data)
 
@@ -67,6 +66,6 @@ def arm_fully_connected_s4(ctx, fc_params, quant_params, input_dims, input_data,
     """int4 weights packed two per byte (element 0 in the low nibble); CMSIS-NN's s4 kernel
     takes no context (no kernel sums, even on Helium)."""
     weights = unpack_int4(filter_data, filter_dims.n * filter_dims.c)
-    return _fully_connected(fc_params, np.int64(quant_params.multiplier), np.int64(quant_params.shift),
+    return fully_connected_rows(fc_params, np.int64(quant_params.multiplier), np.int64(quant_params.shift),
                             input_dims, input_data, filter_dims, weights, bias_data, output_dims,
                             output_data)
