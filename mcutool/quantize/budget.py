@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,6 +33,9 @@ from mcutool.lower import lower_graph
 from mcutool.quantize.int4 import INT4_OPS
 from mcutool.reference import run_reference
 from mcutool.reference.float_exec import run_float_batches
+
+if TYPE_CHECKING:   # pipeline imports this module when a budget is given
+    from mcutool.quantize.pipeline import Calibrated
 
 BASELINE = "int8"
 # The formats tried per layer, largest first (ties in the knapsack keep the earlier one).
@@ -75,9 +79,9 @@ def layer_weight_bytes(qgraph: Graph, op_name: str) -> int:
     return stored_bytes(qgraph).get(w.name, w.nbytes)
 
 
-def search_budget(cal, budget: int, progress: bool = False) -> tuple[dict[str, str], dict]:
+def search_budget(cal: Calibrated, budget: int, progress: bool = False) -> tuple[dict[str, str], dict]:
     """(operator name -> format, the report: candidates tried per layer, the choice, its bytes
-    and SQNR). cal is a pipeline.Calibrated; layers named by --layer-bits keep their format."""
+    and SQNR). layers named by --layer-bits keep their format."""
     from mcutool.quantize.pipeline import build_quantized, layer_formats
     if cal.options.weights != BASELINE:
         raise BudgetError("--flash-budget chooses the weight format of each layer itself; leave --weights "
@@ -125,7 +129,7 @@ def search_budget(cal, budget: int, progress: bool = False) -> tuple[dict[str, s
     return formats, report
 
 
-def named_layers(cal) -> set[str]:
+def named_layers(cal: Calibrated) -> set[str]:
     from mcutool.quantize.layer_bits import resolve
     return set(resolve(cal.prepared, cal.options.layer_bits or {}))
 
