@@ -205,3 +205,9 @@ def test_api_layer_bits_and_budget(digits):
     assert "mixed per-channel weights (3 int8, 1 int4)" in summary_line(summary)
     q, summary = api.quantize_model(graph, calib[:60], flash_budget=2200)
     assert summary["budget"]["weight_bytes"] <= 2200
+
+
+def test_budget_with_room_keeps_int8(digits):
+    graph, calib, _, _ = digits
+    r = run_ptq(graph, calib[:40], PtqOptions(flash_budget=10_000))
+    assert set(r.summary["layer_formats"].values()) == {"int8"} and codebook_k(r.int8.description) is None

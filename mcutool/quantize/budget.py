@@ -3,7 +3,7 @@
 1. Sensitivity: for every conv, depthwise and fully connected layer and every candidate format,
    the model is quantized with that layer alone in that format (the others int8) and run by the
    integer reference executor on the calibration samples; the loss is the mean squared error of
-   the dequantized model output against the float model's, minus int8's. The layer's weight
+   the dequantized model output against the float model's, minus int8's (at least 0). The layer's weight
    bytes are counted as `inspect` and `generate` store them (int4 packed, codebooks as packed
    indices plus table).
 2. Choice: the per-layer losses are taken as additive and a multiple-choice knapsack (dynamic
@@ -100,7 +100,9 @@ def search_budget(cal: Calibrated, budget: int, progress: bool = False) -> tuple
         for cand in ([] if name in fixed else _candidates(op_types[name])):
             g, _ = build_quantized(cal, {**baseline_formats, name: cand})
             noise = measure.noise(g)
-            tried.append((cand, layer_weight_bytes(g, name), noise - base_noise, noise))
+            # a format measured better than int8 is counted as no loss (the gain is calibration
+            # noise), so that a budget with room to spare keeps int8
+            tried.append((cand, layer_weight_bytes(g, name), max(0.0, noise - base_noise), noise))
             if progress:   # the command line's progress, on stderr beside its progress bars
                 print(f"budget: {name} {cand}: {tried[-1][1]} B, output SQNR "
                       f"{measure.sqnr_db(noise):.1f} dB", file=sys.stderr)
