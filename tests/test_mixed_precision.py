@@ -211,3 +211,18 @@ def test_budget_with_room_keeps_int8(digits):
     graph, calib, _, _ = digits
     r = run_ptq(graph, calib[:40], PtqOptions(flash_budget=10_000))
     assert set(r.summary["layer_formats"].values()) == {"int8"} and codebook_k(r.int8.description) is None
+
+
+def test_layer_bits_toml_file_on_the_command_line(capsys, tmp_path):
+    bits = tmp_path / "bits.toml"
+    bits.write_text('"pw1/conv" = "int4"\nlogits = "codebook:8"\n')
+    out_path = tmp_path / "m.tflite"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["quantize", str(DIGITS), "--calib", str(CALIB), "-o", str(out_path), "--samples", "30",
+              "--layer-bits", str(bits)])
+    out, _ = capsys.readouterr()
+    assert exit_info.value.code in (0, None) and "(2 int8, 1 int4, 1 codebook:8)" in out
+    graph = read_tflite(out_path.read_bytes())
+    kinds = {op.outputs[0]: data_type(graph, op) for op in graph.operators
+             if op.type in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")}
+    assert sorted(kinds.values()) == ["int8", "int8", "int8cb", "int8w4"] and codebook_k(graph.description) == 8
