@@ -31,6 +31,7 @@ from mcutool.ir.analysis import weight_bytes
 from mcutool.ir.codebook import stored_bytes
 from mcutool.lower import lower_graph
 from mcutool.quantize.int4 import INT4_OPS
+from mcutool.quantize.layer_bits import ADAROUND
 from mcutool.reference import run_reference
 from mcutool.reference.float_exec import run_float_batches
 
@@ -94,11 +95,30 @@ def search_budget(cal: Calibrated, budget: int, progress: bool = False) -> tuple
     total_int8 = weight_bytes(build_quantized(cal, {n: BASELINE for n in baseline_formats})[0])
     op_types = {op.name: op.type for op in base_graph.operators}
 
+    # bytes first (int4:adaround packs like int4, so no AdaRound yet): an unreachable budget
+    # fails before anything is measured
+    graphs: dict[tuple[str, str], Graph] = {}
+    sizes: dict[tuple[str, str], int] = {}
+    for name, fmt in baseline_formats.items():
+        sizes[name, fmt] = layer_weight_bytes(base_graph, name)
+        for cand in ([] if name in fixed else _candidates(op_types[name])):
+            if cand == ADAROUND:
+                continue
+            graphs[name, cand] = build_quantized(cal, {**baseline_formats, name: cand})[0]
+            sizes[name, cand] = layer_weight_bytes(graphs[name, cand], name)
+            if (name, "int4") in sizes:
+                sizes[name, ADAROUND] = sizes[name, "int4"]
+    other = weight_bytes(base_graph) - sum(sizes[n, f] for n, f in baseline_formats.items())  # biases etc.
+    smallest = other + sum(min(b for (n, _), b in sizes.items() if n == name) for name in baseline_formats)
+    if smallest > budget:
+        raise BudgetError(f"--flash-budget {budget} cannot be met: the smallest weights mcutool can make are "
+                          f"{smallest} bytes, {smallest - budget} bytes over the budget")
+
     layers = []
     for name, fmt in baseline_formats.items():
-        tried = [(fmt, layer_weight_bytes(base_graph, name), 0.0, base_noise)]
+        tried = [(fmt, sizes[name, fmt], 0.0, base_noise)]
         for cand in ([] if name in fixed else _candidates(op_types[name])):
-            g, _ = build_quantized(cal, {**baseline_formats, name: cand})
+            g = graphs.pop((name, cand), None) or build_quantized(cal, {**baseline_formats, name: cand})[0]
             noise = measure.noise(g)
             # a format measured better than int8 is counted as no loss (the gain is calibration
             # noise), so that a budget with room to spare keeps int8
@@ -108,17 +128,16 @@ def search_budget(cal: Calibrated, budget: int, progress: bool = False) -> tuple
                       f"{measure.sqnr_db(noise):.1f} dB", file=sys.stderr)
         layers.append((name, tried))
 
-    other = weight_bytes(base_graph) - sum(t[0][1] for _, t in layers)   # biases and other constants
-    smallest = other + sum(min(b for _, b, _, _ in t) for _, t in layers)
-    if smallest > budget:
-        raise BudgetError(f"--flash-budget {budget} cannot be met: the smallest weights mcutool can make are "
-                          f"{smallest} bytes, {smallest - budget} bytes over the budget")
     picks = knapsack([[(b, loss) for _, b, loss, _ in t] for _, t in layers], budget - other)
     formats = {name: t[j][0] for (name, t), j in zip(layers, picks)}
     chosen_graph, _ = build_quantized(cal, formats)
     chosen_bytes = weight_bytes(chosen_graph)
-    # the real bytes can only be fewer (an int8 layer with few values also stored as a codebook)
-    assert chosen_bytes <= budget, (chosen_bytes, budget)
+    if chosen_bytes > budget:
+        # only when an int8 layer of a few dozen weights with few values is stored as a codebook
+        # (the marker is per model) and its table outweighs what the indices save
+        over = chosen_bytes - budget
+        raise BudgetError(f"--flash-budget {budget}: the chosen formats take {chosen_bytes} bytes once the int8 "
+                          f"layers with few values are stored as codebooks; try {budget - over}")
     chosen_noise = measure.noise(chosen_graph)
     report = {
         "budget_bytes": budget, "int8_weight_bytes": total_int8, "weight_bytes": chosen_bytes,
