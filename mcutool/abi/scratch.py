@@ -60,6 +60,17 @@ def _avgpool(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
     return Scratch(max(runtime.avgpool_s8(x.c), cmsis.avgpool_s8(isa, y.w, x.c)))
 
 
+def _conv_s16(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
+    """runtime_c's s16 kernels need none; CMSIS-NN's sizes are reserved for a drop-in build."""
+    _, _, _, x, _, f, _, _, _, _, _ = args
+    return Scratch(cmsis.convolve_wrapper_s16(isa, x, f))
+
+
+def _depthwise_s16(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
+    _, params, _, x, _, f, _, _, _, _, _ = args
+    return Scratch(cmsis.depthwise_conv_wrapper_s16(isa, params, x, f))
+
+
 def _none(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
     return Scratch(0)
 
@@ -74,6 +85,9 @@ CONTEXTS: dict[str, Callable[[Isa, list, ConstOf], Scratch | KernelSums]] = {
     "arm_fully_connected_s4": _none,   # CMSIS-NN's s4 FC ignores its context on every ISA
     "arm_avgpool_s8": _avgpool,
     "arm_max_pool_s8": _none,
+    "arm_convolve_wrapper_s16": _conv_s16,
+    "arm_depthwise_conv_wrapper_s16": _depthwise_s16,
+    "arm_fully_connected_s16": _none,   # CMSIS-NN's s16 FC asks for none on any ISA
 }
 
 

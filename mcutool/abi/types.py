@@ -99,3 +99,12 @@ class PerTensorQuantParams:
     C_TYPE: ClassVar[str] = "cmsis_nn_per_tensor_quant_params"
     multiplier: int
     shift: int
+
+
+@dataclass(frozen=True, eq=False)
+class BiasData:
+    """arm_convolve_wrapper_s16's bias: int64 values, or int32 ones (is_int32_bias)."""
+
+    C_TYPE: ClassVar[str] = "cmsis_nn_bias_data"
+    data: np.ndarray
+    is_int32_bias: bool

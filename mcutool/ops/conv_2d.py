@@ -24,6 +24,7 @@ from mcutool.lower.conv_quant import (
     per_channel_params,
     weight_scales,
 )
+from mcutool.lower.conv_s16 import lower_conv2d_s16
 from mcutool.ops.opdef import (
     ACTIVATION_FIELD,
     DILATION_FIELDS,
@@ -86,7 +87,7 @@ CONV_2D = register(OpDef(
     float_eval=float_conv2d,
     quant=QuantRule(weight_axis=0, weight_input_axis=3),
     macs=macs,
-    lower={"int8": lower_conv2d, "int8w4": lower_conv2d_w4},
+    lower={"int8": lower_conv2d, "int8w4": lower_conv2d_w4, "int16": lower_conv2d_s16},
     fuses_activation=True,
     checks=(rules.conv_shapes, rules.weighted_scales, rules.weighted_sums(lambda w: math.prod(w[1:]))),
 ))

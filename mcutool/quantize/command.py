@@ -32,6 +32,8 @@ def summary_line(summary: dict) -> str:
     weights = f"{'per-channel' if o['per_channel'] else 'per-tensor'} weights"
     if o.get("weights", "int8") == "int4":   # TFLite-Micro takes int4 FC weights per tensor only
         weights = (f"int4 {weights} (fully connected per tensor), {o.get('rounding', 'nearest')} rounding")
+    if o.get("activations", "int8") == "int16":   # 16x8: the FC takes one weight scale
+        weights = f"int16 activations, {weights} (fully connected per tensor), int64 bias"
     return (f"quantized with {o['method']} ranges, {weights}"
             f"{', ' + ', '.join(extras) if extras else ''}, on {summary['samples']} calibration samples "
-            f"({summary['ops_before']} float ops -> {summary['ops_after_prepare']} int8 ops)")
+            f"({summary['ops_before']} float ops -> {summary['ops_after_prepare']} {o.get('activations', 'int8')} ops)")

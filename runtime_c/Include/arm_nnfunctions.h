@@ -468,6 +468,46 @@ arm_cmsis_nn_status arm_fully_connected_s4(const cmsis_nn_context *ctx,
                                            const cmsis_nn_dims *output_dims,
                                            int8_t *output_data);
 
+/* -- s16: TFLite's 16x8 scheme, int16 activations with zero point 0 (the offsets in the params
+ * structs are not used), int8 weights, int64 bias (or NULL), as CMSIS-NN's s16 API. Dims and
+ * layouts as the s8 kernels'. No scratch is used. */
+arm_cmsis_nn_status arm_convolve_wrapper_s16(const cmsis_nn_context *ctx,
+                                             const cmsis_nn_conv_params *conv_params,
+                                             const cmsis_nn_per_channel_quant_params *quant_params,
+                                             const cmsis_nn_dims *input_dims,
+                                             const int16_t *input_data,
+                                             const cmsis_nn_dims *filter_dims,
+                                             const int8_t *filter_data,
+                                             const cmsis_nn_dims *bias_dims,
+                                             const cmsis_nn_bias_data *bias_data,
+                                             const cmsis_nn_dims *output_dims,
+                                             int16_t *output_data);
+
+arm_cmsis_nn_status
+arm_depthwise_conv_wrapper_s16(const cmsis_nn_context *ctx,
+                               const cmsis_nn_dw_conv_params *dw_conv_params,
+                               const cmsis_nn_per_channel_quant_params *quant_params,
+                               const cmsis_nn_dims *input_dims,
+                               const int16_t *input_data,
+                               const cmsis_nn_dims *filter_dims,
+                               const int8_t *filter_data,
+                               const cmsis_nn_dims *bias_dims,
+                               const int64_t *bias_data,
+                               const cmsis_nn_dims *output_dims,
+                               int16_t *output_data);
+
+arm_cmsis_nn_status arm_fully_connected_s16(const cmsis_nn_context *ctx,
+                                            const cmsis_nn_fc_params *fc_params,
+                                            const cmsis_nn_per_tensor_quant_params *quant_params,
+                                            const cmsis_nn_dims *input_dims,
+                                            const int16_t *input_data,
+                                            const cmsis_nn_dims *filter_dims,
+                                            const int8_t *filter_data,
+                                            const cmsis_nn_dims *bias_dims,
+                                            const int64_t *bias_data,
+                                            const cmsis_nn_dims *output_dims,
+                                            int16_t *output_data);
+
 #ifdef __cplusplus
 }
 #endif

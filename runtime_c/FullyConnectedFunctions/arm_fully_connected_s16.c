@@ -1,0 +1,48 @@
+/*
+ * mcutool portable runtime: arm_fully_connected_s16, 16x8 FULLY_CONNECTED (int16 input and
+ * output, zero points 0; int8 weights with one multiplier; int64 bias or NULL), bit-exact with
+ * TFLite-Micro's reference FullyConnected for int16: an exact int64 sum, the bias, then
+ * MultiplyByQuantizedMultiplier for int64 and the clamp.
+ *
+ * Dims as arm_fully_connected_s8: input_dims->n = batches, filter_dims->n = accumulation
+ * depth, output_dims->c = output depth; the offsets in fc_params are not used (all zero).
+ * No scratch is used.
+ */
+#include "Internal/mcu_nn_s16.h"
+#include "arm_nnfunctions.h"
+
+arm_cmsis_nn_status arm_fully_connected_s16(const cmsis_nn_context *ctx,
+                                            const cmsis_nn_fc_params *fc_params,
+                                            const cmsis_nn_per_tensor_quant_params *quant_params,
+                                            const cmsis_nn_dims *input_dims,
+                                            const int16_t *input_data,
+                                            const cmsis_nn_dims *filter_dims,
+                                            const int8_t *filter_data,
+                                            const cmsis_nn_dims *bias_dims,
+                                            const int64_t *bias_data,
+                                            const cmsis_nn_dims *output_dims,
+                                            int16_t *output_data)
+{
+    (void)ctx;
+    (void)bias_dims;
+    const int32_t depth = filter_dims->n;
+    const int32_t units = output_dims->c;
+    for (int32_t b = 0; b < input_dims->n; b++) {
+        const int16_t *x = input_data + (int64_t)b * depth;
+        for (int32_t u = 0; u < units; u++) {
+            const int8_t *w = filter_data + (int64_t)u * depth;
+            int64_t acc = 0;
+            for (int32_t k = 0; k < depth; k++) {
+                acc += (int32_t)x[k] * w[k];
+            }
+            if (bias_data != NULL) {
+                acc += bias_data[u];
+            }
+            const int32_t out =
+                mcu_nn_requantize_s64(acc, quant_params->multiplier, quant_params->shift);
+            output_data[(int64_t)b * units + u] =
+                mcu_nn_clamp_s16(out, fc_params->activation.min, fc_params->activation.max);
+        }
+    }
+    return ARM_CMSIS_NN_SUCCESS;
+}

@@ -1,0 +1,68 @@
+"""16-bit activations (TFLite's 16x8 scheme, CMSIS-NN's s16 kernels): TFLite-Micro == numpy
+twin == generated C, on the portable and the emulated-DSP C paths (c_path), under ASan/UBSan.
+The graphs are the int8 op tests' graphs made int16 (int16_graphs.to_int16)."""
+import pytest
+from bitexact import check_bit_exact
+from int16_graphs import to_int16
+from test_ops_conv import conv_graph
+from test_ops_fully_connected import fc_graph
+
+from mcutool.lower import data_type, lower_graph
+
+# (shape, out_c, kernel, stride, dilation, padding, activation)
+CONV_CASES = [
+    ((1, 8, 8, 3), 8, (3, 3), (1, 1), (1, 1), "SAME", "RELU"),
+    ((2, 7, 6, 5), 5, (3, 2), (2, 1), (1, 2), "VALID", "RELU6"),
+    ((1, 5, 5, 300), 3, (1, 1), (1, 1), (1, 1), "SAME", "NONE"),    # > 256 products per tap
+    ((1, 6, 6, 4), 4, (3, 3), (1, 1), (1, 1), "SAME", "RELU_N1_TO_1"),
+]
+DW_CASES = [
+    ((1, 8, 8, 8), (3, 3), (1, 1), (1, 1), "SAME", "RELU", 1),
+    ((1, 7, 6, 5), (3, 3), (2, 1), (1, 1), "SAME", "NONE", 1),
+    ((1, 6, 6, 3), (2, 3), (1, 2), (2, 1), "VALID", "RELU6", 2),
+    ((2, 5, 5, 9), (5, 5), (1, 1), (1, 1), "SAME", "NONE", 1),
+]
+FC_CASES = [((1, 17), 10, "RELU"), ((3, 64), 7, "NONE"), ((2, 300), 10, "NONE"), ((4, 9), 5, "RELU6")]
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv_s16_bit_exact(case, c_path):
+    shape, out_c, kernel, stride, dilation, padding, act = case
+    i = CONV_CASES.index(case)
+    graph = to_int16(conv_graph(shape, out_c, kernel, stride, dilation, padding, act, seed=i), seed=i)
+    check_bit_exact(graph, n=8, seed=1)
+
+
+def test_conv_s16_int32_bias_bit_exact():
+    graph = to_int16(conv_graph((1, 6, 6, 4), 6, (3, 3), activation="RELU", seed=7), bias="int32", seed=7)
+    check_bit_exact(graph, n=8, seed=2)
+
+
+def test_conv_s16_grouped_bit_exact():
+    graph = to_int16(conv_graph((1, 6, 6, 6), 4, (3, 3), seed=3, groups=2), seed=3)
+    check_bit_exact(graph, n=6, seed=4)
+
+
+@pytest.mark.parametrize("case", DW_CASES)
+def test_depthwise_s16_bit_exact(case, c_path):
+    shape, kernel, stride, dilation, padding, act, mult = case
+    i = DW_CASES.index(case)
+    graph = to_int16(conv_graph(shape, 0, kernel, stride, dilation, padding, act, depthwise=True,
+                                mult=mult, seed=i), seed=i)
+    check_bit_exact(graph, n=8, seed=2)
+
+
+@pytest.mark.parametrize("case", FC_CASES)
+def test_fully_connected_s16_bit_exact(case, c_path):
+    in_shape, units, act = case
+    i = FC_CASES.index(case)
+    graph = to_int16(fc_graph(in_shape, units, activation=act, per_channel=False, seed=i), seed=i)
+    check_bit_exact(graph, n=8, seed=3)
+
+
+def test_lowering_picks_s16_kernels():
+    graph = to_int16(conv_graph((1, 4, 4, 4), 4, (3, 3)))
+    assert data_type(graph, graph.operators[0]) == "int16"
+    assert lower_graph(graph).ops[0].calls[0].kernel == "arm_convolve_wrapper_s16"
+    fc = to_int16(fc_graph((1, 8), 4, per_channel=False))
+    assert lower_graph(fc).ops[0].calls[0].kernel == "arm_fully_connected_s16"
