@@ -1,10 +1,13 @@
 """16-bit activations (TFLite's 16x8 scheme, CMSIS-NN's s16 kernels): TFLite-Micro == numpy
 twin == generated C, on the portable and the emulated-DSP C paths (c_path), under ASan/UBSan.
 The graphs are the int8 op tests' graphs made int16 (int16_graphs.to_int16)."""
+import numpy as np
 import pytest
 from bitexact import check_bit_exact
 from int16_graphs import to_int16
 from test_ops_conv import conv_graph
+from test_ops_elementwise import CASES as BINARY_CASES
+from test_ops_elementwise import binary_graph
 from test_ops_fully_connected import fc_graph
 
 from mcutool.lower import data_type, lower_graph
@@ -66,3 +69,19 @@ def test_lowering_picks_s16_kernels():
     assert lower_graph(graph).ops[0].calls[0].kernel == "arm_convolve_wrapper_s16"
     fc = to_int16(fc_graph((1, 8), 4, per_channel=False))
     assert lower_graph(fc).ops[0].calls[0].kernel == "arm_fully_connected_s16"
+
+
+@pytest.mark.parametrize("op", ("ADD", "SUB"))
+@pytest.mark.parametrize("case", range(len(BINARY_CASES)))
+def test_add_sub_s16_bit_exact(op, case):
+    shape_a, shape_b, act, const_b, scales = BINARY_CASES[case]
+    graph = to_int16(binary_graph(op, shape_a, shape_b, act, const_b, scales, seed=case), seed=case)
+    check_bit_exact(graph, n=4, seed=case)
+
+
+def test_add_s16_every_edge_code():
+    """Inputs at the int16 rails and around zero, in one same-shape call."""
+    edge = np.array([-32768, -32767, -16384, -1, 0, 1, 16383, 32766, 32767], np.int16)
+    a, b = np.repeat(edge, edge.size), np.tile(edge, edge.size)
+    graph = to_int16(binary_graph("ADD", a.shape, b.shape, "NONE", scales=(0.031, 0.0173, 0.045)))
+    check_bit_exact(graph, samples=[[a, b]])

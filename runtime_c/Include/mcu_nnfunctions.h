@@ -170,6 +170,63 @@ void mcu_lut_s8(const int8_t *input, const int32_t size, const int8_t *lut, int8
 
 /* ==== data movement: pad, concatenation ==== */
 
+/* -- s16: 16x8 SUB and broadcasting ADD/SUB (int16, zero points 0, left_shift 15), arguments
+ * as arm_elementwise_add_s16. BasicMathFunctions/mcu_*_s16.c */
+arm_cmsis_nn_status mcu_elementwise_sub_s16(const int16_t *input_1_vect,
+                                            const int16_t *input_2_vect,
+                                            const int32_t input_1_offset,
+                                            const int32_t input_1_mult,
+                                            const int32_t input_1_shift,
+                                            const int32_t input_2_offset,
+                                            const int32_t input_2_mult,
+                                            const int32_t input_2_shift,
+                                            const int32_t left_shift,
+                                            int16_t *output,
+                                            const int32_t out_offset,
+                                            const int32_t out_mult,
+                                            const int32_t out_shift,
+                                            const int32_t out_activation_min,
+                                            const int32_t out_activation_max,
+                                            const int32_t block_size);
+
+arm_cmsis_nn_status mcu_broadcast_add_s16(const cmsis_nn_dims *input_1_dims,
+                                          const int16_t *input_1_data,
+                                          const cmsis_nn_dims *input_2_dims,
+                                          const int16_t *input_2_data,
+                                          const int32_t input_1_offset,
+                                          const int32_t input_1_mult,
+                                          const int32_t input_1_shift,
+                                          const int32_t input_2_offset,
+                                          const int32_t input_2_mult,
+                                          const int32_t input_2_shift,
+                                          const int32_t left_shift,
+                                          const cmsis_nn_dims *output_dims,
+                                          int16_t *output_data,
+                                          const int32_t out_offset,
+                                          const int32_t out_mult,
+                                          const int32_t out_shift,
+                                          const int32_t out_activation_min,
+                                          const int32_t out_activation_max);
+
+arm_cmsis_nn_status mcu_broadcast_sub_s16(const cmsis_nn_dims *input_1_dims,
+                                          const int16_t *input_1_data,
+                                          const cmsis_nn_dims *input_2_dims,
+                                          const int16_t *input_2_data,
+                                          const int32_t input_1_offset,
+                                          const int32_t input_1_mult,
+                                          const int32_t input_1_shift,
+                                          const int32_t input_2_offset,
+                                          const int32_t input_2_mult,
+                                          const int32_t input_2_shift,
+                                          const int32_t left_shift,
+                                          const cmsis_nn_dims *output_dims,
+                                          int16_t *output_data,
+                                          const int32_t out_offset,
+                                          const int32_t out_mult,
+                                          const int32_t out_shift,
+                                          const int32_t out_activation_min,
+                                          const int32_t out_activation_max);
+
 #ifdef __cplusplus
 }
 #endif
