@@ -9,6 +9,7 @@ from test_ops_conv import conv_graph
 from test_ops_elementwise import CASES as BINARY_CASES
 from test_ops_elementwise import binary_graph
 from test_ops_fully_connected import fc_graph
+from test_ops_pooling import POOL_CASES, pool_graph
 
 from mcutool.lower import data_type, lower_graph
 
@@ -85,3 +86,11 @@ def test_add_s16_every_edge_code():
     a, b = np.repeat(edge, edge.size), np.tile(edge, edge.size)
     graph = to_int16(binary_graph("ADD", a.shape, b.shape, "NONE", scales=(0.031, 0.0173, 0.045)))
     check_bit_exact(graph, samples=[[a, b]])
+
+
+@pytest.mark.parametrize("kind", ("AVERAGE_POOL_2D", "MAX_POOL_2D"))
+@pytest.mark.parametrize("case", range(len(POOL_CASES)))
+def test_pool_s16_bit_exact(kind, case):
+    shape, filt, stride, padding, act = POOL_CASES[case]
+    graph = to_int16(pool_graph(kind, shape, filt, stride, padding, act, seed=case))
+    check_bit_exact(graph, n=4, seed=case)

@@ -196,3 +196,8 @@ def depthwise_conv_wrapper_s16(isa: Isa, p: DwConvParams, x: Dims, f: Dims) -> i
         return 0
     cols = x.c * f.w * f.h * 2
     return 4 * cols + 8 if isa == "mve" else cols
+
+
+def avgpool_s16(isa: Isa, channels: int) -> int:
+    """An int32 sum per channel with the DSP extension only (Helium and portable: none)."""
+    return 4 * channels if isa == "dsp" else 0

@@ -71,6 +71,12 @@ def _depthwise_s16(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
     return Scratch(cmsis.depthwise_conv_wrapper_s16(isa, params, x, f))
 
 
+def _avgpool_s16(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
+    """CMSIS-NN built for DSP cores wants one int32 per channel (runtime_c: none)."""
+    _, _, x, _, _, _, _ = args
+    return Scratch(cmsis.avgpool_s16(isa, x.c))
+
+
 def _none(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
     return Scratch(0)
 
@@ -87,7 +93,9 @@ CONTEXTS: dict[str, Callable[[Isa, list, ConstOf], Scratch | KernelSums]] = {
     "arm_max_pool_s8": _none,
     "arm_convolve_wrapper_s16": _conv_s16,
     "arm_depthwise_conv_wrapper_s16": _depthwise_s16,
-    "arm_fully_connected_s16": _none,   # CMSIS-NN's s16 FC asks for none on any ISA
+    "arm_fully_connected_s16": _none,
+    "arm_avgpool_s16": _avgpool_s16,
+    "arm_max_pool_s16": _none,   # CMSIS-NN's s16 FC asks for none on any ISA
 }
 
 
