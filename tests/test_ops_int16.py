@@ -10,6 +10,7 @@ from test_ops_elementwise import CASES as BINARY_CASES
 from test_ops_elementwise import binary_graph
 from test_ops_fully_connected import fc_graph
 from test_ops_pooling import POOL_CASES, pool_graph
+from test_ops_quantize import tricky_floats, unary_graph
 
 from mcutool.lower import data_type, lower_graph
 
@@ -94,3 +95,39 @@ def test_pool_s16_bit_exact(kind, case):
     shape, filt, stride, padding, act = POOL_CASES[case]
     graph = to_int16(pool_graph(kind, shape, filt, stride, padding, act, seed=case))
     check_bit_exact(graph, n=4, seed=case)
+
+
+INT16_CODES = np.concatenate([np.arange(-32768, 32768, 97), [-32768, -1, 0, 1, 32767]]).astype(np.int16)
+
+
+@pytest.mark.parametrize("scale", [0.05, 3e-4, 1 / 32768])
+def test_quantize_float_to_int16_bit_exact(scale):
+    x = np.concatenate([tricky_floats(scale, np.random.default_rng(1)),
+                        np.float32([40000, -40000, 1e9]) * np.float32(scale)]).astype(np.float32)
+    check_bit_exact(unary_graph("QUANTIZE", "float32", (None, None), "int16", (scale, 0), x.shape),
+                    samples=[[x]])
+
+
+@pytest.mark.parametrize("scale", [0.05, 3e-4, 1 / 32768])
+def test_dequantize_int16_bit_exact(scale):
+    graph = unary_graph("DEQUANTIZE", "int16", (scale, 0), "float32", (None, None), INT16_CODES.shape)
+    check_bit_exact(graph, samples=[[INT16_CODES]])
+
+
+# (input dtype, input quant, output dtype, output quant)
+REQUANT_S16_CASES = [
+    ("int8", (0.05, -20), "int16", (0.05 / 256, 0)),
+    ("int8", (0.05, 7), "int16", (3e-5, 0)),           # saturates
+    ("int16", (0.05 / 256, 0), "int8", (0.05, -20)),
+    ("int16", (1e-4, 0), "int8", (0.002, 3)),
+    ("int16", (1e-4, 0), "int16", (3e-4, 0)),
+    ("int16", (3e-4, 0), "int16", (1e-4, 0)),          # saturates
+]
+
+
+@pytest.mark.parametrize("case", range(len(REQUANT_S16_CASES)))
+def test_requantize_int8_int16_bit_exact(case):
+    in_dtype, in_q, out_dtype, out_q = REQUANT_S16_CASES[case]
+    codes = np.arange(-128, 128, dtype=np.int8) if in_dtype == "int8" else INT16_CODES
+    graph = unary_graph("QUANTIZE", in_dtype, in_q, out_dtype, out_q, codes.shape)
+    check_bit_exact(graph, samples=[[codes]])

@@ -21,7 +21,7 @@ RESHAPE = register(OpDef(
     inputs=(1, 2), optional_inputs=(1,),
     float_eval=lambda env, op: env.input(op),
     quant=QuantRule(shared_scale="input"),
-    lower={"int8": lower_alias},
+    lower={"int8": lower_alias, "int16": lower_alias},
     identity=is_identity,
     channelwise=True,
     checks=(rules.same_size,),

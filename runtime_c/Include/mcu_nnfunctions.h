@@ -227,6 +227,53 @@ arm_cmsis_nn_status mcu_broadcast_sub_s16(const cmsis_nn_dims *input_1_dims,
                                           const int32_t out_activation_min,
                                           const int32_t out_activation_max);
 
+/* -- 16x8 edges: QUANTIZE between int8 and int16 (and int16 -> int16), arguments and
+ * arithmetic as mcu_requantize_s8, the clamp within the output type (TFLM Requantize).
+ * QuantizationFunctions/mcu_requantize_*.c */
+arm_cmsis_nn_status mcu_requantize_s8_s16(const int8_t *input,
+                                          int16_t *output,
+                                          const int32_t size,
+                                          const int32_t input_offset,
+                                          const int32_t multiplier,
+                                          const int32_t shift,
+                                          const int32_t output_offset,
+                                          const int32_t act_min,
+                                          const int32_t act_max);
+
+arm_cmsis_nn_status mcu_requantize_s16_s8(const int16_t *input,
+                                          int8_t *output,
+                                          const int32_t size,
+                                          const int32_t input_offset,
+                                          const int32_t multiplier,
+                                          const int32_t shift,
+                                          const int32_t output_offset,
+                                          const int32_t act_min,
+                                          const int32_t act_max);
+
+arm_cmsis_nn_status mcu_requantize_s16(const int16_t *input,
+                                       int16_t *output,
+                                       const int32_t size,
+                                       const int32_t input_offset,
+                                       const int32_t multiplier,
+                                       const int32_t shift,
+                                       const int32_t output_offset,
+                                       const int32_t act_min,
+                                       const int32_t act_max);
+
+/* float32 <-> int16 (TFLM AffineQuantize / Dequantize), as the int8 versions.
+ * QuantizationFunctions/mcu_quantize_f32_s16.c, mcu_dequantize_s16_f32.c */
+arm_cmsis_nn_status mcu_quantize_f32_s16(const float *input,
+                                         int16_t *output,
+                                         const int32_t size,
+                                         const float scale,
+                                         const int32_t zero_point);
+
+arm_cmsis_nn_status mcu_dequantize_s16_f32(const int16_t *input,
+                                           float *output,
+                                           const int32_t size,
+                                           const float scale,
+                                           const int32_t zero_point);
+
 #ifdef __cplusplus
 }
 #endif
