@@ -9,6 +9,7 @@ from test_ops_conv import conv_graph
 from test_ops_elementwise import CASES as BINARY_CASES
 from test_ops_elementwise import binary_graph
 from test_ops_fully_connected import fc_graph
+from test_ops_nonlinear import unary_graph as nonlinear_graph
 from test_ops_pooling import POOL_CASES, pool_graph
 from test_ops_quantize import tricky_floats, unary_graph
 
@@ -131,3 +132,23 @@ def test_requantize_int8_int16_bit_exact(case):
     codes = np.arange(-128, 128, dtype=np.int8) if in_dtype == "int8" else INT16_CODES
     graph = unary_graph("QUANTIZE", in_dtype, in_q, out_dtype, out_q, codes.shape)
     check_bit_exact(graph, samples=[[codes]])
+
+
+# (shape, input scale, beta): scales from fine to coarse, the row lengths the C loops differ on
+SOFTMAX_CASES = [((1, 10), 1e-4, 1.0), ((3, 7), 3e-3, 1.0), ((2, 1, 33), 5e-4, 0.5),
+                 ((1, 1000), 2e-4, 1.0), ((4, 2), 1e-2, 2.0), ((1, 5), 1 / 32768, 1.0)]
+
+
+@pytest.mark.parametrize("case", range(len(SOFTMAX_CASES)))
+def test_softmax_s16_bit_exact(case):
+    shape, scale, beta = SOFTMAX_CASES[case]
+    graph = nonlinear_graph("SOFTMAX", shape, scale, 0, 1 / 32768, 0, dtype="int16", beta=beta)
+    check_bit_exact(graph, n=6, seed=case)
+
+
+def test_softmax_s16_close_inputs_bit_exact():
+    """Inputs a few hundred codes apart, so the exps fall inside the tables, not at exp(-10)."""
+    rng = np.random.default_rng(5)
+    graph = nonlinear_graph("SOFTMAX", (8, 16), 2e-3, 0, 1 / 32768, 0, dtype="int16", beta=1.0)
+    samples = [[rng.integers(-300, 300, (8, 16)).astype(np.int16) + np.int16(k * 1000)] for k in range(-3, 4)]
+    check_bit_exact(graph, samples=samples)

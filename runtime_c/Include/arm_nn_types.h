@@ -88,4 +88,10 @@ typedef struct {
     const bool is_int32_bias;
 } cmsis_nn_bias_data;
 
+/* arm_softmax_s16's two 513-entry interpolation tables: exp on [-10, 0], 1 / (1 + x) on [0, 1]. */
+typedef struct {
+    const int16_t *exp_lut;
+    const int16_t *one_by_one_lut;
+} cmsis_nn_softmax_lut_s16;
+
 #endif

@@ -543,6 +543,16 @@ arm_cmsis_nn_status arm_max_pool_s16(const cmsis_nn_context *ctx,
                                      const cmsis_nn_dims *output_dims,
                                      int16_t *output_data);
 
+/* 16x8 SOFTMAX over rows of row_size: input zero point 0, output (1/32768, 0); mult/shift map
+ * input_scale * beta so that [-65535, 0] covers [-10, 0]. The output may alias the input. */
+arm_cmsis_nn_status arm_softmax_s16(const int16_t *input,
+                                    const int32_t num_rows,
+                                    const int32_t row_size,
+                                    const int32_t mult,
+                                    const int32_t shift,
+                                    const cmsis_nn_softmax_lut_s16 *softmax_params,
+                                    int16_t *output);
+
 #ifdef __cplusplus
 }
 #endif
