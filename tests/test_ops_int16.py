@@ -66,6 +66,14 @@ def test_fully_connected_s16_bit_exact(case, c_path):
     check_bit_exact(graph, n=8, seed=3)
 
 
+@pytest.mark.parametrize("case", FC_CASES[:3])
+def test_fully_connected_per_channel_s16_bit_exact(case, c_path):
+    in_shape, units, act = case
+    i = FC_CASES.index(case)
+    graph = to_int16(fc_graph(in_shape, units, activation=act, per_channel=True, seed=i), seed=i)
+    check_bit_exact(graph, n=6, seed=5)
+
+
 def test_lowering_picks_s16_kernels():
     graph = to_int16(conv_graph((1, 4, 4, 4), 4, (3, 3)))
     assert data_type(graph, graph.operators[0]) == "int16"

@@ -93,9 +93,10 @@ CONTEXTS: dict[str, Callable[[Isa, list, ConstOf], Scratch | KernelSums]] = {
     "arm_max_pool_s8": _none,
     "arm_convolve_wrapper_s16": _conv_s16,
     "arm_depthwise_conv_wrapper_s16": _depthwise_s16,
-    "arm_fully_connected_s16": _none,
+    "arm_fully_connected_s16": _none,   # CMSIS-NN's s16 FC asks for none on any ISA
+    "mcu_fully_connected_per_channel_s16": _none,
     "arm_avgpool_s16": _avgpool_s16,
-    "arm_max_pool_s16": _none,   # CMSIS-NN's s16 FC asks for none on any ISA
+    "arm_max_pool_s16": _none,
 }
 
 

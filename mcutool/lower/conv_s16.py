@@ -6,14 +6,24 @@ int64 bias.
 - CONV_2D: arm_convolve_wrapper_s16; its bias is a cmsis_nn_bias_data, int64 or int32 (TFLite-
   Micro runs both; with int32 it accumulates in int32).
 - DEPTHWISE_CONV_2D: arm_depthwise_conv_wrapper_s16 (int64 bias).
-- FULLY_CONNECTED: arm_fully_connected_s16, one multiplier: per-tensor weights only.
+- FULLY_CONNECTED: arm_fully_connected_s16 (per-tensor weights, one multiplier), or
+  mcu_fully_connected_per_channel_s16 for per-channel weights (TFLite-Micro runs both; CMSIS-NN
+  has no per-channel s16 kernel).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from mcutool.abi import CONTEXT
-from mcutool.abi.types import BiasData, ConvParams, Dims, DwConvParams, FcParams
+from mcutool.abi.types import (
+    BiasData,
+    ConvParams,
+    Dims,
+    DwConvParams,
+    FcParams,
+    PerChannelQuantParams,
+    PerTensorQuantParams,
+)
 from mcutool.ir import Graph, Operator
 from mcutool.lower.calls import ConstArray, KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.conv import nhwc_dims, spatial_tiles
@@ -80,12 +90,14 @@ def lower_fully_connected_s16(graph: Graph, op: Operator) -> Lowered:
         raise Unsupported(f"input {list(x_t.shape)} does not hold {batches} rows of depth {depth}")
     scales = weight_scales(w_t, axis=0, channels=units)
     assert w_t.quant is not None  # weight_scales checked it
+    quant: PerChannelQuantParams | PerTensorQuantParams
     if w_t.quant.scale.size > 1:
-        raise Unsupported("int16 FULLY_CONNECTED weights must be per tensor (arm_fully_connected_s16 "
-                          "takes one multiplier)")
+        kernel, quant = "mcu_fully_connected_per_channel_s16", per_channel_params(in_scale, scales, out_scale)
+    else:
+        kernel, quant = "arm_fully_connected_s16", per_tensor_params(in_scale, float(scales[0]), out_scale)
     params = FcParams(0, 0, 0, s16_activation(op.attrs.activation, out_scale))
-    return Lowered([KernelCall("arm_fully_connected_s16", [
-        CONTEXT, params, per_tensor_params(in_scale, float(scales[0]), out_scale),
+    return Lowered([KernelCall(kernel, [
+        CONTEXT, params, quant,
         Dims(batches, 1, 1, depth), TensorArg(x_t.name),
         Dims(depth, 1, 1, units), TensorArg(w_t.name), Dims(1, 1, 1, units), bias_s64(graph, op, units),
         Dims(batches, 1, 1, units), TensorArg(y_t.name)])])

@@ -28,21 +28,10 @@ arm_cmsis_nn_status arm_fully_connected_s16(const cmsis_nn_context *ctx,
     const int32_t depth = filter_dims->n;
     const int32_t units = output_dims->c;
     for (int32_t b = 0; b < input_dims->n; b++) {
-        const int16_t *x = input_data + (int64_t)b * depth;
-        for (int32_t u = 0; u < units; u++) {
-            const int8_t *w = filter_data + (int64_t)u * depth;
-            int64_t acc = 0;
-            for (int32_t k = 0; k < depth; k++) {
-                acc += (int32_t)x[k] * w[k];
-            }
-            if (bias_data != NULL) {
-                acc += bias_data[u];
-            }
-            const int32_t out =
-                mcu_nn_requantize_s64(acc, quant_params->multiplier, quant_params->shift);
-            output_data[(int64_t)b * units + u] =
-                mcu_nn_clamp_s16(out, fc_params->activation.min, fc_params->activation.max);
-        }
+        mcu_nn_fc_row_s16(input_data + (int64_t)b * depth, filter_data, bias_data,
+                          output_data + (int64_t)b * units, depth, units, &quant_params->multiplier,
+                          &quant_params->shift, 0, fc_params->activation.min,
+                          fc_params->activation.max);
     }
     return ARM_CMSIS_NN_SUCCESS;
 }

@@ -274,6 +274,21 @@ arm_cmsis_nn_status mcu_dequantize_s16_f32(const int16_t *input,
                                            const float scale,
                                            const int32_t zero_point);
 
+/* 16x8 FULLY_CONNECTED with per-channel weights: arguments as arm_fully_connected_s16, one
+ * multiplier and shift per output unit. FullyConnectedFunctions/mcu_fully_connected_per_channel_s16.c */
+arm_cmsis_nn_status
+mcu_fully_connected_per_channel_s16(const cmsis_nn_context *ctx,
+                                    const cmsis_nn_fc_params *fc_params,
+                                    const cmsis_nn_per_channel_quant_params *quant_params,
+                                    const cmsis_nn_dims *input_dims,
+                                    const int16_t *input_data,
+                                    const cmsis_nn_dims *filter_dims,
+                                    const int8_t *filter_data,
+                                    const cmsis_nn_dims *bias_dims,
+                                    const int64_t *bias_data,
+                                    const cmsis_nn_dims *output_dims,
+                                    int16_t *output_data);
+
 #ifdef __cplusplus
 }
 #endif

@@ -72,7 +72,7 @@ def arm_fully_connected_s4(ctx, fc_params, quant_params, input_dims, input_data,
                             output_data)
 
 
-@twin("arm_fully_connected_s16")
+@twin("arm_fully_connected_s16", "mcu_fully_connected_per_channel_s16")
 def arm_fully_connected_s16(ctx, fc_params, quant_params, input_dims, input_data, filter_dims, filter_data,
                             bias_dims, bias_data, output_dims, output_data) -> int:
     """16x8: int16 input and output (zero points 0), int8 weights, int64 bias; an exact int64
@@ -83,7 +83,9 @@ def arm_fully_connected_s16(ctx, fc_params, quant_params, input_dims, input_data
     acc = x @ w.T   # exact: |sum| < depth * 2^22
     if bias_data is not None:
         acc = acc + np.asarray(bias_data, np.int64)
-    out = multiply_by_quantized_multiplier_s64(acc, quant_params.multiplier, quant_params.shift)
+    # one multiplier, or one per unit (the per-channel kernel): either broadcasts over the units
+    out = multiply_by_quantized_multiplier_s64(acc, np.asarray(quant_params.multiplier, np.int64),
+                                               np.asarray(quant_params.shift, np.int64))
     out = np.clip(out, fc_params.activation.min, fc_params.activation.max)
     output_data[:batches * units] = out.reshape(-1).astype(np.int16)
     return 0

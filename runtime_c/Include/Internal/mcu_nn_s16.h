@@ -27,4 +27,34 @@ static inline int16_t mcu_nn_clamp_s16(int32_t v, int32_t lo, int32_t hi)
     return (int16_t)(v < lo ? lo : (v > hi ? hi : v));
 }
 
+/* One row of a 16x8 fully connected layer: dst[u] = clamp(requantize(bias[u] + sum_k x[k] *
+ * w[u][k])) for u < units, with multiplier/shift index u * quant_stride (0: per tensor, 1: per
+ * channel). bias may be NULL. */
+static inline void mcu_nn_fc_row_s16(const int16_t *x,
+                                     const int8_t *w,
+                                     const int64_t *bias,
+                                     int16_t *dst,
+                                     int32_t depth,
+                                     int32_t units,
+                                     const int32_t *multiplier,
+                                     const int32_t *shift,
+                                     int32_t quant_stride,
+                                     int32_t act_min,
+                                     int32_t act_max)
+{
+    for (int32_t u = 0; u < units; u++) {
+        const int8_t *row = w + (int64_t)u * depth;
+        int64_t acc = 0;
+        for (int32_t k = 0; k < depth; k++) {
+            acc += (int32_t)x[k] * row[k];
+        }
+        if (bias != NULL) {
+            acc += bias[u];
+        }
+        const int32_t q = u * quant_stride;
+        dst[u] =
+            mcu_nn_clamp_s16(mcu_nn_requantize_s64(acc, multiplier[q], shift[q]), act_min, act_max);
+    }
+}
+
 #endif
