@@ -160,3 +160,34 @@ def test_softmax_s16_close_inputs_bit_exact():
     graph = nonlinear_graph("SOFTMAX", (8, 16), 2e-3, 0, 1 / 32768, 0, dtype="int16", beta=1.0)
     samples = [[rng.integers(-300, 300, (8, 16)).astype(np.int16) + np.int16(k * 1000)] for k in range(-3, 4)]
     check_bit_exact(graph, samples=samples)
+
+
+ALL_INT16 = np.arange(-32768, 32768, dtype=np.int16)
+
+
+@pytest.mark.parametrize("op", ("LOGISTIC", "TANH"))
+@pytest.mark.parametrize("scale", [1 / 4096, 3e-4, 1e-3, 5e-5, 0.1, 1e-6, 1 / 6144])
+def test_logistic_tanh_s16_every_input(op, scale):
+    """All 65536 inputs; 2^-12 is TFLite-Micro's power-of-two path, the others its multiplier."""
+    graph = nonlinear_graph(op, ALL_INT16.shape, scale, 0, 1 / 32768, 0, dtype="int16")
+    check_bit_exact(graph, samples=[[ALL_INT16]], run_c=scale in (1 / 4096, 3e-4))
+
+
+def test_logistic_tanh_s16_c(c_path):
+    for op in ("LOGISTIC", "TANH"):
+        check_bit_exact(nonlinear_graph(op, (4, 97), 7e-4, 0, 1 / 32768, 0, dtype="int16"), n=3, seed=1)
+
+
+def test_sigmoid_table_is_the_oracles():
+    """Re-measure SIGMOID_TABLE_U16 as its docstring says: TANH at input scale 1/6144 puts
+    input 128 k exactly on entry k (output = entry - 32768)."""
+    from mcutool.frontends.tflite import write_tflite
+    from mcutool.lower.sigmoid_s16 import SIGMOID_TABLE_U16
+    from mcutool.oracle.tflm import run_tflm_batch
+    x = np.append(np.arange(255) * 128, 32639).astype(np.int16)
+    graph = nonlinear_graph("TANH", x.shape, 1 / 6144, 0, 1 / 32768, 0, dtype="int16")
+    out = run_tflm_batch(write_tflite(graph), [[x]])[0][0].astype(np.int64)
+    assert np.array_equal(out[:255] + 32768, SIGMOID_TABLE_U16[:255])
+    # the last entry only shows through one interpolation step from entry 254
+    last, before = int(SIGMOID_TABLE_U16[255]), int(SIGMOID_TABLE_U16[254])
+    assert out[255] == before - 32768 + ((254 * (last - before) + 128) >> 8)

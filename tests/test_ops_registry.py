@@ -232,6 +232,8 @@ def _int16_graphs() -> dict[str, list]:
         "AVERAGE_POOL_2D": [to_int16(pool_graph("AVERAGE_POOL_2D", (1, 4, 4, 2), (2, 2), (2, 2), "VALID"))],
         "MAX_POOL_2D": [to_int16(pool_graph("MAX_POOL_2D", (1, 4, 4, 2), (2, 2), (2, 2), "VALID"))],
         "SOFTMAX": [nonlinear_graph("SOFTMAX", (1, 8), 1e-3, 0, 1 / 32768, 0, dtype="int16")],
+        "LOGISTIC": [nonlinear_graph("LOGISTIC", (1, 8), 1e-3, 0, 1 / 32768, 0, dtype="int16")],
+        "TANH": [nonlinear_graph("TANH", (1, 8), 1e-3, 0, 1 / 32768, 0, dtype="int16")],
         "QUANTIZE": [unary_graph("QUANTIZE", "float32", (None, None), "int16", (0.01, 0), (4,)),
                      unary_graph("QUANTIZE", "int8", (0.01, 3), "int16", (1e-4, 0), (4,)),
                      unary_graph("QUANTIZE", "int16", (1e-4, 0), "int8", (0.01, 3), (4,)),

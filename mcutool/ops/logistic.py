@@ -11,6 +11,7 @@ from mcutool.lower.activations import lut_call
 from mcutool.lower.calls import Lowered, Unsupported
 from mcutool.lower.checks import per_tensor_quant
 from mcutool.lower.quantize import single_io
+from mcutool.lower.sigmoid_s16 import lower_sigmoid_s16
 from mcutool.ops.opdef import OpDef, QuantRule, register
 from mcutool.reference import float_kernels as fk
 
@@ -30,6 +31,6 @@ LOGISTIC = register(OpDef(
     "LOGISTIC", "ActivationFunctions",
     float_eval=lambda env, op: fk.logistic(env.input(op)),
     quant=QuantRule(fixed_output=(1.0 / 256.0, -128)),
-    lower={"int8": lower_logistic},
+    lower={"int8": lower_logistic, "int16": lower_sigmoid_s16},
     checks=(rules.same_shape,),
 ))

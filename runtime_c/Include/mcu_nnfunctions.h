@@ -289,6 +289,23 @@ mcu_fully_connected_per_channel_s16(const cmsis_nn_context *ctx,
                                     const cmsis_nn_dims *output_dims,
                                     int16_t *output_data);
 
+/* 16x8 LOGISTIC / TANH (TFLM's int16 reference): input in units of 1 / (3 * 4096) by
+ * (x * multiplier + round) >> shift, then the 256-entry sigmoid table interpolated. Output
+ * (1/32768, 0); may alias the input. ActivationFunctions/mcu_logistic_s16.c, mcu_tanh_s16.c */
+arm_cmsis_nn_status mcu_logistic_s16(const int16_t *input,
+                                     int16_t *output,
+                                     const int32_t size,
+                                     const int32_t multiplier,
+                                     const int32_t shift,
+                                     const uint16_t *table);
+
+arm_cmsis_nn_status mcu_tanh_s16(const int16_t *input,
+                                 int16_t *output,
+                                 const int32_t size,
+                                 const int32_t multiplier,
+                                 const int32_t shift,
+                                 const uint16_t *table);
+
 #ifdef __cplusplus
 }
 #endif

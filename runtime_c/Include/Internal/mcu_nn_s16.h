@@ -27,6 +27,33 @@ static inline int16_t mcu_nn_clamp_s16(int32_t v, int32_t lo, int32_t hi)
     return (int16_t)(v < lo ? lo : (v > hi ? hi : v));
 }
 
+/* TFLite's int16 LOGISTIC (frac_bits 9) and TANH (frac_bits 8): the input in units of
+ * 1 / (3 * 4096) (multiplier, then a rounding right shift), its magnitude split into a table
+ * index and frac_bits of interpolation between table entries (sigmoid(i / 24), unsigned
+ * Q0.16). Returns the interpolated magnitude and sets *negative. */
+static inline uint32_t mcu_nn_sigmoid_interp_s16(int16_t x,
+                                                 int32_t multiplier,
+                                                 int32_t shift,
+                                                 const uint16_t *table,
+                                                 int32_t frac_bits,
+                                                 uint32_t saturated,
+                                                 int *negative)
+{
+    const int32_t round = shift > 0 ? 1 << (shift - 1) : 0;
+    /* the lowering keeps 32768 * multiplier within int32 */
+    const int32_t v = (x * multiplier + round) >> shift;
+    const uint32_t magnitude = v < 0 ? (uint32_t)(-(int64_t)v) : (uint32_t)v;
+    const uint32_t index = magnitude >> frac_bits;
+    *negative = v < 0;
+    if (index >= 255) {
+        return saturated;
+    }
+    const uint32_t lo = table[index];
+    const uint32_t hi = table[index + 1];
+    const uint32_t frac = magnitude & ((1u << frac_bits) - 1);
+    return (lo << frac_bits) + frac * (hi - lo);
+}
+
 /* One row of a 16x8 fully connected layer: dst[u] = clamp(requantize(bias[u] + sum_k x[k] *
  * w[u][k])) for u < units, with multiplier/shift index u * quant_stride (0: per tensor, 1: per
  * channel). bias may be NULL. */
