@@ -10,7 +10,7 @@ from test_ops_elementwise import CASES as BINARY_CASES
 from test_ops_elementwise import binary_graph
 from test_ops_fully_connected import fc_graph
 from test_ops_nonlinear import unary_graph as nonlinear_graph
-from test_ops_pooling import POOL_CASES, pool_graph
+from test_ops_pooling import MEAN_CASES, POOL_CASES, mean_graph, pool_graph
 from test_ops_quantize import tricky_floats, unary_graph
 
 from mcutool.lower import data_type, lower_graph
@@ -191,3 +191,9 @@ def test_sigmoid_table_is_the_oracles():
     # the last entry only shows through one interpolation step from entry 254
     last, before = int(SIGMOID_TABLE_U16[255]), int(SIGMOID_TABLE_U16[254])
     assert out[255] == before - 32768 + ((254 * (last - before) + 128) >> 8)
+
+
+@pytest.mark.parametrize("case", range(len(MEAN_CASES)))
+def test_mean_s16_bit_exact(case):
+    shape, axes, keep, same = MEAN_CASES[case]
+    check_bit_exact(to_int16(mean_graph(shape, axes, keep, same, seed=case)), n=4, seed=case)

@@ -211,7 +211,7 @@ def _int16_graphs() -> dict[str, list]:
     from test_ops_elementwise import binary_graph
     from test_ops_fully_connected import fc_graph
     from test_ops_nonlinear import unary_graph as nonlinear_graph
-    from test_ops_pooling import pool_graph
+    from test_ops_pooling import mean_graph, pool_graph
     from test_ops_quantize import unary_graph
 
     def reshape(op_type: str):
@@ -239,6 +239,7 @@ def _int16_graphs() -> dict[str, list]:
                      unary_graph("QUANTIZE", "int16", (1e-4, 0), "int8", (0.01, 3), (4,)),
                      unary_graph("QUANTIZE", "int16", (1e-4, 0), "int16", (2e-4, 0), (4,))],
         "DEQUANTIZE": [unary_graph("DEQUANTIZE", "int16", (0.01, 0), "float32", (None, None), (4,))],
+        "MEAN": [to_int16(mean_graph((1, 4, 4, 3), [1, 2], True, False))],
         "RESHAPE": [reshape("RESHAPE")],
         "SQUEEZE": [reshape("SQUEEZE")],
     }

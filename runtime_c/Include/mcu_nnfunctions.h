@@ -306,6 +306,16 @@ arm_cmsis_nn_status mcu_tanh_s16(const int16_t *input,
                                  const int32_t shift,
                                  const uint16_t *table);
 
+/* 16x8 MEAN: arguments as mcu_mean_s8, int16 data. ReductionFunctions/mcu_mean_s16.c */
+arm_cmsis_nn_status mcu_mean_s16(const cmsis_nn_dims *input_dims,
+                                 const int16_t *input_data,
+                                 const cmsis_nn_dims *output_dims,
+                                 int16_t *output_data,
+                                 const int32_t input_offset,
+                                 const int32_t output_offset,
+                                 const int32_t multiplier,
+                                 const int32_t shift);
+
 #ifdef __cplusplus
 }
 #endif
