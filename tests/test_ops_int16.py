@@ -197,3 +197,15 @@ def test_sigmoid_table_is_the_oracles():
 def test_mean_s16_bit_exact(case):
     shape, axes, keep, same = MEAN_CASES[case]
     check_bit_exact(to_int16(mean_graph(shape, axes, keep, same, seed=case)), n=4, seed=case)
+
+
+# (input scale, output scale): same scale, rescaled down, rescaled up (saturating)
+RELU_S16_CASES = [(1e-3, 1e-3), (1e-3, 3e-3), (2e-3, 5e-4), (3e-4, 3e-4)]
+
+
+@pytest.mark.parametrize("op", ("RELU", "RELU6"))
+@pytest.mark.parametrize("case", range(len(RELU_S16_CASES)))
+def test_relu_s16_every_input(op, case):
+    s_in, s_out = RELU_S16_CASES[case]
+    graph = unary_graph(op, "int16", (s_in, 0), "int16", (s_out, 0), ALL_INT16.shape)
+    check_bit_exact(graph, samples=[[ALL_INT16]], run_c=case == 1)

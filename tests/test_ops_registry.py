@@ -240,6 +240,8 @@ def _int16_graphs() -> dict[str, list]:
                      unary_graph("QUANTIZE", "int16", (1e-4, 0), "int16", (2e-4, 0), (4,))],
         "DEQUANTIZE": [unary_graph("DEQUANTIZE", "int16", (0.01, 0), "float32", (None, None), (4,))],
         "MEAN": [to_int16(mean_graph((1, 4, 4, 3), [1, 2], True, False))],
+        "RELU": [unary_graph("RELU", "int16", (1e-3, 0), "int16", (2e-3, 0), (4,))],
+        "RELU6": [unary_graph("RELU6", "int16", (1e-3, 0), "int16", (1e-3, 0), (4,))],
         "RESHAPE": [reshape("RESHAPE")],
         "SQUEEZE": [reshape("SQUEEZE")],
     }
