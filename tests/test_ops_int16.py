@@ -12,6 +12,7 @@ from test_ops_fully_connected import fc_graph
 from test_ops_nonlinear import unary_graph as nonlinear_graph
 from test_ops_pooling import MEAN_CASES, POOL_CASES, mean_graph, pool_graph
 from test_ops_quantize import tricky_floats, unary_graph
+from test_ops_shapes import PAD_CASES, pad_graph
 
 from mcutool.lower import data_type, lower_graph
 
@@ -209,3 +210,11 @@ def test_relu_s16_every_input(op, case):
     s_in, s_out = RELU_S16_CASES[case]
     graph = unary_graph(op, "int16", (s_in, 0), "int16", (s_out, 0), ALL_INT16.shape)
     check_bit_exact(graph, samples=[[ALL_INT16]], run_c=case == 1)
+
+
+@pytest.mark.parametrize("padv2", (False, True))
+@pytest.mark.parametrize("case", range(len(PAD_CASES)))
+def test_pad_s16_bit_exact(case, padv2):
+    shape, paddings = PAD_CASES[case]
+    graph = to_int16(pad_graph(shape, paddings, seed=case, value=5 if padv2 else None), seed=case)
+    check_bit_exact(graph, n=3, seed=case)

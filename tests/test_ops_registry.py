@@ -213,6 +213,7 @@ def _int16_graphs() -> dict[str, list]:
     from test_ops_nonlinear import unary_graph as nonlinear_graph
     from test_ops_pooling import mean_graph, pool_graph
     from test_ops_quantize import unary_graph
+    from test_ops_shapes import pad_graph
 
     def reshape(op_type: str):
         b = GraphBuilder(op_type.lower())
@@ -242,6 +243,8 @@ def _int16_graphs() -> dict[str, list]:
         "MEAN": [to_int16(mean_graph((1, 4, 4, 3), [1, 2], True, False))],
         "RELU": [unary_graph("RELU", "int16", (1e-3, 0), "int16", (2e-3, 0), (4,))],
         "RELU6": [unary_graph("RELU6", "int16", (1e-3, 0), "int16", (1e-3, 0), (4,))],
+        "PAD": [to_int16(pad_graph((1, 2, 2, 1), [[0, 0], [1, 0], [0, 1], [0, 0]]))],
+        "PADV2": [to_int16(pad_graph((1, 2, 2, 1), [[0, 0], [1, 0], [0, 1], [0, 0]], value=3))],
         "RESHAPE": [reshape("RESHAPE")],
         "SQUEEZE": [reshape("SQUEEZE")],
     }

@@ -316,6 +316,15 @@ arm_cmsis_nn_status mcu_mean_s16(const cmsis_nn_dims *input_dims,
                                  const int32_t multiplier,
                                  const int32_t shift);
 
+/* 16x8 PAD / PADV2: constant padding of an int16 NHWC tensor, arguments as arm_pad_s8.
+ * PadFunctions/mcu_pad_s16.c */
+arm_cmsis_nn_status mcu_pad_s16(const int16_t *input,
+                                int16_t *output,
+                                const int16_t pad_value,
+                                const cmsis_nn_dims *input_size,
+                                const cmsis_nn_dims *pre_pad,
+                                const cmsis_nn_dims *post_pad);
+
 #ifdef __cplusplus
 }
 #endif
