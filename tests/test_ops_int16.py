@@ -12,7 +12,7 @@ from test_ops_fully_connected import fc_graph
 from test_ops_nonlinear import unary_graph as nonlinear_graph
 from test_ops_pooling import MEAN_CASES, POOL_CASES, mean_graph, pool_graph
 from test_ops_quantize import tricky_floats, unary_graph
-from test_ops_shapes import PAD_CASES, pad_graph
+from test_ops_shapes import CONCAT_CASES, PAD_CASES, concat_graph, pad_graph
 
 from mcutool.lower import data_type, lower_graph
 
@@ -218,3 +218,10 @@ def test_pad_s16_bit_exact(case, padv2):
     shape, paddings = PAD_CASES[case]
     graph = to_int16(pad_graph(shape, paddings, seed=case, value=5 if padv2 else None), seed=case)
     check_bit_exact(graph, n=3, seed=case)
+
+
+@pytest.mark.parametrize("case", range(len(CONCAT_CASES)))
+def test_concatenation_s16_bit_exact(case):
+    """int16 concatenation runs CMSIS-NN's byte-copying kernels over two bytes per element."""
+    shapes, axis, const_last = CONCAT_CASES[case]
+    check_bit_exact(to_int16(concat_graph(shapes, axis, const_last, seed=case), seed=case), n=3, seed=case)

@@ -213,7 +213,7 @@ def _int16_graphs() -> dict[str, list]:
     from test_ops_nonlinear import unary_graph as nonlinear_graph
     from test_ops_pooling import mean_graph, pool_graph
     from test_ops_quantize import unary_graph
-    from test_ops_shapes import pad_graph
+    from test_ops_shapes import concat_graph, pad_graph
 
     def reshape(op_type: str):
         b = GraphBuilder(op_type.lower())
@@ -245,6 +245,7 @@ def _int16_graphs() -> dict[str, list]:
         "RELU6": [unary_graph("RELU6", "int16", (1e-3, 0), "int16", (1e-3, 0), (4,))],
         "PAD": [to_int16(pad_graph((1, 2, 2, 1), [[0, 0], [1, 0], [0, 1], [0, 0]]))],
         "PADV2": [to_int16(pad_graph((1, 2, 2, 1), [[0, 0], [1, 0], [0, 1], [0, 0]], value=3))],
+        "CONCATENATION": [to_int16(concat_graph([(1, 2, 2, 1), (1, 2, 2, 3)], 3))],
         "RESHAPE": [reshape("RESHAPE")],
         "SQUEEZE": [reshape("SQUEEZE")],
     }
