@@ -271,7 +271,6 @@ def test_int16_lowering_emits_only_kernels_with_twins_and_prototypes(name):
         if not low.calls:
             assert low.alias is not None, f"{op.name} neither calls a kernel nor aliases its input"
         for call in low.calls:
-            assert call.kernel.endswith(("_s16", "_f32", "_s8")), call.kernel
             assert call.kernel in twins, f"{call.kernel} has no numpy twin"
             assert call.kernel in prototypes, f"{call.kernel} has no prototype in the public headers"
             assert call.kernel in sources, f"{call.kernel} has no runtime_c/<Family>/{call.kernel}.c"
