@@ -83,7 +83,7 @@ def test_lowering_picks_s16_kernels():
     assert lower_graph(fc).ops[0].calls[0].kernel == "arm_fully_connected_s16"
 
 
-@pytest.mark.parametrize("op", ("ADD", "SUB"))
+@pytest.mark.parametrize("op", ("ADD", "SUB", "MUL"))
 @pytest.mark.parametrize("case", range(len(BINARY_CASES)))
 def test_add_sub_s16_bit_exact(op, case):
     shape_a, shape_b, act, const_b, scales = BINARY_CASES[case]
@@ -225,3 +225,11 @@ def test_concatenation_s16_bit_exact(case):
     """int16 concatenation runs CMSIS-NN's byte-copying kernels over two bytes per element."""
     shapes, axis, const_last = CONCAT_CASES[case]
     check_bit_exact(to_int16(concat_graph(shapes, axis, const_last, seed=case), seed=case), n=3, seed=case)
+
+
+def test_mul_s16_edge_codes():
+    """Products up to 2^30, scaled back into int16."""
+    edge = np.array([-32768, -32767, -16384, -1, 0, 1, 16383, 32766, 32767], np.int16)
+    a, b = np.repeat(edge, edge.size), np.tile(edge, edge.size)
+    graph = to_int16(binary_graph("MUL", a.shape, b.shape, "NONE", scales=(1e-3, 2e-3, 1e-3 * 2e-3 * 40000)))
+    check_bit_exact(graph, samples=[[a, b]])

@@ -230,6 +230,7 @@ def _int16_graphs() -> dict[str, list]:
                             to_int16(fc_graph((1, 8), 4, per_channel=True))],
         "ADD": [to_int16(binary_graph("ADD", (1, 4), (1, 4))), to_int16(binary_graph("ADD", (2, 4), (1, 4)))],
         "SUB": [to_int16(binary_graph("SUB", (1, 4), (1, 4))), to_int16(binary_graph("SUB", (2, 4), (1, 4)))],
+        "MUL": [to_int16(binary_graph("MUL", (1, 4), (1, 4))), to_int16(binary_graph("MUL", (2, 4), (1, 4)))],
         "AVERAGE_POOL_2D": [to_int16(pool_graph("AVERAGE_POOL_2D", (1, 4, 4, 2), (2, 2), (2, 2), "VALID"))],
         "MAX_POOL_2D": [to_int16(pool_graph("MAX_POOL_2D", (1, 4, 4, 2), (2, 2), (2, 2), "VALID"))],
         "SOFTMAX": [nonlinear_graph("SOFTMAX", (1, 8), 1e-3, 0, 1 / 32768, 0, dtype="int16")],

@@ -553,6 +553,19 @@ arm_cmsis_nn_status arm_softmax_s16(const int16_t *input,
                                     const cmsis_nn_softmax_lut_s16 *softmax_params,
                                     int16_t *output);
 
+/* 16x8 MUL of same-shape tensors: offsets 0, int16 clamp. */
+arm_cmsis_nn_status arm_elementwise_mul_s16(const int16_t *input_1_vect,
+                                            const int16_t *input_2_vect,
+                                            const int32_t input_1_offset,
+                                            const int32_t input_2_offset,
+                                            int16_t *output,
+                                            const int32_t out_offset,
+                                            const int32_t out_mult,
+                                            const int32_t out_shift,
+                                            const int32_t out_activation_min,
+                                            const int32_t out_activation_max,
+                                            const int32_t block_size);
+
 #ifdef __cplusplus
 }
 #endif

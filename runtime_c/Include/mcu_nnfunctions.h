@@ -325,6 +325,22 @@ arm_cmsis_nn_status mcu_pad_s16(const int16_t *input,
                                 const cmsis_nn_dims *pre_pad,
                                 const cmsis_nn_dims *post_pad);
 
+/* 16x8 MUL with broadcasting, arguments as arm_elementwise_mul_s16.
+ * BasicMathFunctions/mcu_broadcast_mul_s16.c */
+arm_cmsis_nn_status mcu_broadcast_mul_s16(const cmsis_nn_dims *input_1_dims,
+                                          const int16_t *input_1_data,
+                                          const cmsis_nn_dims *input_2_dims,
+                                          const int16_t *input_2_data,
+                                          const int32_t input_1_offset,
+                                          const int32_t input_2_offset,
+                                          const cmsis_nn_dims *output_dims,
+                                          int16_t *output_data,
+                                          const int32_t out_offset,
+                                          const int32_t out_mult,
+                                          const int32_t out_shift,
+                                          const int32_t out_activation_min,
+                                          const int32_t out_activation_max);
+
 #ifdef __cplusplus
 }
 #endif

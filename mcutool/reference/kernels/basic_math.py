@@ -27,7 +27,7 @@ def _add_sub(sign, a, b, off1, m1, sh1, off2, m2, sh2, left_shift, out_off, out_
 
 def _mul(a, b, off1, off2, out_off, out_m, out_sh, act_min, act_max):
     acc = (a.astype(np.int64) + off1) * (b.astype(np.int64) + off2)
-    return _finish(acc, out_off, out_m, out_sh, act_min, act_max)
+    return _finish(acc, out_off, out_m, out_sh, act_min, act_max, a.dtype)
 
 
 def _nhwc(flat: np.ndarray, dims: Dims) -> np.ndarray:
@@ -65,14 +65,14 @@ _register_broadcast("mcu_broadcast_add_s16", +1)
 _register_broadcast("mcu_broadcast_sub_s16", -1)
 
 
-@twin("arm_elementwise_mul_s8")
+@twin("arm_elementwise_mul_s8", "arm_elementwise_mul_s16")
 def arm_elementwise_mul_s8(in1, in2, off1, off2, out, out_off, out_m, out_sh, act_min, act_max,
                            block_size):
     out[:block_size] = _mul(in1[:block_size], in2[:block_size], off1, off2, out_off, out_m,
                             out_sh, act_min, act_max)
 
 
-@twin("mcu_broadcast_mul_s8")
+@twin("mcu_broadcast_mul_s8", "mcu_broadcast_mul_s16")
 def mcu_broadcast_mul_s8(dims1, in1, dims2, in2, off1, off2, out_dims, out, out_off, out_m,
                          out_sh, act_min, act_max):
     a, b = np.broadcast_arrays(_nhwc(in1, dims1), _nhwc(in2, dims2))
