@@ -233,3 +233,10 @@ def test_mul_s16_edge_codes():
     a, b = np.repeat(edge, edge.size), np.tile(edge, edge.size)
     graph = to_int16(binary_graph("MUL", a.shape, b.shape, "NONE", scales=(1e-3, 2e-3, 1e-3 * 2e-3 * 40000)))
     check_bit_exact(graph, samples=[[a, b]])
+
+
+@pytest.mark.parametrize("alpha", [0.2, -0.5, 1.7, 0.0])
+def test_leaky_relu_s16_every_input(alpha):
+    graph = unary_graph("LEAKY_RELU", "int16", (1e-3, 0), "int16", (1.5e-3, 0), ALL_INT16.shape)
+    graph.operators[0].attrs.alpha = alpha
+    check_bit_exact(graph, samples=[[ALL_INT16]], run_c=alpha == -0.5)

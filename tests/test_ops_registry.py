@@ -247,6 +247,7 @@ def _int16_graphs() -> dict[str, list]:
         "PAD": [to_int16(pad_graph((1, 2, 2, 1), [[0, 0], [1, 0], [0, 1], [0, 0]]))],
         "PADV2": [to_int16(pad_graph((1, 2, 2, 1), [[0, 0], [1, 0], [0, 1], [0, 0]], value=3))],
         "CONCATENATION": [to_int16(concat_graph([(1, 2, 2, 1), (1, 2, 2, 3)], 3))],
+        "LEAKY_RELU": [unary_graph("LEAKY_RELU", "int16", (1e-3, 0), "int16", (2e-3, 0), (4,))],
         "RESHAPE": [reshape("RESHAPE")],
         "SQUEEZE": [reshape("SQUEEZE")],
     }

@@ -341,6 +341,18 @@ arm_cmsis_nn_status mcu_broadcast_mul_s16(const cmsis_nn_dims *input_1_dims,
                                           const int32_t out_activation_min,
                                           const int32_t out_activation_max);
 
+/* 16x8 LEAKY_RELU: arguments as mcu_leaky_relu_s8, int16 data.
+ * ActivationFunctions/mcu_leaky_relu_s16.c */
+arm_cmsis_nn_status mcu_leaky_relu_s16(const int16_t *input,
+                                       int16_t *output,
+                                       const int32_t size,
+                                       const int32_t input_offset,
+                                       const int32_t output_offset,
+                                       const int32_t identity_mult,
+                                       const int32_t identity_shift,
+                                       const int32_t alpha_mult,
+                                       const int32_t alpha_shift);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,13 +14,14 @@ def mcu_clamp_s8(input, output, size, act_min, act_max):
     output[:size] = np.clip(input[:size], act_min, act_max)
 
 
-@twin("mcu_leaky_relu_s8")
+@twin("mcu_leaky_relu_s8", "mcu_leaky_relu_s16")
 def mcu_leaky_relu_s8(input, output, size, input_offset, output_offset, identity_mult,
                       identity_shift, alpha_mult, alpha_shift):
     x = input[:size].astype(np.int64) + input_offset
     # The identity branch includes x == 0, as TFLM's `input_value >= 0`.
     scaled = np.where(x >= 0, mbqm(x, identity_mult, identity_shift), mbqm(x, alpha_mult, alpha_shift))
-    output[:size] = np.clip(scaled + output_offset, -128, 127)
+    info = np.iinfo(output.dtype)   # int8, or int16 for mcu_leaky_relu_s16
+    output[:size] = np.clip(scaled + output_offset, info.min, info.max)
 
 
 @twin("mcu_lut_s8")
