@@ -470,7 +470,8 @@ arm_cmsis_nn_status arm_fully_connected_s4(const cmsis_nn_context *ctx,
 
 /* -- s16: TFLite's 16x8 scheme, int16 activations with zero point 0 (the offsets in the params
  * structs are not used), int8 weights, int64 bias (or NULL), as CMSIS-NN's s16 API. Dims and
- * layouts as the s8 kernels'. No scratch is used. */
+ * layouts as the s8 kernels'. Only the convolution uses its ctx->buf: HK * WK * C_F int16 (an
+ * im2col column; CMSIS-NN's arm_convolve_wrapper_s16_get_buffer_size() is enough). */
 arm_cmsis_nn_status arm_convolve_wrapper_s16(const cmsis_nn_context *ctx,
                                              const cmsis_nn_conv_params *conv_params,
                                              const cmsis_nn_per_channel_quant_params *quant_params,

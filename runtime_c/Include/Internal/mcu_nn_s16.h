@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "Internal/mcu_nn_dsp.h"
 
 /* The Q31 multiplier is reduced to Q15 with rounding, then one rounding shift by 15 - shift
  * (TFLite's int64 MultiplyByQuantizedMultiplier, which CMSIS-NN's arm_nn_requantize_s64 also
@@ -25,6 +28,38 @@ static inline int32_t mcu_nn_requantize_s64(int64_t acc, int32_t multiplier, int
 static inline int16_t mcu_nn_clamp_s16(int32_t v, int32_t lo, int32_t hi)
 {
     return (int16_t)(v < lo ? lo : (v > hi ? hi : v));
+}
+
+/* sum_k x[k] * w[k], exact in int64. With the DSP extension four products per step: the
+ * weights widened by SXTB16 into the pairs (w0, w2) and (w1, w3), the inputs regrouped alike
+ * (the compiler makes PKHBT/PKHTB of the shifts and masks), two SMLADs into an int32 partial
+ * that joins the int64 sum every 64 steps (each step adds less than 2^24). */
+static inline int64_t mcu_nn_dot_s16_s8(const int16_t *x, const int8_t *w, int32_t n)
+{
+    int64_t acc = 0;
+    int32_t k = 0;
+#if MCU_NN_DSP
+    while (n - k >= 4) {
+        const int32_t stop = (n - k) / 4 > 64 ? k + 4 * 64 : k + (n - k) / 4 * 4;
+        int32_t part = 0;
+        for (; k < stop; k += 4) {
+            const int32_t wq = mcu_nn_read_s8x4(w + k);
+            uint32_t x01;
+            uint32_t x23;
+            memcpy(&x01, x + k, sizeof(x01));
+            memcpy(&x23, x + k + 2, sizeof(x23));
+            const int32_t x02 = (int32_t)((x01 & 0xFFFFu) | (x23 << 16));
+            const int32_t x13 = (int32_t)((x01 >> 16) | (x23 & 0xFFFF0000u));
+            part = mcu_smlad(x02, mcu_sxtb16(wq), part);
+            part = mcu_smlad(x13, mcu_sxtb16_ror8(wq), part);
+        }
+        acc += part;
+    }
+#endif
+    for (; k < n; k++) {
+        acc += (int32_t)x[k] * w[k];
+    }
+    return acc;
 }
 
 /* TFLite's int16 LOGISTIC (frac_bits 9) and TANH (frac_bits 8): the input in units of
@@ -70,11 +105,7 @@ static inline void mcu_nn_fc_row_s16(const int16_t *x,
                                      int32_t act_max)
 {
     for (int32_t u = 0; u < units; u++) {
-        const int8_t *row = w + (int64_t)u * depth;
-        int64_t acc = 0;
-        for (int32_t k = 0; k < depth; k++) {
-            acc += (int32_t)x[k] * row[k];
-        }
+        int64_t acc = mcu_nn_dot_s16_s8(x, w + (int64_t)u * depth, depth);
         if (bias != NULL) {
             acc += bias[u];
         }
