@@ -138,3 +138,14 @@ def test_int16_constant_operand_is_int16():
     assert c.dtype == "int16" and int(c.quant.zero_point[0]) == 0
     assert isinstance(c.quant, QuantParams)
     check_bit_exact(q, n=4, seed=0)
+
+
+@pytest.mark.slow
+def test_digits_int16_bit_exact_on_mps2_an386(digits, digits16, tmp_path):
+    from bitexact import assert_same
+
+    from mcutool.oracle.tflm import run_tflm_batch
+    samples = [[s] for s in to_model_input(digits16, digits[2][:40])]
+    out = api.generate(api.compile_graph(digits16), tmp_path / "gen")
+    assert_same(run_tflm_batch(write_tflite(digits16), samples), api.run(out, samples, board="mps2-an386"),
+                "mps2-an386 vs TFLite-Micro")
