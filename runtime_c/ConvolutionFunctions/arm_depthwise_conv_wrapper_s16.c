@@ -11,6 +11,23 @@
 #include "Internal/mcu_nn_s16.h"
 #include "arm_nnfunctions.h"
 
+/* The taps k in [*first, *last) of a window starting at base whose input index
+ * base + k * dilation lies in [0, size). */
+static void dw_s16_taps(
+    int32_t base, int32_t dilation, int32_t size, int32_t taps, int32_t *first, int32_t *last)
+{
+    int32_t lo = 0;
+    while (lo < taps && base + lo * dilation < 0) {
+        lo++;
+    }
+    int32_t hi = lo;
+    while (hi < taps && base + hi * dilation < size) {
+        hi++;
+    }
+    *first = lo;
+    *last = hi;
+}
+
 arm_cmsis_nn_status
 arm_depthwise_conv_wrapper_s16(const cmsis_nn_context *ctx,
                                const cmsis_nn_dw_conv_params *dw_conv_params,
@@ -33,27 +50,32 @@ arm_depthwise_conv_wrapper_s16(const cmsis_nn_context *ctx,
         return ARM_CMSIS_NN_ARG_ERROR;
     }
     const int64_t image = (int64_t)input_dims->h * input_dims->w * input_dims->c;
+    const int64_t filter_row = (int64_t)filter_dims->w * out_c;
     for (int32_t n = 0; n < input_dims->n; n++) {
         const int16_t *x = input_data + n * image;
         for (int32_t oy = 0; oy < output_dims->h; oy++) {
+            const int32_t y0 = oy * p->stride.h - p->padding.h;
+            int32_t ky_first;
+            int32_t ky_end;
+            dw_s16_taps(y0, p->dilation.h, input_dims->h, filter_dims->h, &ky_first, &ky_end);
             for (int32_t ox = 0; ox < output_dims->w; ox++) {
+                const int32_t x0 = ox * p->stride.w - p->padding.w;
+                int32_t kx_first;
+                int32_t kx_end;
+                dw_s16_taps(x0, p->dilation.w, input_dims->w, filter_dims->w, &kx_first, &kx_end);
                 for (int32_t oc = 0; oc < out_c; oc++) {
-                    const int32_t ic = oc / mult;
+                    const int16_t *xc = x + oc / mult;
+                    const int8_t *wc = filter_data + oc;
                     int64_t acc = 0;
-                    for (int32_t ky = 0; ky < filter_dims->h; ky++) {
-                        const int32_t iy = oy * p->stride.h - p->padding.h + ky * p->dilation.h;
-                        if (iy < 0 || iy >= input_dims->h) {
-                            continue;
-                        }
-                        for (int32_t kx = 0; kx < filter_dims->w; kx++) {
-                            const int32_t ix = ox * p->stride.w - p->padding.w + kx * p->dilation.w;
-                            if (ix < 0 || ix >= input_dims->w) {
-                                continue;
-                            }
-                            const int16_t v =
-                                x[((int64_t)iy * input_dims->w + ix) * input_dims->c + ic];
-                            acc += (int32_t)v *
-                                   filter_data[((int64_t)ky * filter_dims->w + kx) * out_c + oc];
+                    /* only the taps inside the image: no bounds test in the loop */
+                    for (int32_t ky = ky_first; ky < ky_end; ky++) {
+                        const int16_t *xr =
+                            xc +
+                            ((int64_t)(y0 + ky * p->dilation.h) * input_dims->w) * input_dims->c;
+                        const int8_t *wr = wc + ky * filter_row;
+                        for (int32_t kx = kx_first; kx < kx_end; kx++) {
+                            acc += (int32_t)xr[(int64_t)(x0 + kx * p->dilation.w) * input_dims->c] *
+                                   wr[(int64_t)kx * out_c];
                         }
                     }
                     if (bias_data != NULL) {
