@@ -122,3 +122,16 @@ def test_int16_model_bit_exact_on_the_board(int16_model, board, tmp_path):
     expected = run_tflm_batch(write_tflite(model), samples)
     out = api.generate(api.compile_graph(model), tmp_path / "gen")
     assert_same(expected, api.run(out, samples, board=board), f"{board} vs TFLite-Micro")
+
+
+@pytest.mark.cmsis_nn
+@pytest.mark.slow
+@pytest.mark.parametrize("board", BOARDS)
+def test_cmsis_nn_s16_kernels_link_in_place_of_runtime_c(cmsis_nn_path, int16_model, board, tmp_path):
+    """ARM's s16 kernels (and their DSP and Helium paths, in the buffers the contexts reserve)
+    give the same int16 results as runtime_c and TFLite-Micro."""
+    model, samples = int16_model
+    expected = run_tflm_batch(write_tflite(model), samples)
+    out = api.generate(api.compile_graph(model, board), tmp_path / "gen")
+    assert_same(expected, api.run(out, samples, board=board, cmsis_nn=cmsis_nn_path),
+                f"{board} with CMSIS-NN vs TFLite-Micro")
