@@ -173,7 +173,7 @@ def quantize_model(graph: Graph, calib_x: np.ndarray, method: str | None = None,
                    samples: int | None = None, bias_correction: bool = False, equalize: bool = False,
                    report: bool = False, labels: np.ndarray | None = None,
                    progress: bool = False, weights: str = "int8",
-                   rounding: str = "nearest") -> tuple[Graph, dict]:
+                   rounding: str = "nearest", activations: str = "int8") -> tuple[Graph, dict]:
     """Post-training quantization of a float graph: returns the int8 graph (int8 input and
     output, as TensorFlow's converter writes with inference_input_type=int8) and a summary.
 
@@ -181,12 +181,14 @@ def quantize_model(graph: Graph, calib_x: np.ndarray, method: str | None = None,
     activation range estimator (minmax, percentile, mse, kl; default mse). With report=True the
     summary has "report": per-layer SQNR against the float model on calib_x, and the float and
     int8 top-1 accuracy when labels are given. weights="int4" gives 4-bit conv, depthwise and
-    fully connected weights; rounding="adaround" learns their rounding on calib_x."""
+    fully connected weights; rounding="adaround" learns their rounding on calib_x.
+    activations="int16": TFLite's 16x8 scheme (int16 input, output and activations, zero point
+    0; int8 weights; int64 bias)."""
     from mcutool.data import Dataset
     from mcutool.quantize import DEFAULT_METHOD, PtqOptions, calibration_samples, check_float_model
     options = PtqOptions(method=method or DEFAULT_METHOD, per_channel=per_channel, samples=samples,
                          bias_correction=bias_correction, equalize=equalize, weights=weights,
-                         rounding=rounding)
+                         rounding=rounding, activations=activations)
     options.check()
     check_float_model(graph)  # an int8 model gets that message before any complaint about data
     x = calibration_samples(graph, Dataset(np.asarray(calib_x)))

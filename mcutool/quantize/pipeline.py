@@ -18,6 +18,7 @@ from mcutool.quantize.calibrate import DEFAULT_BATCH, calibrate
 from mcutool.quantize.codebook import apply_codebook, parse_weights
 from mcutool.quantize.equalize import equalize
 from mcutool.quantize.int4 import check_weight_options
+from mcutool.quantize.int16 import check_activation_options
 from mcutool.quantize.observers import METHODS
 from mcutool.quantize.prepare import prepare
 from mcutool.quantize.quantizer import check_quantizable, quantize_graph
@@ -44,9 +45,11 @@ class PtqOptions:
     weights: str = "int8"            # "int4": 4-bit conv, depthwise and FC weights (quantize/int4.py);
                                      # "codebook:K": K shared int8 values per layer (quantize/codebook.py)
     rounding: str = "nearest"        # "adaround": learned rounding of the int4 weights
+    activations: str = "int8"        # "int16": TFLite's 16x8 scheme (quantize/int16.py)
 
     def check(self) -> None:
         check_weight_options(self.weights, self.rounding)
+        check_activation_options(self.activations, self.weights)
         if self.bias_correction and self.rounding == "adaround":
             # the correction is measured for nearest rounding, which AdaRound then changes
             raise CalibrationError("--bias-correction and --rounding adaround do not combine: AdaRound "
@@ -114,7 +117,7 @@ def run_ptq(graph: Graph, x: np.ndarray, options: PtqOptions | None = None,
         summary["bias_corrected_layers"] = correct_biases(prepared, x, options.per_channel,
                                                           options.batch_size, progress, options.weights)
     ranges = calibrate(prepared, x, options.method, options.batch_size, options.percentile, progress)
-    qgraph = quantize_graph(prepared, ranges, options.per_channel, options.weights)
+    qgraph = quantize_graph(prepared, ranges, options.per_channel, options.weights, options.activations)
     if options.rounding == "adaround":
         summary["adaround"] = adaround_graph(qgraph, prepared, x, progress=progress)
     qgraph.description = f"mcutool post-training quantization ({options.method})"
