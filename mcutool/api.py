@@ -173,7 +173,8 @@ def quantize_model(graph: Graph, calib_x: np.ndarray, method: str | None = None,
                    samples: int | None = None, bias_correction: bool = False, equalize: bool = False,
                    report: bool = False, labels: np.ndarray | None = None,
                    progress: bool = False, weights: str = "int8",
-                   rounding: str = "nearest", layer_bits: dict[str, str] | None = None,
+                   rounding: str = "nearest", activations: str = "int8",
+                   layer_bits: dict[str, str] | None = None,
                    flash_budget: int | None = None) -> tuple[Graph, dict]:
     """Post-training quantization of a float graph: returns the int8 graph (int8 input and
     output, as TensorFlow's converter writes with inference_input_type=int8) and a summary.
@@ -185,12 +186,15 @@ def quantize_model(graph: Graph, calib_x: np.ndarray, method: str | None = None,
     fully connected weights; rounding="adaround" learns their rounding on calib_x. layer_bits
     ({layer name: "int8" | "int4" | "int4:adaround" | "codebook:K"}) sets single layers' formats;
     flash_budget (bytes) chooses every other layer's format to fit the weights in that many
-    bytes with the least output error (summary["budget"] has the candidates tried)."""
+    bytes with the least output error (summary["budget"] has the candidates tried).
+    activations="int16": TFLite's 16x8 scheme (int16 input, output and activations, zero point
+    0; int8 weights; int64 bias)."""
     from mcutool.data import Dataset
     from mcutool.quantize import DEFAULT_METHOD, PtqOptions, calibration_samples, check_float_model
     options = PtqOptions(method=method or DEFAULT_METHOD, per_channel=per_channel, samples=samples,
                          bias_correction=bias_correction, equalize=equalize, weights=weights,
-                         rounding=rounding, layer_bits=layer_bits, flash_budget=flash_budget)
+                         rounding=rounding, activations=activations, layer_bits=layer_bits,
+                         flash_budget=flash_budget)
     options.check()
     check_float_model(graph)  # an int8 model gets that message before any complaint about data
     x = calibration_samples(graph, Dataset(np.asarray(calib_x)))

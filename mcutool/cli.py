@@ -30,6 +30,9 @@ _PTQ_OPTIONS = [
                       "layer's int8 weights into K shared values (k-means), stored as packed indices."),
     click.option("--rounding", default="nearest", show_default=True, metavar="nearest|adaround",
                  help="How int4 weights are rounded: to nearest, or learned per layer (AdaRound)."),
+    click.option("--activations", default="int8", show_default=True, metavar="int8|int16",
+                 help="Activation type: int16 is TFLite's 16x8 scheme (symmetric int16 activations, "
+                      "int8 weights, int64 bias)."),
 ]
 
 
@@ -50,7 +53,7 @@ def options_from(kwargs: dict) -> PtqOptions:
     return PtqOptions(method=kwargs.pop("method"), per_channel=not kwargs.pop("per_tensor"),
                       samples=kwargs.pop("samples"), bias_correction=kwargs.pop("bias_correction"),
                       equalize=kwargs.pop("equalize"), weights=kwargs.pop("weight_type"),
-                      rounding=kwargs.pop("rounding"))
+                      rounding=kwargs.pop("rounding"), activations=kwargs.pop("activations"))
 
 
 OPT = click.option("--opt", type=click.Choice(["-O2", "-Os", "-O3"]), default="-O2", show_default=True,

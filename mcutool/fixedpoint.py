@@ -124,3 +124,17 @@ def activation_range(activation: str, scale: float, zero_point: int,
         return (max(qmin, quantize_value(-1.0, scale, zero_point)),
                 min(qmax, quantize_value(1.0, scale, zero_point)))
     raise ValueError(f"unknown fused activation {activation!r}")
+
+
+def multiply_by_quantized_multiplier_s64(x, multiplier, shift):
+    """TFLite's MultiplyByQuantizedMultiplier for an int64 accumulator (the 16x8 kernels): the
+    Q31 multiplier reduced to Q15 with rounding, then one rounding right shift by 15 - shift.
+    Wraps like the C (uint64 product, int32 result) when x is outside TFLite's +-2^47."""
+    x = np.asarray(x, dtype=np.int64)
+    m = np.asarray(multiplier, dtype=np.int64)
+    reduced = np.where(m < 0x7FFF0000, (m + (1 << 15)) >> 16, 0x7FFF).astype(np.int64)
+    total = 15 - np.asarray(shift, dtype=np.int64)
+    with np.errstate(over="ignore"):
+        product = (x.astype(np.uint64) * reduced.astype(np.uint64)
+                   + (np.uint64(1) << (total - 1).astype(np.uint64))).astype(np.int64)
+    return wrap_int32(product >> total)

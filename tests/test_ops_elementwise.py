@@ -117,9 +117,9 @@ def test_unsupported_variants():
     b.op("ADD", ["a", "b"], ["y"])
     b.output("y")
     _unsupported(b.build(), "float32")
-    # int16
+    # int16 with a zero point (TFLite's int16 is symmetric)
     b = GraphBuilder()
-    b.input("a", (4,), "int16", 0.01, 0)
+    b.input("a", (4,), "int16", 0.01, 3)
     b.input("b", (4,), "int16", 0.01, 0)
     b.tensor("y", (4,), "int16", 0.02, 0)
     b.op("MUL", ["a", "b"], ["y"])

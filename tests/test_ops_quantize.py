@@ -102,9 +102,10 @@ def test_undefined_inputs_saturate_in_reference_and_c():
 
 def test_unsupported_variants():
     cases = [
-        ("QUANTIZE", "float32", (None, None), "int16", (0.01, 0), "int16"),
+        ("QUANTIZE", "float32", (None, None), "int32", (0.01, 0), "int32"),
         ("QUANTIZE", "uint8", (0.01, 128), "int8", (0.01, 0), "uint8"),
-        ("DEQUANTIZE", "int16", (0.01, 0), "float32", (None, None), "int16"),
+        ("QUANTIZE", "int16", (0.01, 0), "uint8", (0.01, 128), "from int16 to uint8"),
+        ("DEQUANTIZE", "int16", (0.01, 0), "int8", (0.01, 0), "DEQUANTIZE to int8"),
     ]
     for op, in_dtype, in_q, out_dtype, out_q, fragment in cases:
         graph = unary_graph(op, in_dtype, in_q, out_dtype, out_q, (4,))

@@ -201,3 +201,78 @@ def test_lowering_emits_only_kernels_with_twins_and_prototypes(name, zoo):
             assert call.kernel in prototypes, f"{call.kernel} has no prototype in the public headers"
             assert call.kernel in sources, f"{call.kernel} has no runtime_c/<Family>/{call.kernel}.c"
     assert seen
+
+
+# -- int16 (16x8) lowerings ---------------------------------------------------------------------
+def _int16_graphs() -> dict[str, list]:
+    """One or more int16 graphs per operator that has an "int16" lowering."""
+    from int16_graphs import to_int16
+    from test_ops_conv import conv_graph
+    from test_ops_elementwise import binary_graph
+    from test_ops_fully_connected import fc_graph
+    from test_ops_nonlinear import unary_graph as nonlinear_graph
+    from test_ops_pooling import mean_graph, pool_graph
+    from test_ops_quantize import unary_graph
+    from test_ops_shapes import concat_graph, pad_graph
+
+    def reshape(op_type: str):
+        b = GraphBuilder(op_type.lower())
+        b.input("x", (1, 2, 1, 3), "int16", scale=0.01, zero_point=0)
+        b.tensor("y", (1, 2, 3) if op_type == "SQUEEZE" else (1, 6), "int16", scale=0.01, zero_point=0)
+        b.op(op_type, ["x"], ["y"])
+        b.output("y")
+        return b.build()
+
+    return {
+        "CONV_2D": [to_int16(conv_graph((1, 5, 5, 3), 4, (3, 3)))],
+        "DEPTHWISE_CONV_2D": [to_int16(conv_graph((1, 5, 5, 3), 0, (3, 3), depthwise=True))],
+        "FULLY_CONNECTED": [to_int16(fc_graph((1, 8), 4, per_channel=False)),
+                            to_int16(fc_graph((1, 8), 4, per_channel=True))],
+        "ADD": [to_int16(binary_graph("ADD", (1, 4), (1, 4))), to_int16(binary_graph("ADD", (2, 4), (1, 4)))],
+        "SUB": [to_int16(binary_graph("SUB", (1, 4), (1, 4))), to_int16(binary_graph("SUB", (2, 4), (1, 4)))],
+        "MUL": [to_int16(binary_graph("MUL", (1, 4), (1, 4))), to_int16(binary_graph("MUL", (2, 4), (1, 4)))],
+        "AVERAGE_POOL_2D": [to_int16(pool_graph("AVERAGE_POOL_2D", (1, 4, 4, 2), (2, 2), (2, 2), "VALID"))],
+        "MAX_POOL_2D": [to_int16(pool_graph("MAX_POOL_2D", (1, 4, 4, 2), (2, 2), (2, 2), "VALID"))],
+        "SOFTMAX": [nonlinear_graph("SOFTMAX", (1, 8), 1e-3, 0, 1 / 32768, 0, dtype="int16")],
+        "LOGISTIC": [nonlinear_graph("LOGISTIC", (1, 8), 1e-3, 0, 1 / 32768, 0, dtype="int16")],
+        "TANH": [nonlinear_graph("TANH", (1, 8), 1e-3, 0, 1 / 32768, 0, dtype="int16")],
+        "QUANTIZE": [unary_graph("QUANTIZE", "float32", (None, None), "int16", (0.01, 0), (4,)),
+                     unary_graph("QUANTIZE", "int8", (0.01, 3), "int16", (1e-4, 0), (4,)),
+                     unary_graph("QUANTIZE", "int16", (1e-4, 0), "int8", (0.01, 3), (4,)),
+                     unary_graph("QUANTIZE", "int16", (1e-4, 0), "int16", (2e-4, 0), (4,))],
+        "DEQUANTIZE": [unary_graph("DEQUANTIZE", "int16", (0.01, 0), "float32", (None, None), (4,))],
+        "MEAN": [to_int16(mean_graph((1, 4, 4, 3), [1, 2], True, False))],
+        "RELU": [unary_graph("RELU", "int16", (1e-3, 0), "int16", (2e-3, 0), (4,))],
+        "RELU6": [unary_graph("RELU6", "int16", (1e-3, 0), "int16", (1e-3, 0), (4,))],
+        "PAD": [to_int16(pad_graph((1, 2, 2, 1), [[0, 0], [1, 0], [0, 1], [0, 0]]))],
+        "PADV2": [to_int16(pad_graph((1, 2, 2, 1), [[0, 0], [1, 0], [0, 1], [0, 0]], value=3))],
+        "CONCATENATION": [to_int16(concat_graph([(1, 2, 2, 1), (1, 2, 2, 3)], 3))],
+        "LEAKY_RELU": [unary_graph("LEAKY_RELU", "int16", (1e-3, 0), "int16", (2e-3, 0), (4,))],
+        "RESHAPE": [reshape("RESHAPE")],
+        "SQUEEZE": [reshape("SQUEEZE")],
+    }
+
+
+INT16_NAMES = [d.name for d in OPS if "int16" in d.lower]
+
+
+def test_every_int16_lowering_has_a_test_graph():
+    assert set(INT16_NAMES) == set(_int16_graphs())
+
+
+@pytest.mark.parametrize("name", INT16_NAMES)
+def test_int16_lowering_emits_only_kernels_with_twins_and_prototypes(name):
+    from mcutool.lower import data_type
+    twins = load_all()
+    prototypes = load_prototypes()
+    sources = {p.stem for p in runtime_dir().glob("*/*.c")}
+    for graph in _int16_graphs()[name]:
+        [op] = graph.operators
+        assert op.type == name and data_type(graph, op) == "int16"
+        [low] = lower_graph(graph).ops
+        if not low.calls:
+            assert low.alias is not None, f"{op.name} neither calls a kernel nor aliases its input"
+        for call in low.calls:
+            assert call.kernel in twins, f"{call.kernel} has no numpy twin"
+            assert call.kernel in prototypes, f"{call.kernel} has no prototype in the public headers"
+            assert call.kernel in sources, f"{call.kernel} has no runtime_c/<Family>/{call.kernel}.c"

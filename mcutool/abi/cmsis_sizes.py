@@ -177,3 +177,27 @@ def depthwise_conv_wrapper_s4(isa: Isa, p: DwConvParams, x: Dims, f: Dims, y: Di
     if x.c == y.c and x.n == 1 and p.dilation.w == 1 and p.dilation.h == 1:
         return depthwise_conv_s8_opt("mve" if isa == "mve" else "dsp", x, f)
     return 0
+
+
+# -- s16 (arm_*_get_buffer_sizes_s16.c) --------------------------------------------------------
+def convolve_wrapper_s16(isa: Isa, x: Dims, f: Dims) -> int:
+    """Two int16 im2col columns (Helium: four, each rounded up to 8 lanes)."""
+    cols = x.c * f.w * f.h
+    if isa == "mve":
+        return 4 * ((cols + 7) // 8) * 8 * 2
+    return 2 * cols * 2
+
+
+def depthwise_conv_wrapper_s16(isa: Isa, p: DwConvParams, x: Dims, f: Dims) -> int:
+    """Only the fast kernel (depth multiplier 1, no dilation, fewer than 512 taps) takes a
+    buffer, and only with the DSP extension: an int16 column (Helium: four, plus 8 bytes)."""
+    fast = p.ch_mult == 1 and p.dilation.w == 1 and p.dilation.h == 1 and f.w * f.h < 512
+    if not fast or isa == "portable":
+        return 0
+    cols = x.c * f.w * f.h * 2
+    return 4 * cols + 8 if isa == "mve" else cols
+
+
+def avgpool_s16(isa: Isa, channels: int) -> int:
+    """An int32 sum per channel with the DSP extension only (Helium and portable: none)."""
+    return 4 * channels if isa == "dsp" else 0

@@ -15,7 +15,7 @@ import numpy as np
 from mcutool.abi import cmsis_sizes as cmsis
 from mcutool.abi import runtime_sizes as runtime
 from mcutool.abi.context import KernelSums, Scratch
-from mcutool.abi.isa import Isa
+from mcutool.abi.isa import ISAS, Isa, covers
 from mcutool.abi.kernel_sums import vector_sum_s8
 
 # operand -> its constant data, or None when it is not constant (the lowering knows how)
@@ -67,6 +67,30 @@ def _codebook(kernel: str) -> Callable[[Isa, list, ConstOf], Scratch]:
     return size
 
 
+def _covered(isa: Isa, size_on) -> int:
+    """The largest of CMSIS-NN's sizes on the cores a layout for `isa` suits (abi.isa.covers):
+    the portable and DSP layouts stay identical, the Helium one holds all three."""
+    return max(size_on(core) for core in ISAS if covers(isa, core))
+
+
+def _conv_s16(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
+    """CMSIS-NN's s16 sizes, at least the HK * WK * C int16 column runtime_c's kernel uses."""
+    _, _, _, x, _, f, _, _, _, _, _ = args
+    return Scratch(_covered(isa, lambda core: cmsis.convolve_wrapper_s16(core, x, f)))
+
+
+def _depthwise_s16(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
+    """runtime_c's s16 depthwise needs none; CMSIS-NN's fast kernel does on DSP cores."""
+    _, params, _, x, _, f, _, _, _, _, _ = args
+    return Scratch(_covered(isa, lambda core: cmsis.depthwise_conv_wrapper_s16(core, params, x, f)))
+
+
+def _avgpool_s16(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
+    """CMSIS-NN built for DSP cores wants one int32 per channel (runtime_c: none)."""
+    _, _, x, _, _, _, _ = args
+    return Scratch(_covered(isa, lambda core: cmsis.avgpool_s16(core, x.c)))
+
+
 def _none(isa: Isa, args: list, const_of: ConstOf) -> Scratch:
     return Scratch(0)
 
@@ -83,6 +107,12 @@ CONTEXTS: dict[str, Callable[[Isa, list, ConstOf], Scratch | KernelSums]] = {
     "arm_max_pool_s8": _none,
     **{k: _codebook(k) for k in ("mcu_convolve_codebook_s8", "mcu_depthwise_conv_codebook_s8",
                                  "mcu_fully_connected_codebook_s8")},
+    "arm_convolve_wrapper_s16": _conv_s16,
+    "arm_depthwise_conv_wrapper_s16": _depthwise_s16,
+    "arm_fully_connected_s16": _none,   # CMSIS-NN's s16 FC asks for none on any ISA
+    "mcu_fully_connected_per_channel_s16": _none,
+    "arm_avgpool_s16": _avgpool_s16,
+    "arm_max_pool_s16": _none,
 }
 
 

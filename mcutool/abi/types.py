@@ -99,3 +99,21 @@ class PerTensorQuantParams:
     C_TYPE: ClassVar[str] = "cmsis_nn_per_tensor_quant_params"
     multiplier: int
     shift: int
+
+
+@dataclass(frozen=True, eq=False)
+class BiasData:
+    """arm_convolve_wrapper_s16's bias: int64 values, or int32 ones (is_int32_bias)."""
+
+    C_TYPE: ClassVar[str] = "cmsis_nn_bias_data"
+    data: np.ndarray
+    is_int32_bias: bool
+
+
+@dataclass(frozen=True, eq=False)
+class SoftmaxLutS16:
+    """arm_softmax_s16's tables (513 int16 entries each)."""
+
+    C_TYPE: ClassVar[str] = "cmsis_nn_softmax_lut_s16"
+    exp_lut: np.ndarray
+    one_by_one_lut: np.ndarray

@@ -17,21 +17,38 @@ from mcutool.ops.opdef import find
 
 # The data type an operator is lowered for: the key of its OpDef's `lower` mapping. It names
 # the activations' type, then the weights' when they differ ("int8w4": int8 activations, int4
-# weights; an int16 path would add "int16" and "int16w4" beside them; "int8cb": codebook
-# weights, mcutool/lower/codebook.py).
+# weights; "int16": int16 activations, TFLite's 16x8 scheme, with int8 weights; "int8cb":
+# codebook weights, mcutool/lower/codebook.py).
 DATA_TYPE = "int8"
+INT16 = "int16"
+
+
+def activation_type(graph: Graph, op: Operator) -> str:
+    """"int16" when any non-constant operand of the op is int16 (a QUANTIZE from or to int16
+    included), else "int8"."""
+    names = [n for n in [*op.inputs, *op.outputs] if n and not graph.tensors[n].is_const]
+    return INT16 if any(graph.tensors[n].dtype == INT16 for n in names) else DATA_TYPE
 
 
 def data_type(graph: Graph, op: Operator) -> str:
     """The `lower` key that fits the operator's tensors."""
     opdef = find(op.type)
+    acts = activation_type(graph, op)
     if opdef is None or opdef.quant.weight_axis is None or len(op.inputs) < 2 or not op.inputs[1]:
-        return DATA_TYPE
+        return acts
     weights = graph.tensors[op.inputs[1]].dtype
     if CODEBOOK in opdef.lower and is_codebook(graph, graph.tensors[op.inputs[1]]):
         return CODEBOOK   # "int8cb": int8 weights stored as packed indices into a table
     bits = dtype_of(weights).bits
-    return DATA_TYPE if weights == DATA_TYPE else f"{DATA_TYPE}w{bits}"
+    return acts if weights == DATA_TYPE else f"{acts}w{bits}"
+
+
+def _unsupported_reason(graph: Graph, op: Operator, key: str) -> str:
+    if key == DATA_TYPE:
+        return "operator not supported"
+    if key == INT16:
+        return "operator not supported with int16 activations"
+    return f"operator not supported with {graph.tensors[op.inputs[1]].dtype} weights"
 
 
 def _const_of(graph: Graph):
@@ -63,8 +80,7 @@ def lower_graph(graph: Graph, isa: Isa = DEFAULT_ISA) -> LoweredGraph:
         key = data_type(graph, op)
         fn = opdef.lower.get(key) if opdef else None
         if fn is None:
-            problems.append((i, op.type, "operator not supported" if key == DATA_TYPE
-                             else f"operator not supported with {graph.tensors[op.inputs[1]].dtype} weights"))
+            problems.append((i, op.type, _unsupported_reason(graph, op, key)))
             continue
         try:
             low = fn(graph, op)

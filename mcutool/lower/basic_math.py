@@ -22,8 +22,10 @@ from mcutool.fixedpoint import activation_range, quantize_multiplier
 from mcutool.ir import Graph, Operator, Tensor
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import per_tensor_quant
+from mcutool.lower.s16 import INT16_MAX, INT16_MIN, s16_scale
 
-ADD_SUB_LEFT_SHIFT = 20  # int8 (TFLM uses 15 for int16)
+ADD_SUB_LEFT_SHIFT = 20  # int8
+ADD_SUB_LEFT_SHIFT_S16 = 15  # TFLM's general int16 path (add_common.cc, sub_common.cc)
 
 
 def binary_operands(graph: Graph, op: Operator) -> tuple[Tensor, Tensor, Tensor]:
@@ -60,28 +62,37 @@ def _smaller_than_one(real: float, what: str) -> tuple[int, int]:
     return multiplier, shift
 
 
-def _add_sub_multipliers(s1: float, s2: float, so: float) -> list[int]:
+def _add_sub_multipliers(s1: float, s2: float, so: float, left_shift: int = ADD_SUB_LEFT_SHIFT) -> list[int]:
     twice_max = 2.0 * max(s1, s2)  # double arithmetic on the float32 scales
-    reals = (s1 / twice_max, s2 / twice_max, twice_max / ((1 << ADD_SUB_LEFT_SHIFT) * so))
+    reals = (s1 / twice_max, s2 / twice_max, twice_max / ((1 << left_shift) * so))
     params: list[int] = []
     for real, what in zip(reals, ("input 1", "input 2", "output")):
         params.extend(_smaller_than_one(real, what))
     return params
 
 
-def fused_activation_range(op: Operator, scale: float, zero_point: int) -> tuple[int, int]:
+def fused_activation_range(op: Operator, scale: float, zero_point: int,
+                           qmin: int = -128, qmax: int = 127) -> tuple[int, int]:
     try:
-        return activation_range(op.attrs.activation, scale, zero_point)
+        return activation_range(op.attrs.activation, scale, zero_point, qmin, qmax)
     except ValueError as exc:
         raise Unsupported(f"fused activation {op.attrs.activation!r} is not supported") from exc
 
 
-def lower_add_sub(graph: Graph, op: Operator, same_shape_kernel: str, broadcast_kernel: str) -> Lowered:
-    """ADD or SUB: the two ops take the same parameters; only their kernels differ."""
+def lower_add_sub(graph: Graph, op: Operator, same_shape_kernel: str, broadcast_kernel: str,
+                  dtype: str = "int8") -> Lowered:
+    """ADD or SUB: the two ops take the same parameters; only their kernels differ. dtype
+    "int16": the 16x8 kernels (zero points 0, left shift 15, int16 clamp)."""
     a, b, out = binary_operands(graph, op)
-    (s1, z1), (s2, z2), (so, zo) = per_tensor_quant(a), per_tensor_quant(b), per_tensor_quant(out)
-    m1, sh1, m2, sh2, mo, sho = _add_sub_multipliers(s1, s2, so)
-    act_min, act_max = fused_activation_range(op, so, zo)
+    if dtype == "int16":
+        (s1, z1), (s2, z2), (so, zo) = ((s16_scale(t, role), 0) for t, role in
+                                        ((a, "input 1"), (b, "input 2"), (out, "output")))
+        left_shift, (qmin, qmax) = ADD_SUB_LEFT_SHIFT_S16, (INT16_MIN, INT16_MAX)
+    else:
+        (s1, z1), (s2, z2), (so, zo) = per_tensor_quant(a), per_tensor_quant(b), per_tensor_quant(out)
+        left_shift, (qmin, qmax) = ADD_SUB_LEFT_SHIFT, (-128, 127)
+    m1, sh1, m2, sh2, mo, sho = _add_sub_multipliers(s1, s2, so, left_shift)
+    act_min, act_max = fused_activation_range(op, so, zo, qmin, qmax)
     dims = broadcast_dims(a, b, out)
     in1, in2, dst = TensorArg(a.name), TensorArg(b.name), TensorArg(out.name)
     in1_params = [-z1, m1, sh1]
@@ -89,10 +100,10 @@ def lower_add_sub(graph: Graph, op: Operator, same_shape_kernel: str, broadcast_
     out_params = [zo, mo, sho, act_min, act_max]
     if dims is None:
         kernel = same_shape_kernel
-        args = [in1, in2, *in1_params, *in2_params, ADD_SUB_LEFT_SHIFT, dst, *out_params, out.size]
+        args = [in1, in2, *in1_params, *in2_params, left_shift, dst, *out_params, out.size]
     else:
         kernel = broadcast_kernel
         da, db, do = dims
-        args = [da, in1, db, in2, *in1_params, *in2_params, ADD_SUB_LEFT_SHIFT, do, dst, *out_params]
+        args = [da, in1, db, in2, *in1_params, *in2_params, left_shift, do, dst, *out_params]
     call = KernelCall(kernel, args)
     return Lowered([call])

@@ -18,6 +18,10 @@ def lower_add(graph: Graph, op: Operator) -> Lowered:
     return lower_add_sub(graph, op, "arm_elementwise_add_s8", "mcu_broadcast_add_s8")
 
 
+def lower_add_s16(graph: Graph, op: Operator) -> Lowered:
+    return lower_add_sub(graph, op, "arm_elementwise_add_s16", "mcu_broadcast_add_s16", "int16")
+
+
 def macs(graph: Graph, op: Operator) -> int:
     return graph.tensors[op.outputs[0]].size
 
@@ -37,7 +41,7 @@ ADD = register(OpDef(
     torch_forward=lambda env, op: env.binary(op, lambda a, b: a + b),
     quant=QuantRule(float_constants="own"),
     macs=macs,
-    lower={"int8": lower_add},
+    lower={"int8": lower_add, "int16": lower_add_s16},
     fuses_activation=True,
     identity=is_identity,
     checks=(rules.broadcast_shapes, rules.add_sub_scales),

@@ -15,7 +15,7 @@ from mcutool.ir import Graph, Operator
 from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import ConcatenationAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
-from mcutool.lower.checks import require_int8
+from mcutool.lower.checks import per_tensor_quant
 from mcutool.ops.opdef import ACTIVATION_FIELD, Field, OpDef, OptionsTable, QuantRule, register
 from mcutool.reference import float_kernels as fk
 from mcutool.reference.float_exec import FloatEnv, model_axis
@@ -40,10 +40,13 @@ CONCAT_KERNELS = {3: "arm_concatenation_s8_x", 2: "arm_concatenation_s8_y",
                   1: "arm_concatenation_s8_z", 0: "arm_concatenation_s8_w"}
 
 
-def lower_concatenation(graph: Graph, op: Operator) -> Lowered:
+def lower_concatenation(graph: Graph, op: Operator, dtype: str = "int8") -> Lowered:
+    """dtype "int16": the same byte-copying kernels, each int16 element taken as two bytes of
+    the innermost axis (TFLite-Micro copies int16 concatenations unchanged too)."""
     y = graph.tensor(op.outputs[0])
     inputs = [graph.tensor(name) for name in op.inputs]
-    require_int8(y, *inputs)
+    for t in (y, *inputs):
+        per_tensor_quant(t, "tensor", dtype)
     if op.attrs.activation != "NONE":
         raise Unsupported("fused activation on CONCATENATION (TFLM rejects it)")
     if len(inputs) > CONCAT_MAX_INPUTS:
@@ -67,7 +70,8 @@ def lower_concatenation(graph: Graph, op: Operator) -> Lowered:
         total += t.shape[axis]
     if total != y.shape[axis]:
         raise Unsupported(f"inputs add up to {total} on axis {axis}, the output has {y.shape[axis]}")
-    if max(out4) > UINT16_MAX:
+    width = 2 if dtype == "int16" else 1   # bytes per element: x counts bytes
+    if max(out4[:3] + (out4[3] * width,)) > UINT16_MAX:
         raise Unsupported("a dimension is larger than CMSIS-NN's uint16 concatenation arguments")
 
     kernel = CONCAT_KERNELS[axis4]
@@ -75,13 +79,18 @@ def lower_concatenation(graph: Graph, op: Operator) -> Lowered:
     offset = 0
     for t in inputs:
         w, z, yy, x = four_d(t.shape)
-        args: list = [TensorArg(t.name), x, yy, z, w, TensorArg(y.name)]
+        args: list = [TensorArg(t.name), x * width, yy, z, w, TensorArg(y.name)]
+        step = width if axis4 == 3 else 1
         if axis4 != 0:
-            args.append(out4[axis4])  # the output's length on the concatenated axis
-        args.append(offset)
+            args.append(out4[axis4] * step)  # the output's length on the concatenated axis
+        args.append(offset * step)
         calls.append(KernelCall(kernel, args))
         offset += t.shape[axis]
     return Lowered(calls)
+
+
+def lower_concatenation_s16(graph: Graph, op: Operator) -> Lowered:
+    return lower_concatenation(graph, op, "int16")
 
 
 def float_concatenation(env: FloatEnv, op: Operator):
@@ -111,7 +120,7 @@ CONCATENATION = register(OpDef(
     float_eval=float_concatenation,
     torch_forward=torch_concatenation,
     quant=QuantRule(shared_scale="inputs", float_constants="output"),
-    lower={"int8": lower_concatenation},
+    lower={"int8": lower_concatenation, "int16": lower_concatenation_s16},
     identity=is_identity,
     checks=(rules.concat_shapes,),
 ))

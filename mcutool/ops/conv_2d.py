@@ -26,6 +26,7 @@ from mcutool.lower.conv_quant import (
     per_channel_params,
     weight_scales,
 )
+from mcutool.lower.conv_s16 import lower_conv2d_s16
 from mcutool.ops.opdef import (
     ACTIVATION_FIELD,
     DILATION_FIELDS,
@@ -109,7 +110,8 @@ CONV_2D = register(OpDef(
     torch_forward=torch_conv2d,
     quant=QuantRule(weight_axis=0, weight_input_axis=3),
     macs=macs,
-    lower={"int8": lower_conv2d, "int8w4": lower_conv2d_w4, CODEBOOK: lower_conv2d_codebook},
+    lower={"int8": lower_conv2d, "int8w4": lower_conv2d_w4, CODEBOOK: lower_conv2d_codebook,
+           "int16": lower_conv2d_s16},
     fuses_activation=True,
     checks=(rules.conv_shapes, rules.weighted_scales, rules.weighted_sums(lambda w: math.prod(w[1:]))),
 ))

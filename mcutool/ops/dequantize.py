@@ -26,6 +26,17 @@ def lower_dequantize(graph: Graph, op: Operator) -> Lowered:
     return Lowered([call])
 
 
+def lower_dequantize_s16(graph: Graph, op: Operator) -> Lowered:
+    """int16 -> float32 (the output edge of a 16x8 model)."""
+    src, dst = single_io(graph, op)
+    if dst.dtype != "float32":
+        raise Unsupported(f"DEQUANTIZE to {dst.dtype} is not supported (float32 only)")
+    in_scale, in_zp = per_tensor_quant(src, "input", "int16")
+    return Lowered([KernelCall(
+        "mcu_dequantize_s16_f32",
+        [TensorArg(src.name), TensorArg(dst.name), src.size, np.float32(in_scale), in_zp])])
+
+
 def float_dequantize(env: FloatEnv, op: Operator):
     src = env.graph.tensors[op.inputs[0]]
     if src.is_const:
@@ -40,6 +51,6 @@ DEQUANTIZE = register(OpDef(
     "DEQUANTIZE", "QuantizationFunctions", options=OptionsTable("DequantizeOptions"),
     float_eval=float_dequantize,
     quant=QuantRule(quantizable=False),
-    lower={"int8": lower_dequantize},
+    lower={"int8": lower_dequantize, "int16": lower_dequantize_s16},
     checks=(rules.same_shape,),
 ))

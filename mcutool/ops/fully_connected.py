@@ -29,6 +29,7 @@ from mcutool.lower.conv_quant import (
     per_channel_params,
     weight_scales,
 )
+from mcutool.lower.conv_s16 import lower_fully_connected_s16
 from mcutool.lower.fully_connected import per_tensor_params
 from mcutool.ops.opdef import ACTIVATION_FIELD, Field, OpDef, OptionsTable, QuantRule, register
 from mcutool.reference import float_kernels as fk
@@ -119,7 +120,7 @@ FULLY_CONNECTED = register(OpDef(
     quant=QuantRule(weight_axis=0, weight_input_axis=1),
     macs=macs,
     lower={"int8": lower_fully_connected, "int8w4": lower_fully_connected_w4,
-           CODEBOOK: lower_fully_connected_codebook},
+           CODEBOOK: lower_fully_connected_codebook, "int16": lower_fully_connected_s16},
     fuses_activation=True,
     checks=(rules.fully_connected_shapes, rules.weighted_scales, rules.weighted_sums(lambda w: w[-1])),
 ))

@@ -11,6 +11,7 @@ from mcutool.lower.activations import lut_call
 from mcutool.lower.calls import Lowered, Unsupported
 from mcutool.lower.checks import per_tensor_quant
 from mcutool.lower.quantize import single_io
+from mcutool.lower.sigmoid_s16 import lower_sigmoid_s16
 from mcutool.ops.opdef import OpDef, QuantRule, register
 from mcutool.reference import float_kernels as fk
 
@@ -31,6 +32,6 @@ LOGISTIC = register(OpDef(
     float_eval=lambda env, op: fk.logistic(env.input(op)),
     torch_forward=lambda env, op: env.torch.sigmoid(env.input(op)),
     quant=QuantRule(fixed_output=(1.0 / 256.0, -128)),
-    lower={"int8": lower_logistic},
+    lower={"int8": lower_logistic, "int16": lower_sigmoid_s16},
     checks=(rules.same_shape,),
 ))

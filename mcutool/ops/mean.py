@@ -18,6 +18,7 @@ from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import ReducerAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import require_int8
+from mcutool.lower.s16 import s16_scale
 from mcutool.ops.opdef import Field, OpDef, OptionsTable, register
 from mcutool.reference.float_exec import FloatEnv, model_axis
 
@@ -56,12 +57,17 @@ def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tupl
     return multiplier, shift - extra
 
 
-def lower_mean(graph: Graph, op: Operator) -> Lowered:
+def lower_mean(graph: Graph, op: Operator, dtype: str = "int8") -> Lowered:
+    """dtype "int16": mcu_mean_s16 (zero points 0)."""
     if len(op.inputs) < 2 or not op.inputs[1]:
         raise Unsupported("MEAN needs an axis tensor")
     x = graph.tensor(op.inputs[0])
     y = graph.tensor(op.outputs[0])
-    require_int8(x, y)
+    if dtype == "int16":
+        s16_scale(x, "input")
+        s16_scale(y, "output")
+    else:
+        require_int8(x, y)
     rank = len(x.shape)
     if rank > 4:
         raise Unsupported(f"{rank}-D input")
@@ -76,10 +82,14 @@ def lower_mean(graph: Graph, op: Operator) -> Lowered:
     if count == 0:
         raise Unsupported("MEAN of an empty tensor")
     multiplier, shift = mean_multiplier(x.scale, y.scale, count)
-    call = KernelCall("mcu_mean_s8",
+    call = KernelCall("mcu_mean_s16" if dtype == "int16" else "mcu_mean_s8",
                       [in_dims, TensorArg(x.name), out_dims, TensorArg(y.name),
                        -x.zero_point, y.zero_point, multiplier, shift])
     return Lowered([call])  # adds only, no multiply-accumulates
+
+
+def lower_mean_s16(graph: Graph, op: Operator) -> Lowered:
+    return lower_mean(graph, op, "int16")
 
 
 def float_mean(env: FloatEnv, op: Operator):
@@ -107,7 +117,7 @@ MEAN = register(OpDef(
     float_eval=float_mean,
     torch_forward=torch_mean,
     macs=macs,
-    lower={"int8": lower_mean},
+    lower={"int8": lower_mean, "int16": lower_mean_s16},
     channelwise=True,
     checks=(rules.mean_shapes, rules.rescale_scales, rules.mean_sums),
 ))

@@ -12,7 +12,7 @@ from mcutool.abi.types import Dims
 from mcutool.ir import Graph, Operator
 from mcutool.ir import op_rules as rules
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
-from mcutool.lower.checks import require_int8
+from mcutool.lower.checks import per_tensor_quant, require_int8
 from mcutool.ops.opdef import OpDef, OptionsTable, QuantRule, register
 from mcutool.reference.float_exec import FloatEnv
 
@@ -20,10 +20,15 @@ if TYPE_CHECKING:
     from mcutool.qat.env import TorchEnv
 
 
-def lower_pad(graph: Graph, op: Operator) -> Lowered:
+def lower_pad(graph: Graph, op: Operator, dtype: str = "int8") -> Lowered:
+    """dtype "int16": mcu_pad_s16 (int16 codes, a PADV2 constant of int16)."""
     x = graph.tensor(op.inputs[0])
     y = graph.tensor(op.outputs[0])
-    require_int8(x, y)
+    if dtype == "int16":
+        per_tensor_quant(x, "input", "int16")
+        per_tensor_quant(y, "output", "int16")
+    else:
+        require_int8(x, y)
     paddings = graph.tensor(op.inputs[1])
     if not paddings.is_const:
         raise Unsupported("paddings must be a constant tensor")
@@ -43,21 +48,25 @@ def lower_pad(graph: Graph, op: Operator) -> Lowered:
     # TFLM pads int8 with the output zero point, or PADV2's scalar constant.
     if len(op.inputs) > 2 and op.inputs[2]:
         constant = graph.tensor(op.inputs[2])
-        if not constant.is_const or constant.size != 1 or constant.dtype != "int8":
-            raise Unsupported("the pad value must be a constant int8 scalar")
+        if not constant.is_const or constant.size != 1 or constant.dtype != dtype:
+            raise Unsupported(f"the pad value must be a constant {dtype} scalar")
         pad_value = int(np.asarray(constant.data).reshape(-1)[0])
     else:
         if y.quant is None:
-            raise Unsupported("int8 PAD needs a quantized output")
+            raise Unsupported(f"{dtype} PAD needs a quantized output")
         pad_value = y.zero_point
     front = (0,) * (4 - rank)
     pre = Dims(*(front + tuple(int(b) for b in pads[:, 0])))
     post = Dims(*(front + tuple(int(a) for a in pads[:, 1])))
-    call = KernelCall("arm_pad_s8",
+    call = KernelCall("mcu_pad_s16" if dtype == "int16" else "arm_pad_s8",
                       [TensorArg(x.name), TensorArg(y.name), pad_value, Dims.of(x.shape), pre, post])
     return Lowered([call])
 
 
+
+
+def lower_pad_s16(graph: Graph, op: Operator) -> Lowered:
+    return lower_pad(graph, op, "int16")
 
 
 def float_pad(env: FloatEnv, op: Operator):
@@ -91,7 +100,7 @@ PAD = register(OpDef(
     float_eval=float_pad,
     torch_forward=torch_pad,
     quant=QuantRule(shared_scale="input"),
-    lower={"int8": lower_pad},
+    lower={"int8": lower_pad, "int16": lower_pad_s16},
     identity=is_identity,
     channelwise=True,  # pads with zero
     checks=(rules.pad_shapes,),
@@ -104,7 +113,7 @@ PADV2 = register(OpDef(
     float_eval=float_pad,
     torch_forward=torch_pad,
     quant=QuantRule(shared_scale="input", float_constants="output"),
-    lower={"int8": lower_pad},
+    lower={"int8": lower_pad, "int16": lower_pad_s16},
     identity=is_identity,
     checks=(rules.pad_shapes,),
 ))

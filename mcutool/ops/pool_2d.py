@@ -15,6 +15,7 @@ from mcutool.ir.attrs import Pool2DAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import require_int8
 from mcutool.lower.pooling import window_output_and_padding
+from mcutool.lower.s16 import s16_activation, s16_scale
 from mcutool.ops.opdef import (
     ACTIVATION_FIELD,
     PADDING_FIELD,
@@ -32,10 +33,15 @@ if TYPE_CHECKING:
     from mcutool.qat.env import TorchEnv
 
 
-def lower_pool(graph: Graph, op: Operator) -> Lowered:
+def lower_pool(graph: Graph, op: Operator, dtype: str = "int8") -> Lowered:
+    """dtype "int16": the 16x8 kernels arm_avgpool_s16 / arm_max_pool_s16."""
     x = graph.tensor(op.inputs[0])
     y = graph.tensor(op.outputs[0])
-    require_int8(x, y)
+    if dtype == "int16":
+        s16_scale(x, "input")
+        s16_scale(y, "output")
+    else:
+        require_int8(x, y)
     if len(x.shape) != 4 or len(y.shape) != 4:
         raise Unsupported("pooling needs 4-D NHWC tensors")
     # TFLM's PoolingPrepare refuses a rescale: same zero point, scales within 1e-6.
@@ -47,15 +53,24 @@ def lower_pool(graph: Graph, op: Operator) -> Lowered:
     out_w, pad_w = window_output_and_padding(in_w, a.filter_w, a.stride_w, a.padding)
     if tuple(y.shape) != (n, out_h, out_w, c):
         raise Unsupported(f"output shape {list(y.shape)} should be {[n, out_h, out_w, c]}")
-    act_min, act_max = activation_range(a.activation, y.scale, y.zero_point)
+    if dtype == "int16":
+        clamp = s16_activation(a.activation, y.scale)
+        act_min, act_max = clamp.min, clamp.max
+    else:
+        act_min, act_max = activation_range(a.activation, y.scale, y.zero_point)
     params = PoolParams(stride=Tile(w=a.stride_w, h=a.stride_h),
                         padding=Tile(w=pad_w, h=pad_h),
                         activation=Activation(min=act_min, max=act_max))
-    kernel = "arm_avgpool_s8" if op.type == "AVERAGE_POOL_2D" else "arm_max_pool_s8"
+    suffix = "s16" if dtype == "int16" else "s8"
+    kernel = f"arm_avgpool_{suffix}" if op.type == "AVERAGE_POOL_2D" else f"arm_max_pool_{suffix}"
     call = KernelCall(kernel,
                       [CONTEXT, params, Dims.of(x.shape), TensorArg(x.name),
                        Dims(1, a.filter_h, a.filter_w, 1), Dims.of(y.shape), TensorArg(y.name)])
     return Lowered([call])  # no multiply-accumulates: adds or compares only
+
+
+def lower_pool_s16(graph: Graph, op: Operator) -> Lowered:
+    return lower_pool(graph, op, "int16")
 
 
 def float_pool(env: FloatEnv, op: Operator):
@@ -89,7 +104,7 @@ AVERAGE_POOL_2D = register(OpDef(
     torch_forward=torch_pool,
     quant=QuantRule(shared_scale="input"),
     macs=macs,
-    lower={"int8": lower_pool},
+    lower={"int8": lower_pool, "int16": lower_pool_s16},
     channelwise=True,
     checks=(rules.pool_shapes, rules.rescale_scales, rules.pool_sums),
 ))
@@ -100,7 +115,7 @@ MAX_POOL_2D = register(OpDef(
     torch_forward=torch_pool,
     quant=QuantRule(shared_scale="input"),
     macs=macs,
-    lower={"int8": lower_pool},
+    lower={"int8": lower_pool, "int16": lower_pool_s16},
     channelwise=True,
     checks=(rules.pool_shapes, rules.rescale_scales),
 ))

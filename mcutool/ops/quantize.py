@@ -29,9 +29,33 @@ def lower_quantize(graph: Graph, op: Operator) -> Lowered:
     return Lowered([call])
 
 
+# (input, output) dtype -> the requantize kernel and the output's clamp (TFLM Requantize)
+_REQUANTIZE_S16 = {("int8", "int16"): ("mcu_requantize_s8_s16", -32768, 32767),
+                   ("int16", "int8"): ("mcu_requantize_s16_s8", -128, 127),
+                   ("int16", "int16"): ("mcu_requantize_s16", -32768, 32767)}
+
+
+def lower_quantize_s16(graph: Graph, op: Operator) -> Lowered:
+    """QUANTIZE at the edges of a 16x8 model: float32 -> int16, or between int8 and int16."""
+    src, dst = single_io(graph, op)
+    if src.dtype == "float32" and dst.dtype == "int16":
+        out_scale, out_zp = per_tensor_quant(dst, "output", "int16")
+        return Lowered([KernelCall(
+            "mcu_quantize_f32_s16",
+            [TensorArg(src.name), TensorArg(dst.name), dst.size, np.float32(out_scale), out_zp])])
+    if (src.dtype, dst.dtype) not in _REQUANTIZE_S16:
+        raise Unsupported(f"QUANTIZE from {src.dtype} to {dst.dtype} is not supported")
+    kernel, lo, hi = _REQUANTIZE_S16[(src.dtype, dst.dtype)]
+    in_scale, in_zp = per_tensor_quant(src, "input", src.dtype)
+    out_scale, out_zp = per_tensor_quant(dst, "output", dst.dtype)
+    call = requantize_call(src, dst, in_scale, in_zp, out_scale, out_zp, lo, hi)
+    call.kernel = kernel
+    return Lowered([call])
+
+
 QUANTIZE = register(OpDef(
     "QUANTIZE", "QuantizationFunctions", options=OptionsTable("QuantizeOptions"),
     quant=QuantRule(quantizable=False),
-    lower={"int8": lower_quantize},
+    lower={"int8": lower_quantize, "int16": lower_quantize_s16},
     checks=(rules.same_shape, rules.rescale_scales),
 ))

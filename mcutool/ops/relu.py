@@ -28,11 +28,21 @@ def lower_relu(graph: Graph, op: Operator) -> Lowered:
     return Lowered([call])
 
 
+def lower_relu_s16(graph: Graph, op: Operator) -> Lowered:
+    """16x8 RELU: TFLM's ReluQuantized on int16 (always the requantization, clamped at 0)."""
+    src, dst = single_io(graph, op)
+    in_scale, in_zp = per_tensor_quant(src, "input", "int16")
+    out_scale, out_zp = per_tensor_quant(dst, "output", "int16")
+    call = requantize_call(src, dst, in_scale, in_zp, out_scale, out_zp, max(-32768, out_zp), 32767)
+    call.kernel = "mcu_requantize_s16"
+    return Lowered([call])
+
+
 RELU = register(OpDef(
     "RELU", "ActivationFunctions",
     float_eval=lambda env, op: fk.fused(env.input(op), "RELU"),
     torch_forward=lambda env, op: env.fused(env.input(op), "RELU"),
-    lower={"int8": lower_relu},
+    lower={"int8": lower_relu, "int16": lower_relu_s16},
     fused_as="RELU",
     channelwise=True,
     checks=(rules.same_shape, rules.rescale_scales),

@@ -22,7 +22,7 @@ RESHAPE = register(OpDef(
     float_eval=lambda env, op: env.input(op),
     torch_forward=lambda env, op: env.finish(env.nhwc(op), op),
     quant=QuantRule(shared_scale="input"),
-    lower={"int8": lower_alias},
+    lower={"int8": lower_alias, "int16": lower_alias},
     identity=is_identity,
     channelwise=True,
     checks=(rules.same_size,),

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from mcutool.fixedpoint import quantize_multiplier
 from mcutool.fixedpoint_math import calculate_input_radius, preprocess_softmax_scaling
 from mcutool.ir import Graph, Operator
 from mcutool.ir import op_rules as rules
 from mcutool.ir.attrs import SoftmaxAttrs
 from mcutool.lower.calls import KernelCall, Lowered, TensorArg, Unsupported
 from mcutool.lower.checks import per_tensor_quant
+from mcutool.lower.lut_s16 import softmax_luts_s16
 from mcutool.lower.quantize import single_io
+from mcutool.lower.s16 import s16_scale
 from mcutool.ops.opdef import Field, OpDef, OptionsTable, QuantRule, register
 from mcutool.reference import float_kernels as fk
 
@@ -46,12 +49,33 @@ def lower_softmax(graph: Graph, op: Operator) -> Lowered:
     return Lowered([call])
 
 
+def lower_softmax_s16(graph: Graph, op: Operator) -> Lowered:
+    """16x8: arm_softmax_s16 with TFLM's two 513-entry tables (softmax_common.cc)."""
+    src, dst = single_io(graph, op)
+    s16_scale(src, "input")
+    in_scale, _ = per_tensor_quant(src, "input", "int16")
+    out_scale = s16_scale(dst, "output")
+    if abs(out_scale - 1.0 / 32768.0) > 0.001 / 32768.0:
+        raise Unsupported(f"int16 SOFTMAX output scale must be 1/32768, got {out_scale:g}; "
+                          "TFLite-Micro rejects other values")
+    if len(src.shape) < 1 or src.shape != dst.shape:
+        raise Unsupported(f"SOFTMAX input shape {list(src.shape)} and output shape "
+                          f"{list(dst.shape)} must be equal and of rank >= 1")
+    # input_scale * beta in float32, then divided in double by 10 / 65535: [-65535, 0] -> [-10, 0]
+    real = float(np.float32(np.float32(in_scale) * np.float32(op.attrs.beta))) / (10.0 / 65535.0)
+    mult, shift = quantize_multiplier(real)
+    row_size = src.shape[-1]
+    num_rows = src.size // row_size if row_size else 0
+    return Lowered([KernelCall("arm_softmax_s16", [
+        TensorArg(src.name), num_rows, row_size, mult, shift, softmax_luts_s16(), TensorArg(dst.name)])])
+
+
 SOFTMAX = register(OpDef(
     "SOFTMAX", "SoftmaxFunctions", SoftmaxAttrs,
     OptionsTable("SoftmaxOptions", (Field("beta", "Beta", "float"),)),
     float_eval=lambda env, op: fk.softmax(env.input(op), op.attrs.beta),
     torch_forward=lambda env, op: env.finish(env.torch.softmax(env.nhwc(op) * op.attrs.beta, -1), op),
     quant=QuantRule(fixed_output=(1.0 / 256.0, SOFTMAX_OUTPUT_ZERO_POINT)),
-    lower={"int8": lower_softmax},
+    lower={"int8": lower_softmax, "int16": lower_softmax_s16},
     checks=(rules.same_shape,),
 ))

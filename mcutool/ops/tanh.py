@@ -12,6 +12,7 @@ from mcutool.lower.activations import lut_call
 from mcutool.lower.calls import Lowered
 from mcutool.lower.checks import per_tensor_quant
 from mcutool.lower.quantize import single_io
+from mcutool.lower.sigmoid_s16 import lower_sigmoid_s16
 from mcutool.ops.opdef import OpDef, QuantRule, register
 
 
@@ -27,6 +28,6 @@ TANH = register(OpDef(
     float_eval=lambda env, op: np.tanh(env.input(op)),
     torch_forward=lambda env, op: env.torch.tanh(env.input(op)),
     quant=QuantRule(fixed_output=(1.0 / 128.0, 0)),
-    lower={"int8": lower_tanh},
+    lower={"int8": lower_tanh, "int16": lower_sigmoid_s16},
     checks=(rules.same_shape,),
 ))

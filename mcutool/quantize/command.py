@@ -34,10 +34,12 @@ def summary_line(summary: dict) -> str:
         weights = (f"int4 {weights} (fully connected per tensor), {o.get('rounding', 'nearest')} rounding")
     elif o.get("weights", "int8").startswith("codebook:"):
         weights = f"{o['weights']} shared int8 values per layer, {weights}"
+    if o.get("activations", "int8") == "int16":   # 16x8: the FC takes one weight scale
+        weights = f"int16 activations, {weights} (fully connected per tensor), int64 bias"
     if summary.get("layer_formats"):   # --layer-bits or --flash-budget: count the layers per format
         formats = list(summary["layer_formats"].values())
         counted = ", ".join(f"{formats.count(f)} {f}" for f in dict.fromkeys(formats))
         weights = f"mixed {weights} ({counted})"
     return (f"quantized with {o['method']} ranges, {weights}"
             f"{', ' + ', '.join(extras) if extras else ''}, on {summary['samples']} calibration samples "
-            f"({summary['ops_before']} float ops -> {summary['ops_after_prepare']} int8 ops)")
+            f"({summary['ops_before']} float ops -> {summary['ops_after_prepare']} {o.get('activations', 'int8')} ops)")

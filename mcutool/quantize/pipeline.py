@@ -18,6 +18,7 @@ from mcutool.quantize.calibrate import DEFAULT_BATCH, calibrate
 from mcutool.quantize.codebook import apply_codebook, parse_weights
 from mcutool.quantize.equalize import equalize
 from mcutool.quantize.int4 import check_weight_options
+from mcutool.quantize.int16 import check_activation_options
 from mcutool.quantize.layer_bits import check_format, resolve, weight_layers
 from mcutool.quantize.observers import METHODS
 from mcutool.quantize.prepare import prepare
@@ -48,9 +49,11 @@ class PtqOptions:
     # layer name -> weight format for that layer instead of `weights` (quantize/layer_bits.py)
     layer_bits: dict[str, str] | None = None
     flash_budget: int | None = None  # bytes: choose the formats per layer (quantize/budget.py)
+    activations: str = "int8"        # "int16": TFLite's 16x8 scheme (quantize/int16.py)
 
     def check(self) -> None:
         check_weight_options(self.weights, self.rounding)
+        check_activation_options(self.activations, self.weights)
         if self.bias_correction and self.rounding == "adaround":
             # the correction is measured for nearest rounding, which AdaRound then changes
             raise CalibrationError("--bias-correction and --rounding adaround do not combine: AdaRound "
@@ -61,6 +64,12 @@ class PtqOptions:
             raise CalibrationError(f"--samples must be at least 1, got {self.samples}")
         if self.layer_bits is not None:
             self.layer_bits = {n: check_format(f) for n, f in self.layer_bits.items()}
+            for fmt in self.layer_bits.values():   # 16x8 takes int8 weights only
+                check_activation_options(self.activations, fmt.split(":")[0])
+        if self.flash_budget is not None and self.activations != "int8":
+            # the candidates are weight formats, which 16x8 does not take (see quantize/budget.py)
+            raise CalibrationError(f"--flash-budget chooses weight formats for int8 activations; "
+                                   f"it does not combine with --activations {self.activations}")
         if self.flash_budget is not None and self.flash_budget < 1:
             raise CalibrationError(f"--flash-budget must be at least 1 byte, got {self.flash_budget}")
         if not 50.0 < self.percentile <= 100.0:
@@ -151,7 +160,7 @@ def build_quantized(cal: Calibrated, formats: dict[str, str], progress: bool = F
     """The quantized graph with these per-layer weight formats (int4 rounding and codebook
     clustering included), and what those steps report."""
     o = cal.options
-    qgraph = quantize_graph(cal.prepared, cal.ranges, o.per_channel, o.weights, formats)
+    qgraph = quantize_graph(cal.prepared, cal.ranges, o.per_channel, o.weights, o.activations, formats)
     extras: dict = {}
     adaround = {n for n, f in formats.items() if f == "int4:adaround"}
     if adaround:

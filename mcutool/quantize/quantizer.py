@@ -21,6 +21,7 @@ import numpy as np
 from mcutool.errors import McutoolError, UnsupportedOpsError
 from mcutool.ir import Graph, Operator, QuantParams, Tensor
 from mcutool.ops import OpDef, QuantRule, find, get
+from mcutool.quantize import int16 as q16
 from mcutool.quantize import params as qp
 from mcutool.quantize.int4 import INT4_MAX, weight_format
 
@@ -60,13 +61,16 @@ class _Groups:
         self.parent[self.find(a)] = self.find(b)
 
 
-def activation_quant_params(g: Graph, ranges: dict[str, tuple[float, float]]) -> dict[str, QuantParams]:
-    """(scale, zero point) of every activation tensor, honouring fixed and shared scales."""
+def activation_quant_params(g: Graph, ranges: dict[str, tuple[float, float]],
+                            activations: str = "int8") -> dict[str, QuantParams]:
+    """(scale, zero point) of every activation tensor, honouring fixed and shared scales;
+    activations="int16": symmetric int16 (mcutool.quantize.int16)."""
+    int16 = activations == "int16"
     fixed: dict[str, tuple[float, int]] = {}
     for op in g.operators:
         pinned = _rule(op).fixed_output
         if pinned is not None:
-            fixed[op.outputs[0]] = pinned
+            fixed[op.outputs[0]] = q16.FIXED_OUTPUT if int16 else pinned
     groups = _Groups()
     for op in g.operators:
         if _rule(op).shared_scale == "input":
@@ -78,9 +82,9 @@ def activation_quant_params(g: Graph, ranges: dict[str, tuple[float, float]]) ->
                 if not g.tensors[n].is_const and groups.find(n) not in fixed_roots:
                     groups.union(n, op.outputs[0])
 
-    activations = [n for n in ranges if n in g.tensors and not g.tensors[n].is_const]
+    names_in_range = [n for n in ranges if n in g.tensors and not g.tensors[n].is_const]
     members: dict[str, list[str]] = {}
-    for n in activations:
+    for n in names_in_range:
         members.setdefault(groups.find(n), []).append(n)
     extra = _concat_constant_ranges(g, groups)
     result: dict[str, QuantParams] = {}
@@ -96,10 +100,11 @@ def activation_quant_params(g: Graph, ranges: dict[str, tuple[float, float]]) ->
             hi = max(ranges[n][1] for n in names)
             for c_lo, c_hi in extra.get(root, []):
                 lo, hi = min(lo, c_lo), max(hi, c_hi)
-            scale, zp = qp.activation_params(lo, hi)
+            scale, zp = (q16.activation_params if int16 else qp.activation_params)(lo, hi)
         for n in names:
             result[n] = QuantParams.per_tensor(scale, zp)
-    _respect_min_output_scale(g, result, groups, members)
+    if not int16:   # HARD_SWISH's floor is TFLite-Micro's int8 rule
+        _respect_min_output_scale(g, result, groups, members)
     return result
 
 
@@ -139,9 +144,10 @@ def _respect_min_output_scale(g: Graph, result, groups: _Groups, members) -> Non
 class _Builder:
     """Collects the int8 graph, giving a constant a fresh name when it is quantized twice."""
 
-    def __init__(self, g: Graph):
+    def __init__(self, g: Graph, activations: str = "int8"):
         self.src = g
         self.out = Graph(name=g.name, description=g.description)
+        self.activations = activations   # the dtype of activations and non-weight constants
 
     def add(self, t: Tensor) -> str:
         name, k = t.name, 1
@@ -159,21 +165,24 @@ class _Builder:
 
 
 def quantize_graph(g: Graph, ranges: dict[str, tuple[float, float]], per_channel: bool = True,
-                   weights: str = "int8", layer_weights: dict[str, str] | None = None) -> Graph:
+                   weights: str = "int8", activations: str = "int8",
+                   layer_weights: dict[str, str] | None = None) -> Graph:
     """The int8 graph for a prepared float graph and its calibrated activation ranges.
 
     weights="int4": the weights of the ops in mcutool.quantize.int4.INT4_OPS become int4
-    (rounded to nearest; AdaRound re-rounds them afterwards). layer_weights: operator name ->
-    weight format for that layer instead of `weights` (quantize/layer_bits.py)."""
+    (rounded to nearest; AdaRound re-rounds them afterwards). activations="int16": TFLite's
+    16x8 scheme (mcutool.quantize.int16). layer_weights: operator name -> weight format for
+    that layer instead of `weights` (quantize/layer_bits.py)."""
     layer_weights = layer_weights or {}
     check_quantizable(g)
-    act = activation_quant_params(g, ranges)
-    b = _Builder(g)
+    q16.check_activation_options(activations, weights)
+    act = activation_quant_params(g, ranges, activations)
+    b = _Builder(g, activations)
     for name, t in g.tensors.items():
         if not t.is_const:
             if name not in act:
                 raise QuantizeError(f"tensor {name!r} has no calibrated range")
-            b.out.add_tensor(Tensor(name, t.shape, "int8", act[name]))
+            b.out.add_tensor(Tensor(name, t.shape, activations, act[name]))
     for op in g.operators:
         new = Operator(op.type, list(op.inputs), list(op.outputs), copy.deepcopy(op.attrs), op.name)
         opdef = get(op.type)
@@ -204,12 +213,13 @@ def _operands(b: _Builder, opdef: OpDef, op: Operator, new: Operator, act: dict[
                 raise QuantizeError(f"{op.type} {op.name!r} has a float constant operand {n!r} "
                                     "that cannot be quantized")
             quant = None if rule.float_constants == "own" else copy.deepcopy(out_q)
-            new.inputs[slot] = _int8_const(b, t, quant)
+            new.inputs[slot] = (_int16_const(b, t, quant) if b.activations == "int16"
+                                else _int8_const(b, t, quant))
         elif t.is_const:
             new.inputs[slot] = b.copy_const(n)
         elif rule.shared_scale == "inputs" and not act[n].equals(out_q):
             # Its parameters are pinned elsewhere (a softmax, logistic or tanh output): rescale.
-            name = b.add(Tensor(f"{n}/requantized", t.shape, "int8", copy.deepcopy(out_q)))
+            name = b.add(Tensor(f"{n}/requantized", t.shape, b.activations, copy.deepcopy(out_q)))
             b.out.add_op(Operator("QUANTIZE", [n], [name], name=f"{op.name}/requantize{slot}"))
             new.inputs[slot] = name
 
@@ -222,6 +232,9 @@ def _weights_and_bias(b: _Builder, opdef: OpDef, op: Operator, new: Operator, in
     assert weight_axis is not None
     # "int4:adaround" is int4 here (AdaRound re-rounds it later); codebooks are int8 here
     w_dtype, per_channel = weight_format(op.type, weights.split(":")[0], per_channel)
+    int16 = b.activations == "int16"
+    if int16 and op.type == "FULLY_CONNECTED":
+        per_channel = False   # arm_fully_connected_s16 takes one multiplier
     qmax = INT4_MAX if w_dtype == "int4" else 127
     axis = weight_axis if per_channel else None
     channels = w_t.shape[weight_axis]
@@ -236,14 +249,15 @@ def _weights_and_bias(b: _Builder, opdef: OpDef, op: Operator, new: Operator, in
         # dependable with one: an absent bias becomes zeros.
         bias, bias_name = np.zeros(channels), f"{op.name}/bias"
         new.inputs = (new.inputs + [""] * 3)[:3]
-    scales = qp.weight_scales(w_t.values, axis, bias, in_scale, qmax)
+    # the int32 bias guard does not apply to the int64 bias of int16 activations
+    scales = qp.weight_scales(w_t.values, axis, None if int16 else bias, in_scale, qmax)
     w_q = qp.quantize_weights(w_t.values, scales, axis, qmax)
     new.inputs[1] = b.add(Tensor(w_t.name, w_t.shape, w_dtype, QuantParams(scales, np.zeros(1, np.int64), axis), w_q))
     per_channel_scales = np.broadcast_to(scales, (channels,))
-    b_q, b_scales = qp.quantize_bias(bias, in_scale, per_channel_scales)
+    b_q, b_scales = (q16.quantize_bias if int16 else qp.quantize_bias)(bias, in_scale, per_channel_scales)
     zero = np.zeros(1, np.int64)
     quant = QuantParams(b_scales, zero, 0) if axis is not None else QuantParams(b_scales[:1], zero)
-    new.inputs[2] = b.add(Tensor(bias_name, (channels,), "int32", quant, b_q))
+    new.inputs[2] = b.add(Tensor(bias_name, (channels,), "int64" if int16 else "int32", quant, b_q))
 
 
 def _int8_const(b: _Builder, t: Tensor, quant: QuantParams | None) -> str:
@@ -252,3 +266,10 @@ def _int8_const(b: _Builder, t: Tensor, quant: QuantParams | None) -> str:
         quant = qp.activation_quant(float(t.values.min()), float(t.values.max()))
     q = qp.quantize_activation_values(t.values, float(quant.scale[0]), int(quant.zero_point[0]))
     return b.add(Tensor(t.name, t.shape, "int8", quant, q))
+
+
+def _int16_const(b: _Builder, t: Tensor, quant: QuantParams | None) -> str:
+    """A float constant as int16 symmetric per tensor, over its own range unless parameters are given."""
+    if quant is None:
+        quant = q16.constant_quant(t.values)
+    return b.add(Tensor(t.name, t.shape, "int16", quant, q16.quantize_values(t.values, float(quant.scale[0]))))

@@ -5,6 +5,7 @@
 #ifndef ARM_NN_TYPES_H
 #define ARM_NN_TYPES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef enum {
@@ -80,5 +81,17 @@ typedef struct {
     int32_t output_offset;
     cmsis_nn_activation activation;
 } cmsis_nn_fc_params;
+
+/* The bias of arm_convolve_wrapper_s16: int64 values, or int32 ones when is_int32_bias. */
+typedef struct {
+    const void *data;
+    const bool is_int32_bias;
+} cmsis_nn_bias_data;
+
+/* arm_softmax_s16's two 513-entry interpolation tables: exp on [-10, 0], 1 / (1 + x) on [0, 1]. */
+typedef struct {
+    const int16_t *exp_lut;
+    const int16_t *one_by_one_lut;
+} cmsis_nn_softmax_lut_s16;
 
 #endif

@@ -468,6 +468,105 @@ arm_cmsis_nn_status arm_fully_connected_s4(const cmsis_nn_context *ctx,
                                            const cmsis_nn_dims *output_dims,
                                            int8_t *output_data);
 
+/* -- s16: TFLite's 16x8 scheme, int16 activations with zero point 0 (the offsets in the params
+ * structs are not used), int8 weights, int64 bias (or NULL), as CMSIS-NN's s16 API. Dims and
+ * layouts as the s8 kernels'. Only the convolution uses its ctx->buf: HK * WK * C_F int16 (an
+ * im2col column; CMSIS-NN's arm_convolve_wrapper_s16_get_buffer_size() is enough). */
+arm_cmsis_nn_status arm_convolve_wrapper_s16(const cmsis_nn_context *ctx,
+                                             const cmsis_nn_conv_params *conv_params,
+                                             const cmsis_nn_per_channel_quant_params *quant_params,
+                                             const cmsis_nn_dims *input_dims,
+                                             const int16_t *input_data,
+                                             const cmsis_nn_dims *filter_dims,
+                                             const int8_t *filter_data,
+                                             const cmsis_nn_dims *bias_dims,
+                                             const cmsis_nn_bias_data *bias_data,
+                                             const cmsis_nn_dims *output_dims,
+                                             int16_t *output_data);
+
+arm_cmsis_nn_status
+arm_depthwise_conv_wrapper_s16(const cmsis_nn_context *ctx,
+                               const cmsis_nn_dw_conv_params *dw_conv_params,
+                               const cmsis_nn_per_channel_quant_params *quant_params,
+                               const cmsis_nn_dims *input_dims,
+                               const int16_t *input_data,
+                               const cmsis_nn_dims *filter_dims,
+                               const int8_t *filter_data,
+                               const cmsis_nn_dims *bias_dims,
+                               const int64_t *bias_data,
+                               const cmsis_nn_dims *output_dims,
+                               int16_t *output_data);
+
+arm_cmsis_nn_status arm_fully_connected_s16(const cmsis_nn_context *ctx,
+                                            const cmsis_nn_fc_params *fc_params,
+                                            const cmsis_nn_per_tensor_quant_params *quant_params,
+                                            const cmsis_nn_dims *input_dims,
+                                            const int16_t *input_data,
+                                            const cmsis_nn_dims *filter_dims,
+                                            const int8_t *filter_data,
+                                            const cmsis_nn_dims *bias_dims,
+                                            const int64_t *bias_data,
+                                            const cmsis_nn_dims *output_dims,
+                                            int16_t *output_data);
+
+/* 16x8 ADD of same-shape tensors: left_shift 15, offsets 0. */
+arm_cmsis_nn_status arm_elementwise_add_s16(const int16_t *input_1_vect,
+                                            const int16_t *input_2_vect,
+                                            const int32_t input_1_offset,
+                                            const int32_t input_1_mult,
+                                            const int32_t input_1_shift,
+                                            const int32_t input_2_offset,
+                                            const int32_t input_2_mult,
+                                            const int32_t input_2_shift,
+                                            const int32_t left_shift,
+                                            int16_t *output,
+                                            const int32_t out_offset,
+                                            const int32_t out_mult,
+                                            const int32_t out_shift,
+                                            const int32_t out_activation_min,
+                                            const int32_t out_activation_max,
+                                            const int32_t block_size);
+
+/* 16x8 pooling: int16 NHWC, arguments as arm_avgpool_s8 / arm_max_pool_s8. */
+arm_cmsis_nn_status arm_avgpool_s16(const cmsis_nn_context *ctx,
+                                    const cmsis_nn_pool_params *pool_params,
+                                    const cmsis_nn_dims *input_dims,
+                                    const int16_t *input_data,
+                                    const cmsis_nn_dims *filter_dims,
+                                    const cmsis_nn_dims *output_dims,
+                                    int16_t *output_data);
+
+arm_cmsis_nn_status arm_max_pool_s16(const cmsis_nn_context *ctx,
+                                     const cmsis_nn_pool_params *pool_params,
+                                     const cmsis_nn_dims *input_dims,
+                                     const int16_t *input_data,
+                                     const cmsis_nn_dims *filter_dims,
+                                     const cmsis_nn_dims *output_dims,
+                                     int16_t *output_data);
+
+/* 16x8 SOFTMAX over rows of row_size: input zero point 0, output (1/32768, 0); mult/shift map
+ * input_scale * beta so that [-65535, 0] covers [-10, 0]. The output may alias the input. */
+arm_cmsis_nn_status arm_softmax_s16(const int16_t *input,
+                                    const int32_t num_rows,
+                                    const int32_t row_size,
+                                    const int32_t mult,
+                                    const int32_t shift,
+                                    const cmsis_nn_softmax_lut_s16 *softmax_params,
+                                    int16_t *output);
+
+/* 16x8 MUL of same-shape tensors: offsets 0, int16 clamp. */
+arm_cmsis_nn_status arm_elementwise_mul_s16(const int16_t *input_1_vect,
+                                            const int16_t *input_2_vect,
+                                            const int32_t input_1_offset,
+                                            const int32_t input_2_offset,
+                                            int16_t *output,
+                                            const int32_t out_offset,
+                                            const int32_t out_mult,
+                                            const int32_t out_shift,
+                                            const int32_t out_activation_min,
+                                            const int32_t out_activation_max,
+                                            const int32_t block_size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -107,4 +107,25 @@ void mcu_nn_broadcast_add_sub_s8(const cmsis_nn_dims *input_1_dims,
                                  const int32_t out_activation_max,
                                  const int32_t input_2_sign);
 
+/* The same for 16x8 int16 tensors (left_shift 15). NNSupportFunctions/mcu_nn_broadcast_add_sub_s16.c */
+void mcu_nn_broadcast_add_sub_s16(const cmsis_nn_dims *input_1_dims,
+                                  const int16_t *input_1_data,
+                                  const cmsis_nn_dims *input_2_dims,
+                                  const int16_t *input_2_data,
+                                  const int32_t input_1_offset,
+                                  const int32_t input_1_mult,
+                                  const int32_t input_1_shift,
+                                  const int32_t input_2_offset,
+                                  const int32_t input_2_mult,
+                                  const int32_t input_2_shift,
+                                  const int32_t left_shift,
+                                  const cmsis_nn_dims *output_dims,
+                                  int16_t *output_data,
+                                  const int32_t out_offset,
+                                  const int32_t out_mult,
+                                  const int32_t out_shift,
+                                  const int32_t out_activation_min,
+                                  const int32_t out_activation_max,
+                                  const int32_t input_2_sign);
+
 #endif

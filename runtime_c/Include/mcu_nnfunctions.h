@@ -222,6 +222,189 @@ void mcu_lut_s8(const int8_t *input, const int32_t size, const int8_t *lut, int8
 
 /* ==== data movement: pad, concatenation ==== */
 
+/* -- s16: 16x8 SUB and broadcasting ADD/SUB (int16, zero points 0, left_shift 15), arguments
+ * as arm_elementwise_add_s16. BasicMathFunctions/mcu_*_s16.c */
+arm_cmsis_nn_status mcu_elementwise_sub_s16(const int16_t *input_1_vect,
+                                            const int16_t *input_2_vect,
+                                            const int32_t input_1_offset,
+                                            const int32_t input_1_mult,
+                                            const int32_t input_1_shift,
+                                            const int32_t input_2_offset,
+                                            const int32_t input_2_mult,
+                                            const int32_t input_2_shift,
+                                            const int32_t left_shift,
+                                            int16_t *output,
+                                            const int32_t out_offset,
+                                            const int32_t out_mult,
+                                            const int32_t out_shift,
+                                            const int32_t out_activation_min,
+                                            const int32_t out_activation_max,
+                                            const int32_t block_size);
+
+arm_cmsis_nn_status mcu_broadcast_add_s16(const cmsis_nn_dims *input_1_dims,
+                                          const int16_t *input_1_data,
+                                          const cmsis_nn_dims *input_2_dims,
+                                          const int16_t *input_2_data,
+                                          const int32_t input_1_offset,
+                                          const int32_t input_1_mult,
+                                          const int32_t input_1_shift,
+                                          const int32_t input_2_offset,
+                                          const int32_t input_2_mult,
+                                          const int32_t input_2_shift,
+                                          const int32_t left_shift,
+                                          const cmsis_nn_dims *output_dims,
+                                          int16_t *output_data,
+                                          const int32_t out_offset,
+                                          const int32_t out_mult,
+                                          const int32_t out_shift,
+                                          const int32_t out_activation_min,
+                                          const int32_t out_activation_max);
+
+arm_cmsis_nn_status mcu_broadcast_sub_s16(const cmsis_nn_dims *input_1_dims,
+                                          const int16_t *input_1_data,
+                                          const cmsis_nn_dims *input_2_dims,
+                                          const int16_t *input_2_data,
+                                          const int32_t input_1_offset,
+                                          const int32_t input_1_mult,
+                                          const int32_t input_1_shift,
+                                          const int32_t input_2_offset,
+                                          const int32_t input_2_mult,
+                                          const int32_t input_2_shift,
+                                          const int32_t left_shift,
+                                          const cmsis_nn_dims *output_dims,
+                                          int16_t *output_data,
+                                          const int32_t out_offset,
+                                          const int32_t out_mult,
+                                          const int32_t out_shift,
+                                          const int32_t out_activation_min,
+                                          const int32_t out_activation_max);
+
+/* -- 16x8 edges: QUANTIZE between int8 and int16 (and int16 -> int16), arguments and
+ * arithmetic as mcu_requantize_s8, the clamp within the output type (TFLM Requantize).
+ * QuantizationFunctions/mcu_requantize_*.c */
+arm_cmsis_nn_status mcu_requantize_s8_s16(const int8_t *input,
+                                          int16_t *output,
+                                          const int32_t size,
+                                          const int32_t input_offset,
+                                          const int32_t multiplier,
+                                          const int32_t shift,
+                                          const int32_t output_offset,
+                                          const int32_t act_min,
+                                          const int32_t act_max);
+
+arm_cmsis_nn_status mcu_requantize_s16_s8(const int16_t *input,
+                                          int8_t *output,
+                                          const int32_t size,
+                                          const int32_t input_offset,
+                                          const int32_t multiplier,
+                                          const int32_t shift,
+                                          const int32_t output_offset,
+                                          const int32_t act_min,
+                                          const int32_t act_max);
+
+arm_cmsis_nn_status mcu_requantize_s16(const int16_t *input,
+                                       int16_t *output,
+                                       const int32_t size,
+                                       const int32_t input_offset,
+                                       const int32_t multiplier,
+                                       const int32_t shift,
+                                       const int32_t output_offset,
+                                       const int32_t act_min,
+                                       const int32_t act_max);
+
+/* float32 <-> int16 (TFLM AffineQuantize / Dequantize), as the int8 versions.
+ * QuantizationFunctions/mcu_quantize_f32_s16.c, mcu_dequantize_s16_f32.c */
+arm_cmsis_nn_status mcu_quantize_f32_s16(const float *input,
+                                         int16_t *output,
+                                         const int32_t size,
+                                         const float scale,
+                                         const int32_t zero_point);
+
+arm_cmsis_nn_status mcu_dequantize_s16_f32(const int16_t *input,
+                                           float *output,
+                                           const int32_t size,
+                                           const float scale,
+                                           const int32_t zero_point);
+
+/* 16x8 FULLY_CONNECTED with per-channel weights: arguments as arm_fully_connected_s16, one
+ * multiplier and shift per output unit. FullyConnectedFunctions/mcu_fully_connected_per_channel_s16.c */
+arm_cmsis_nn_status
+mcu_fully_connected_per_channel_s16(const cmsis_nn_context *ctx,
+                                    const cmsis_nn_fc_params *fc_params,
+                                    const cmsis_nn_per_channel_quant_params *quant_params,
+                                    const cmsis_nn_dims *input_dims,
+                                    const int16_t *input_data,
+                                    const cmsis_nn_dims *filter_dims,
+                                    const int8_t *filter_data,
+                                    const cmsis_nn_dims *bias_dims,
+                                    const int64_t *bias_data,
+                                    const cmsis_nn_dims *output_dims,
+                                    int16_t *output_data);
+
+/* 16x8 LOGISTIC / TANH (TFLM's int16 reference): input in units of 1 / (3 * 4096) by
+ * (x * multiplier + round) >> shift, then the 256-entry sigmoid table interpolated. Output
+ * (1/32768, 0); may alias the input. ActivationFunctions/mcu_logistic_s16.c, mcu_tanh_s16.c */
+arm_cmsis_nn_status mcu_logistic_s16(const int16_t *input,
+                                     int16_t *output,
+                                     const int32_t size,
+                                     const int32_t multiplier,
+                                     const int32_t shift,
+                                     const uint16_t *table);
+
+arm_cmsis_nn_status mcu_tanh_s16(const int16_t *input,
+                                 int16_t *output,
+                                 const int32_t size,
+                                 const int32_t multiplier,
+                                 const int32_t shift,
+                                 const uint16_t *table);
+
+/* 16x8 MEAN: arguments as mcu_mean_s8, int16 data. ReductionFunctions/mcu_mean_s16.c */
+arm_cmsis_nn_status mcu_mean_s16(const cmsis_nn_dims *input_dims,
+                                 const int16_t *input_data,
+                                 const cmsis_nn_dims *output_dims,
+                                 int16_t *output_data,
+                                 const int32_t input_offset,
+                                 const int32_t output_offset,
+                                 const int32_t multiplier,
+                                 const int32_t shift);
+
+/* 16x8 PAD / PADV2: constant padding of an int16 NHWC tensor, arguments as arm_pad_s8.
+ * PadFunctions/mcu_pad_s16.c */
+arm_cmsis_nn_status mcu_pad_s16(const int16_t *input,
+                                int16_t *output,
+                                const int16_t pad_value,
+                                const cmsis_nn_dims *input_size,
+                                const cmsis_nn_dims *pre_pad,
+                                const cmsis_nn_dims *post_pad);
+
+/* 16x8 MUL with broadcasting, arguments as arm_elementwise_mul_s16.
+ * BasicMathFunctions/mcu_broadcast_mul_s16.c */
+arm_cmsis_nn_status mcu_broadcast_mul_s16(const cmsis_nn_dims *input_1_dims,
+                                          const int16_t *input_1_data,
+                                          const cmsis_nn_dims *input_2_dims,
+                                          const int16_t *input_2_data,
+                                          const int32_t input_1_offset,
+                                          const int32_t input_2_offset,
+                                          const cmsis_nn_dims *output_dims,
+                                          int16_t *output_data,
+                                          const int32_t out_offset,
+                                          const int32_t out_mult,
+                                          const int32_t out_shift,
+                                          const int32_t out_activation_min,
+                                          const int32_t out_activation_max);
+
+/* 16x8 LEAKY_RELU: arguments as mcu_leaky_relu_s8, int16 data.
+ * ActivationFunctions/mcu_leaky_relu_s16.c */
+arm_cmsis_nn_status mcu_leaky_relu_s16(const int16_t *input,
+                                       int16_t *output,
+                                       const int32_t size,
+                                       const int32_t input_offset,
+                                       const int32_t output_offset,
+                                       const int32_t identity_mult,
+                                       const int32_t identity_shift,
+                                       const int32_t alpha_mult,
+                                       const int32_t alpha_shift);
+
 #ifdef __cplusplus
 }
 #endif

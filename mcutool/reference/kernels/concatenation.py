@@ -11,7 +11,9 @@ from mcutool.reference.kernels import twin
 
 
 def _place(src, dst, x: int, y: int, z: int, w: int, axis: int, out_size: int, offset: int):
-    """Copy src, shaped (w, z, y, x), into dst shaped likewise but out_size long on `axis`."""
+    """Copy src, shaped (w, z, y, x), into dst shaped likewise but out_size long on `axis`.
+    Sizes count bytes, as in the C: an int16 tensor is seen as its bytes."""
+    src, dst = np.asarray(src).view(np.int8), dst.view(np.int8)
     shape = [w, z, y, x]
     out_shape = list(shape)
     out_shape[axis] = out_size
@@ -40,4 +42,4 @@ def arm_concatenation_s8_z(src, x, y, z, w, dst, output_z, offset_z) -> None:
 def arm_concatenation_s8_w(src, x, y, z, w, dst, offset_w) -> None:
     # The output's batch size is not an argument: rows before offset_w stay as they are.
     block = x * y * z
-    dst[offset_w * block: (offset_w + w) * block] = np.asarray(src).reshape(-1)
+    dst.view(np.int8)[offset_w * block: (offset_w + w) * block] = np.asarray(src).view(np.int8).reshape(-1)

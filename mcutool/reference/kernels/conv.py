@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool.abi.types import Dims
-from mcutool.fixedpoint import multiply_by_quantized_multiplier, wrap_int32
+from mcutool.fixedpoint import multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_s64, wrap_int32
 from mcutool.ir.dtypes import unpack_int4
 from mcutool.reference.kernels import twin
 
@@ -124,3 +124,62 @@ def arm_depthwise_conv_wrapper_s4(ctx, dw_conv_params, quant_params, input_dims:
     return arm_depthwise_conv_wrapper_s8(ctx, dw_conv_params, quant_params, input_dims, input_data,
                                          filter_dims, _unpacked(filter_data, filter_dims), bias_dims,
                                          bias_data, output_dims, output_data)
+
+
+# -- s16: TFLite's 16x8 scheme (int16 activations, zero point 0, int8 weights) ----------------
+def _finish_s16(acc: np.ndarray, bias, is_int32_bias: bool, quant_params, params, dst) -> None:
+    """int64 sum -> bias, requantize per channel, clamp, store as int16. An int32 bias means
+    TFLite-Micro's int32 accumulator and the int8 kernels' double rounding."""
+    mult = np.asarray(quant_params.multiplier, np.int64)
+    shift = np.asarray(quant_params.shift, np.int64)
+    if is_int32_bias:
+        acc = wrap_int32(acc)
+        if bias is not None:
+            acc = wrap_int32(acc + np.asarray(bias, np.int64))
+        out = multiply_by_quantized_multiplier(acc, mult, shift)
+    else:
+        if bias is not None:
+            acc = acc + np.asarray(bias, np.int64)
+        out = multiply_by_quantized_multiplier_s64(acc, mult, shift)
+    out = np.clip(out, params.activation.min, params.activation.max)
+    dst[:] = out.reshape(-1).astype(np.int16)
+
+
+@twin("arm_convolve_wrapper_s16")
+def arm_convolve_wrapper_s16(ctx, conv_params, quant_params, input_dims: Dims, input_data,
+                             filter_dims: Dims, filter_data, bias_dims, bias_data,
+                             output_dims: Dims, output_data) -> int:
+    """bias_data: mcutool.abi.types.BiasData. The sum is exact in int64 (products < 2^22)."""
+    group_c = filter_dims.c
+    if group_c < 1 or input_dims.c % group_c or output_dims.c % (input_dims.c // group_c):
+        raise ValueError("arm_convolve_wrapper_s16: the filter depth must divide the input depth into "
+                         "groups that divide the output depth")
+    groups = input_dims.c // group_c
+    out_group = output_dims.c // groups
+    padded = _offset_padded_input(input_data, input_dims, filter_dims, output_dims, conv_params)
+    w = filter_data.reshape(filter_dims.n, filter_dims.h, filter_dims.w, group_c).astype(np.int64)
+    acc = np.zeros((output_dims.n, output_dims.h, output_dims.w, output_dims.c), np.int64)
+    for ky, kx, tap in _taps(padded, filter_dims, output_dims, conv_params):
+        for g in range(groups):
+            outs = slice(g * out_group, (g + 1) * out_group)
+            acc[..., outs] += tap[..., g * group_c:(g + 1) * group_c] @ w[outs, ky, kx, :].T
+    bias = None if bias_data is None else bias_data.data
+    is_int32 = bool(bias_data is not None and bias_data.is_int32_bias)
+    _finish_s16(acc, bias, is_int32, quant_params, conv_params, output_data)
+    return 0
+
+
+@twin("arm_depthwise_conv_wrapper_s16")
+def arm_depthwise_conv_wrapper_s16(ctx, dw_conv_params, quant_params, input_dims: Dims, input_data,
+                                   filter_dims: Dims, filter_data, bias_dims, bias_data,
+                                   output_dims: Dims, output_data) -> int:
+    mult = dw_conv_params.ch_mult
+    if input_dims.n < 1 or mult < 1 or output_dims.c != input_dims.c * mult:
+        raise ValueError("depthwise s16: output depth must be input depth * ch_mult")
+    padded = _offset_padded_input(input_data, input_dims, filter_dims, output_dims, dw_conv_params)
+    w = filter_data.reshape(filter_dims.h, filter_dims.w, output_dims.c).astype(np.int64)
+    acc = np.zeros((output_dims.n, output_dims.h, output_dims.w, output_dims.c), np.int64)
+    for ky, kx, tap in _taps(padded, filter_dims, output_dims, dw_conv_params):
+        acc += np.repeat(tap, mult, axis=-1) * w[ky, kx, :]
+    _finish_s16(acc, bias_data, False, quant_params, dw_conv_params, output_data)
+    return 0

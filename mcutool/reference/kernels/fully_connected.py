@@ -13,7 +13,7 @@ import numpy as np
 
 from mcutool.abi.kernel_sums import vector_sum_s8
 from mcutool.abi.types import Dims
-from mcutool.fixedpoint import multiply_by_quantized_multiplier, wrap_int32
+from mcutool.fixedpoint import multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_s64, wrap_int32
 from mcutool.ir.dtypes import unpack_int4
 from mcutool.reference.kernels import twin
 
@@ -69,3 +69,22 @@ def arm_fully_connected_s4(ctx, fc_params, quant_params, input_dims, input_data,
     return fully_connected_rows(fc_params, np.int64(quant_params.multiplier), np.int64(quant_params.shift),
                             input_dims, input_data, filter_dims, weights, bias_data, output_dims,
                             output_data)
+
+
+@twin("arm_fully_connected_s16", "mcu_fully_connected_per_channel_s16")
+def arm_fully_connected_s16(ctx, fc_params, quant_params, input_dims, input_data, filter_dims, filter_data,
+                            bias_dims, bias_data, output_dims, output_data) -> int:
+    """16x8: int16 input and output (zero points 0), int8 weights, int64 bias; an exact int64
+    sum requantized by TFLite's int64 MultiplyByQuantizedMultiplier."""
+    depth, units, batches = filter_dims.n, output_dims.c, input_dims.n
+    x = input_data[:batches * depth].reshape(batches, depth).astype(np.int64)
+    w = filter_data.reshape(units, depth).astype(np.int64)
+    acc = x @ w.T   # exact: |sum| < depth * 2^22
+    if bias_data is not None:
+        acc = acc + np.asarray(bias_data, np.int64)
+    # one multiplier, or one per unit (the per-channel kernel): either broadcasts over the units
+    out = multiply_by_quantized_multiplier_s64(acc, np.asarray(quant_params.multiplier, np.int64),
+                                               np.asarray(quant_params.shift, np.int64))
+    out = np.clip(out, fc_params.activation.min, fc_params.activation.max)
+    output_data[:batches * units] = out.reshape(-1).astype(np.int16)
+    return 0

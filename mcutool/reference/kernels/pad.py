@@ -5,7 +5,7 @@ from mcutool.abi.types import Dims
 from mcutool.reference.kernels import twin
 
 
-@twin("arm_pad_s8")
+@twin("arm_pad_s8", "mcu_pad_s16")
 def arm_pad_s8(src, dst, pad_value: int, in_dims: Dims, pre: Dims, post: Dims) -> int:
     shape_in = (in_dims.n, in_dims.h, in_dims.w, in_dims.c)
     before = (pre.n, pre.h, pre.w, pre.c)

@@ -1,4 +1,5 @@
-"""Numpy twins of the PoolingFunctions kernels arm_avgpool_s8 and arm_max_pool_s8."""
+"""Numpy twins of the PoolingFunctions kernels arm_avgpool_s8 and arm_max_pool_s8, and of their
+16x8 versions arm_avgpool_s16 and arm_max_pool_s16 (the same arithmetic on int16 codes)."""
 from __future__ import annotations
 
 import numpy as np
@@ -28,7 +29,7 @@ def _divide_round_half_away(total: np.ndarray, count: int) -> np.ndarray:
     return np.where(total > 0, (total + half) // count, -((half - total) // count))
 
 
-@twin("arm_avgpool_s8")
+@twin("arm_avgpool_s8", "arm_avgpool_s16")
 def arm_avgpool_s8(ctx, params: PoolParams, in_dims: Dims, src, filter_dims: Dims,
                    out_dims: Dims, dst) -> int:
     x = _nhwc(src, in_dims).astype(np.int64)
@@ -43,13 +44,13 @@ def arm_avgpool_s8(ctx, params: PoolParams, in_dims: Dims, src, filter_dims: Dim
     return 0
 
 
-@twin("arm_max_pool_s8")
+@twin("arm_max_pool_s8", "arm_max_pool_s16")
 def arm_max_pool_s8(ctx, params: PoolParams, in_dims: Dims, src, filter_dims: Dims,
                     out_dims: Dims, dst) -> int:
     x = _nhwc(src, in_dims)
     y = _nhwc(dst, out_dims)
     for oy, ox, ys, xs in _windows(params, in_dims, filter_dims, out_dims):
         window = x[:, ys, xs, :].astype(np.int64)
-        biggest = window.max(axis=(1, 2), initial=-128)
+        biggest = window.max(axis=(1, 2), initial=np.iinfo(dst.dtype).min)
         y[:, oy, ox, :] = np.clip(biggest, params.activation.min, params.activation.max)
     return 0

@@ -27,14 +27,23 @@ def mcu_quantize_f32_s8(input, output, size, scale, zero_point):
     output[:size] = np.clip(round_half_away(q).astype(np.int32) + zero_point, -128, 127)
 
 
-@twin("mcu_requantize_s8")
+@twin("mcu_requantize_s8", "mcu_requantize_s8_s16", "mcu_requantize_s16_s8", "mcu_requantize_s16")
 def mcu_requantize_s8(input, output, size, input_offset, multiplier, shift, output_offset,
                       act_min, act_max):
     x = input[:size].astype(np.int64) + input_offset
     output[:size] = np.clip(mbqm(x, multiplier, shift) + output_offset, act_min, act_max)
 
 
-@twin("mcu_dequantize_s8_f32")
+@twin("mcu_dequantize_s8_f32", "mcu_dequantize_s16_f32")
 def mcu_dequantize_s8_f32(input, output, size, scale, zero_point):
     centered = (input[:size].astype(np.int32) - zero_point).astype(np.float32)
     output[:size] = np.float32(scale) * centered  # one float32 multiply, as TFLM
+
+
+@twin("mcu_quantize_f32_s16")
+def mcu_quantize_f32_s16(input, output, size, scale, zero_point):
+    limit = np.float32(100000.0)   # saturates int16 for any zero point
+    q = input[:size].astype(np.float32) / np.float32(scale)
+    q = np.where(q >= -limit, q, -limit)
+    q = np.minimum(q, limit)
+    output[:size] = np.clip(round_half_away(q).astype(np.int32) + zero_point, -32768, 32767)

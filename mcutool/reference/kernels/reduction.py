@@ -13,7 +13,7 @@ def _nhwc(flat: np.ndarray, dims: Dims) -> np.ndarray:
     return np.asarray(flat).reshape(dims.n, dims.h, dims.w, dims.c)
 
 
-@twin("mcu_mean_s8")
+@twin("mcu_mean_s8", "mcu_mean_s16")
 def mcu_mean_s8(in_dims: Dims, src, out_dims: Dims, dst, input_offset: int, output_offset: int,
                 multiplier: int, shift: int) -> int:
     x = _nhwc(src, in_dims).astype(np.int64)
@@ -25,5 +25,6 @@ def mcu_mean_s8(in_dims: Dims, src, out_dims: Dims, dst, input_offset: int, outp
     total = wrap_int32(x.sum(axis=reduced, keepdims=True).reshape(-1))
     centred = wrap_int32(total + np.int64(input_offset) * count)
     out = multiply_by_quantized_multiplier(centred, multiplier, shift) + output_offset
-    dst[:] = np.clip(out, -128, 127)
+    info = np.iinfo(dst.dtype)   # int8, or int16 for mcu_mean_s16
+    dst[:] = np.clip(out, info.min, info.max)
     return 0

@@ -9,7 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from mcutool import fixedpoint_math as fpm
-from mcutool.fixedpoint import rounding_divide_by_pot, saturating_rounding_doubling_high_mul, wrap_int32
+from mcutool.fixedpoint import (
+    multiply_by_quantized_multiplier,
+    rounding_divide_by_pot,
+    saturating_rounding_doubling_high_mul,
+    wrap_int32,
+)
+from mcutool.lower.lut_s16 import lut_lookup_s16
 from mcutool.reference.kernels import twin
 
 SCALED_DIFF_INTEGER_BITS = 5     # exp() input format Q5.26
@@ -43,3 +49,21 @@ def softmax_s8(x: np.ndarray, mult: int, shift: int, diff_min: int) -> np.ndarra
 def arm_softmax_s8(input, num_rows, row_size, mult, shift, diff_min, output):
     rows = np.asarray(input[: num_rows * row_size]).reshape(num_rows, row_size)
     output[: num_rows * row_size] = softmax_s8(rows, mult, shift, diff_min).reshape(-1)
+
+
+@twin("arm_softmax_s16")
+def arm_softmax_s16(input, num_rows, row_size, mult, shift, softmax_params, output):
+    """TFLite-Micro's SoftmaxInt16, row by row (see the C for the steps)."""
+    x = input[:num_rows * row_size].reshape(num_rows, row_size).astype(np.int64)
+    diff = x - x.max(axis=1, keepdims=True)
+    scaled = multiply_by_quantized_multiplier(diff, mult, shift)
+    exps = lut_lookup_s16(np.clip(scaled + 32767, -32768, 32767), softmax_params.exp_lut).astype(np.int64)
+    sums = exps.sum(axis=1, keepdims=True)
+    headroom_plus_one = 32 - np.frexp(sums.astype(np.float64))[1].astype(np.int64)   # leading zeros
+    shifted = ((sums << (headroom_plus_one - 1)) + (1 << 13)) >> 14
+    reciprocal = lut_lookup_s16(np.clip(shifted - ((1 << 15) + (1 << 16)), -32768, 32767),
+                                softmax_params.one_by_one_lut).astype(np.int64)
+    right_shift = 31 - headroom_plus_one
+    result = (exps * reciprocal + (np.int64(1) << (right_shift - 1))) >> right_shift
+    output[:num_rows * row_size] = np.clip(result, 0, 32767).reshape(-1).astype(np.int16)
+    return 0

@@ -1,0 +1,35 @@
+/*
+ * arm_elementwise_add_s16: 16x8 ADD of two same-shape int16 tensors, with CMSIS-NN's signature
+ * and TFLite-Micro's general int16 Add (bit-exact with its reference kernel): each input is
+ * shifted left by left_shift (15), scaled to the common scale, summed and requantized.
+ * Offsets are the zero points (0 for TFLite's int16), clamp within [-32768, 32767].
+ * The output may alias either input.
+ */
+#include "arm_nnfunctions.h"
+#include "arm_nnsupportfunctions.h"
+
+arm_cmsis_nn_status arm_elementwise_add_s16(const int16_t *input_1_vect,
+                                            const int16_t *input_2_vect,
+                                            const int32_t input_1_offset,
+                                            const int32_t input_1_mult,
+                                            const int32_t input_1_shift,
+                                            const int32_t input_2_offset,
+                                            const int32_t input_2_mult,
+                                            const int32_t input_2_shift,
+                                            const int32_t left_shift,
+                                            int16_t *output,
+                                            const int32_t out_offset,
+                                            const int32_t out_mult,
+                                            const int32_t out_shift,
+                                            const int32_t out_activation_min,
+                                            const int32_t out_activation_max,
+                                            const int32_t block_size)
+{
+    /* A flat vector is the broadcast case with equal shapes. */
+    const cmsis_nn_dims flat = {1, 1, 1, block_size};
+    mcu_nn_broadcast_add_sub_s16(&flat, input_1_vect, &flat, input_2_vect, input_1_offset,
+                                 input_1_mult, input_1_shift, input_2_offset, input_2_mult,
+                                 input_2_shift, left_shift, &flat, output, out_offset, out_mult,
+                                 out_shift, out_activation_min, out_activation_max, 1);
+    return ARM_CMSIS_NN_SUCCESS;
+}
