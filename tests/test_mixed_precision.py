@@ -226,3 +226,17 @@ def test_layer_bits_toml_file_on_the_command_line(capsys, tmp_path):
     kinds = {op.outputs[0]: data_type(graph, op) for op in graph.operators
              if op.type in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")}
     assert sorted(kinds.values()) == ["int8", "int8", "int8cb", "int8w4"] and codebook_k(graph.description) == 8
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--flash-budget", "2000"], "error: --flash-budget chooses weight formats for int8 activations; "
+                                 "it does not combine with --activations int16"),
+    (["--layer-bits", "logits=int4"], "error: --activations int16 takes int8 weights, not int4"),
+])
+def test_int16_activations_take_no_low_bit_layers(capsys, tmp_path, extra, message):
+    out_path = tmp_path / "q.tflite"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["quantize", str(DIGITS), "--calib", str(CALIB), "-o", str(out_path), "--activations", "int16"]
+             + extra)
+    _, err = capsys.readouterr()
+    assert exit_info.value.code == 2 and not out_path.exists() and err.strip() == message, err
