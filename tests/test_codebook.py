@@ -197,6 +197,7 @@ def _flash_bytes(graph) -> int:
     return int(json.loads(meta)["weight_bytes"])
 
 
+@pytest.mark.slow  # quantizes and runs the digits example
 def test_digits_codebook16_acceptance(digits, digits_models):
     """At least as accurate as int4 PTQ, weight bytes at most 55% of int8's."""
     _, _, x, y = digits

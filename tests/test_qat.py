@@ -148,6 +148,7 @@ def trained_digits(weights: str, epochs: int = 2, learn: bool = False, batch_nor
     return m, xv, yv
 
 
+@pytest.mark.slow  # trains on the digits example four times
 @pytest.mark.parametrize("weights,learn,batch_norm", [("int8", False, "frozen"), ("int4", False, "frozen"),
                                                       ("int4", True, "frozen"), ("int4", False, "batch")])
 def test_trained_fake_quant_agrees_with_exported_int8(weights, learn, batch_norm):

@@ -131,6 +131,7 @@ def test_digits_int4_weights_bytes_and_layout(digits_models):
             assert int4.tensors[op.inputs[1]].data.min() >= -7
 
 
+@pytest.mark.slow  # trains AdaRound on the digits example once
 def test_generated_weights_are_packed(tmp_path, digits_models):
     graph = digits_models["nearest"].int8
     out = api.generate(api.compile_graph(graph), tmp_path / "gen")
