@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import tomllib
-
+from mcutool import toml
 from mcutool.errors import McutoolError
 from mcutool.ir import Graph
 from mcutool.quantize.codebook import OPS as CODEBOOK_OPS
@@ -61,10 +60,10 @@ def parse_layer_bits(spec: str) -> dict[str, str]:
 
 def _from_toml(path: Path) -> dict[str, str]:
     try:
-        table = tomllib.loads(path.read_text())
+        table = toml.loads(path.read_text())
     except FileNotFoundError:
         raise LayerBitsError(f"--layer-bits: {path} does not exist") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+    except (OSError, UnicodeDecodeError, toml.TOMLDecodeError) as e:
         raise LayerBitsError(f"--layer-bits: {path} is not a readable TOML file ({e})") from None
     table = table.get("layers", table)   # a [layers] table, or the names at the top level
     found: dict[str, str] = {}

@@ -2,15 +2,10 @@
 clock, QEMU machine or flashing targets)."""
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from functools import cache
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10: the same parser, from PyPI
-    import tomli as tomllib
-
+from mcutool import toml
 from mcutool.errors import McutoolError
 from mcutool.resources import boards_dir
 
@@ -77,7 +72,7 @@ def _parse(data: dict) -> Board:
 def all_boards() -> dict[str, Board]:
     boards = {}
     for path in sorted(boards_dir().glob("*.toml")):
-        board = _parse(tomllib.loads(path.read_text()))
+        board = _parse(toml.loads(path.read_text()))
         boards[board.name] = board
     return boards
 
