@@ -149,6 +149,7 @@ def test_budget_60_percent_acceptance(digits, budget60, c_path):
     check_bit_exact(graph, samples=_quantized_inputs(graph, x[:12]))
 
 
+@pytest.mark.slow  # measures every candidate on the digits example
 def test_budget_cli_prints_the_table_and_json(capsys, tmp_path):
     out_path = tmp_path / "b.tflite"
     with pytest.raises(SystemExit) as exit_info:
@@ -175,6 +176,7 @@ def test_budget_too_small_says_by_how_much(capsys, tmp_path):
     assert err.count("error:") == 1
 
 
+@pytest.mark.slow  # measures every candidate on the digits example
 def test_budget_keeps_the_layers_named_by_layer_bits(digits):
     graph, calib, _, _ = digits
     r = run_ptq(graph, calib[:60], PtqOptions(flash_budget=2400, layer_bits={"logits": "codebook:4"}))
@@ -194,6 +196,7 @@ def test_budget_model_bit_exact_on_mps2_an386(digits, budget60):
         assert_same(expected, api.run(out, samples, board="mps2-an386"), "mps2-an386 vs TFLite-Micro")
 
 
+@pytest.mark.slow  # measures every candidate on the digits example
 def test_api_layer_bits_and_budget(digits):
     graph, calib, _, _ = digits
     q, summary = api.quantize_model(graph, calib[:60], layer_bits={"logits": "int4"})
@@ -205,6 +208,7 @@ def test_api_layer_bits_and_budget(digits):
     assert summary["budget"]["weight_bytes"] <= 2200
 
 
+@pytest.mark.slow  # measures every candidate on the digits example
 def test_budget_with_room_keeps_int8(digits):
     graph, calib, _, _ = digits
     r = run_ptq(graph, calib[:40], PtqOptions(flash_budget=10_000))

@@ -208,6 +208,7 @@ def test_api_rejects_bad_weights(digits):
         api.quantize_model(graph, calib, weights="int2")
 
 
+@pytest.mark.slow  # trains AdaRound on the digits example once
 def test_inspect_counts_int4_weights_packed(tmp_path, digits_models):
     from mcutool.quantize.command import write_model
     from mcutool.report.inspect import format_inspect, inspect_graph
