@@ -3,6 +3,7 @@ picks the instruction set. Sizes are checked on fixed cases here, and against AR
 `*_get_buffer_size` functions compiled from CMSIS_NN_PATH over many argument sets."""
 import json
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -219,26 +220,33 @@ def _random_layers(rng, count):
     return layers
 
 
-@pytest.mark.cmsis_nn
-def test_scratch_sizes_are_at_least_cmsis_nns_own(cmsis_nn_path, tmp_path):
-    """CMSIS-NN's buffer-size functions, compiled for the host from its sources, against the
-    Python formulas (equal, for gcc) and the planned scratch (never smaller), on every ISA."""
+def cmsis_nn_sizes(cmsis_nn_path: Path, tmp_path: Path, driver: str, sources: list[str],
+                   layers: list[tuple]) -> list[list[int]]:
+    """CMSIS-NN's buffer-size sources (paths under Source/) compiled for the host with a C
+    driver that reads one layer per line from stdin and prints its sizes; one row per layer."""
     src = tmp_path / "sizes.c"
-    src.write_text(DRIVER)
-    sources = [cmsis_nn_path / "Source" / rel for rel in (
-        "ConvolutionFunctions/arm_convolve_get_buffer_sizes_s8.c",
-        "ConvolutionFunctions/arm_depthwise_conv_get_buffer_sizes_s8.c",
-        "FullyConnectedFunctions/arm_fully_connected_get_buffer_sizes_s8.c",
-        "PoolingFunctions/arm_avgpool_get_buffer_sizes_s8.c")]
+    src.write_text(driver)
     exe = tmp_path / "sizes"
-    subprocess.run(["gcc", "-std=c99", "-O1", f"-I{cmsis_nn_path / 'Include'}", str(src), *map(str, sources),
-                    "-o", str(exe)], check=True)
-    layers = _random_layers(np.random.default_rng(2026), 3000)
+    subprocess.run(["gcc", "-std=c99", "-O1", f"-I{cmsis_nn_path / 'Include'}", str(src),
+                    *(str(cmsis_nn_path / "Source" / rel) for rel in sources), "-o", str(exe)], check=True)
     text = "\n".join(" ".join(str(v) for part in layer for v in (part if isinstance(part, tuple) else (part,)))
                      for layer in layers)
     proc = subprocess.run([str(exe)], input=text, capture_output=True, text=True, check=True)
     rows = [list(map(int, line.split())) for line in proc.stdout.splitlines()]
     assert len(rows) == len(layers)
+    return rows
+
+
+@pytest.mark.cmsis_nn
+def test_scratch_sizes_are_at_least_cmsis_nns_own(cmsis_nn_path, tmp_path):
+    """CMSIS-NN's buffer-size functions, compiled for the host from its sources, against the
+    Python formulas (equal, for gcc) and the planned scratch (never smaller), on every ISA."""
+    layers = _random_layers(np.random.default_rng(2026), 3000)
+    rows = cmsis_nn_sizes(cmsis_nn_path, tmp_path, DRIVER, [
+        "ConvolutionFunctions/arm_convolve_get_buffer_sizes_s8.c",
+        "ConvolutionFunctions/arm_depthwise_conv_get_buffer_sizes_s8.c",
+        "FullyConnectedFunctions/arm_fully_connected_get_buffer_sizes_s8.c",
+        "PoolingFunctions/arm_avgpool_get_buffer_sizes_s8.c"], layers)
     for layer, row in zip(layers, rows):
         x, df, y, stride, pad, dil, mult = layer
         conv = _conv(x, (y[3], df[1], df[2], x[3]), stride, pad, dil, y)

@@ -1,11 +1,10 @@
 """The s16 kernels' contexts against ARM's CMSIS-NN (cmsis_nn): its s16 buffer-size functions,
 compiled for the host from its sources, equal the Python formulas (mcutool.abi.cmsis_sizes) on
 every ISA, and the planned scratch is never smaller on any core a layout suits."""
-import subprocess
 
 import numpy as np
 import pytest
-from test_abi import _conv, _dw, _random_layers, _scratch
+from test_abi import _conv, _dw, _random_layers, _scratch, cmsis_nn_sizes
 
 from mcutool.abi import CONTEXT, ISAS, context_for, covers
 from mcutool.abi import cmsis_sizes as cmsis
@@ -49,22 +48,12 @@ int main(void) {
 
 @pytest.mark.cmsis_nn
 def test_s16_scratch_sizes_are_cmsis_nns_own(cmsis_nn_path, tmp_path):
-    src = tmp_path / "sizes.c"
-    src.write_text(DRIVER)
-    sources = [cmsis_nn_path / "Source" / rel for rel in (
+    layers = _random_layers(np.random.default_rng(2027), 2000)
+    rows = cmsis_nn_sizes(cmsis_nn_path, tmp_path, DRIVER, [
         "ConvolutionFunctions/arm_convolve_get_buffer_sizes_s16.c",
         "ConvolutionFunctions/arm_depthwise_conv_get_buffer_sizes_s16.c",
         "FullyConnectedFunctions/arm_fully_connected_get_buffer_sizes_s16.c",
-        "PoolingFunctions/arm_avgpool_get_buffer_sizes_s16.c")]
-    exe = tmp_path / "sizes"
-    subprocess.run(["gcc", "-std=c99", "-O1", f"-I{cmsis_nn_path / 'Include'}", str(src), *map(str, sources),
-                    "-o", str(exe)], check=True)
-    layers = _random_layers(np.random.default_rng(2027), 2000)
-    text = "\n".join(" ".join(str(v) for part in layer for v in (part if isinstance(part, tuple) else (part,)))
-                     for layer in layers)
-    proc = subprocess.run([str(exe)], input=text, capture_output=True, text=True, check=True)
-    rows = [list(map(int, line.split())) for line in proc.stdout.splitlines()]
-    assert len(rows) == len(layers)
+        "PoolingFunctions/arm_avgpool_get_buffer_sizes_s16.c"], layers)
     for layer, row in zip(layers, rows):
         x, df, y, stride, pad, dil, mult = layer
         conv = _conv(x, (y[3], df[1], df[2], x[3]), stride, pad, dil, y)

@@ -242,29 +242,18 @@ def test_s4_scratch_sizes_equal_cmsis_nns(cmsis_nn_path, tmp_path):
     """CMSIS-NN's s4 buffer-size functions, compiled for the host (its plain-C build), against
     mcutool.abi.cmsis_sizes on each ISA (the host build of the depthwise one sizes like the
     DSP build), and the planned scratch never below them."""
-    import subprocess
 
-    from test_abi import _conv, _dw, _random_layers
+    from test_abi import _conv, _dw, _random_layers, cmsis_nn_sizes
 
     from mcutool.abi import CONTEXT, ISAS, context_for
     from mcutool.abi import cmsis_sizes as cmsis
-    src = tmp_path / "sizes.c"
-    src.write_text(S4_SIZES_DRIVER)
-    sources = [cmsis_nn_path / "Source" / rel for rel in (
+    layers = _random_layers(np.random.default_rng(44), 2000)
+    rows = cmsis_nn_sizes(cmsis_nn_path, tmp_path, S4_SIZES_DRIVER, [
         "ConvolutionFunctions/arm_convolve_get_buffer_sizes_s4.c",
         "ConvolutionFunctions/arm_depthwise_conv_get_buffer_sizes_s4.c",
         # the s4 depthwise sizes call the s8 ones, which call the s8 convolution's
         "ConvolutionFunctions/arm_depthwise_conv_get_buffer_sizes_s8.c",
-        "ConvolutionFunctions/arm_convolve_get_buffer_sizes_s8.c")]
-    exe = tmp_path / "sizes"
-    subprocess.run(["gcc", "-std=c99", "-O1", f"-I{cmsis_nn_path / 'Include'}", str(src), *map(str, sources),
-                    "-o", str(exe)], check=True)
-    layers = _random_layers(np.random.default_rng(44), 2000)
-    text = "\n".join(" ".join(str(v) for part in layer for v in (part if isinstance(part, tuple) else (part,)))
-                     for layer in layers)
-    proc = subprocess.run([str(exe)], input=text, capture_output=True, text=True, check=True)
-    rows = [list(map(int, line.split())) for line in proc.stdout.splitlines()]
-    assert len(rows) == len(layers)
+        "ConvolutionFunctions/arm_convolve_get_buffer_sizes_s8.c"], layers)
     for layer, row in zip(layers, rows):
         x, df, y, stride, pad, dil, mult = layer
         conv = _conv(x, (y[3], df[1], df[2], x[3]), stride, pad, dil, y)
