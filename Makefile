@@ -69,7 +69,7 @@ test-quick: setup
 C_SOURCES = $(shell find runtime_c templates/firmware -name '*.c' -o -name '*.h')
 
 lint: setup
-	$(VENV)/bin/ruff check mcutool
+	$(VENV)/bin/ruff check mcutool tests benchmarks examples
 	$(VENV)/bin/mypy
 	clang-format --dry-run --Werror $(C_SOURCES)
 

@@ -25,7 +25,8 @@ BOARD = "mps2-an386"
 
 
 def main() -> None:
-    print(f"{'model':<22} {'arena B':>9} {'flash B':>9} {'instructions':>13}   TFLM+CMSIS-NN anchor (arena / code / insns)")
+    print(f"{'model':<22} {'arena B':>9} {'flash B':>9} {'instructions':>13}   "
+          "TFLM+CMSIS-NN anchor (arena / code / insns)")
     for name, (path, calib) in MODELS.items():
         graph = api.load_model(path)
         if calib is not None:
@@ -36,7 +37,8 @@ def main() -> None:
             report = profile_project(out, BOARD)
         anchor = TFLM_M4_MODELS.get(name)
         ref = f"{anchor['arena']:,} / {anchor['code']:,} / {anchor['instructions']:,}" if anchor else "-"
-        print(f"{name:<22} {report['arena_bytes']:>9,} {firmware.flash_bytes:>9,} {report['instructions']:>13,}   {ref}")
+        print(f"{name:<22} {report['arena_bytes']:>9,} {firmware.flash_bytes:>9,} "
+              f"{report['instructions']:>13,}   {ref}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from mcutool.reference import run_reference
 
 HERE = Path(__file__).resolve().parent
 IN_SCALE, IN_ZP = 1.0 / 255.0, -128
+WEIGHT_OPS = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")
 
 
 def weights(rng, shape, axis):
@@ -99,7 +100,7 @@ def calibrate(b: GraphBuilder, images: np.ndarray) -> None:
         scale = span / (255.0 if relu else 120.0)
         out.quant = QuantParams.per_tensor(scale, -128 if relu else 0)
         for consumer in graph.operators:  # biases take the new input scale
-            if op.outputs[0] in consumer.inputs and consumer.type in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+            if op.outputs[0] in consumer.inputs and consumer.type in WEIGHT_OPS:
                 w = graph.tensors[consumer.inputs[1]]
                 bt = graph.tensors[consumer.inputs[2]]
                 real_bias = bt.data.astype(np.float64) * bt.quant.scale

@@ -150,7 +150,8 @@ def main() -> int:
     assert np.allclose(probs, torch_probs, atol=1e-4), np.abs(probs - torch_probs).max()
     accuracy = float(np.mean(probs.argmax(1) == y_test))
 
-    (HERE / "digits_cnn_float.tflite").write_bytes(write_tflite(graph, description="mcutool example digits_cnn (float)"))
+    model = write_tflite(graph, description="mcutool example digits_cnn (float)")
+    (HERE / "digits_cnn_float.tflite").write_bytes(model)
     np.savez_compressed(HERE / "digits_calib.npz", x=x_train[:CALIB_SAMPLES])
     np.savez_compressed(HERE / "digits_test.npz", x=x_test, y=y_test.astype(np.int32))
     print(f"float test accuracy {accuracy:.4f} on {len(x_test)} images; wrote digits_cnn_float.tflite, "

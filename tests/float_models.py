@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from mcutool.ir import (ConcatenationAttrs, Conv2DAttrs, DepthwiseConv2DAttrs, FullyConnectedAttrs,
-                        LeakyReluAttrs, Pool2DAttrs, ReducerAttrs, SqueezeAttrs)
+from mcutool.ir import (
+    ConcatenationAttrs,
+    Conv2DAttrs,
+    DepthwiseConv2DAttrs,
+    FullyConnectedAttrs,
+    LeakyReluAttrs,
+    Pool2DAttrs,
+    ReducerAttrs,
+    SqueezeAttrs,
+)
 from mcutool.ir.builder import GraphBuilder
 
 F = "float32"

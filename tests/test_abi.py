@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from bitexact import assert_same
+from zoo import all_ops_graph
+
 from mcutool import api
 from mcutool.abi import CONTEXT, ISAS, KernelSums, Scratch, context_for, covers
 from mcutool.abi import cmsis_sizes as cmsis
@@ -21,7 +22,6 @@ from mcutool.lower import lower_graph
 from mcutool.lower.conv_quant import out_size_and_padding
 from mcutool.oracle.tflm import run_tflm_batch
 from mcutool.reference import run_reference
-from zoo import all_ops_graph
 
 ACT = Activation(-128, 127)
 

@@ -21,8 +21,10 @@ def pool_fc_graph(dtype: str = "int8") -> GraphBuilder:
     b.op("RESHAPE", ["p", "shape"], ["flat"])
     rng = np.random.default_rng(0)
     if dtype == "int8":
-        b.const("w", rng.integers(-127, 128, (4, 32)).astype(np.int8), scale=np.full(4, 0.01, np.float32), zero_point=0, axis=0)
-        b.const("b", rng.integers(-500, 500, 4).astype(np.int32), scale=np.full(4, 0.0005, np.float32), zero_point=0, axis=0)
+        b.const("w", rng.integers(-127, 128, (4, 32)).astype(np.int8), scale=np.full(4, 0.01, np.float32),
+                zero_point=0, axis=0)
+        b.const("b", rng.integers(-500, 500, 4).astype(np.int32), scale=np.full(4, 0.0005, np.float32),
+                zero_point=0, axis=0)
         b.tensor("y", (1, 4), scale=0.1, zero_point=1)
     else:
         b.const("w", rng.normal(size=(4, 32)).astype(np.float32))

@@ -7,14 +7,14 @@ bit for bit with each other and with TFLite-Micro. Skipped when CMSIS_NN_PATH is
 """
 import numpy as np
 import pytest
-
 from bitexact import assert_same
+from zoo import Zoo, all_ops_graph
+
 from mcutool import api
 from mcutool.frontends.tflite import write_tflite
 from mcutool.ir import Conv2DAttrs, DepthwiseConv2DAttrs, FullyConnectedAttrs, Pool2DAttrs
 from mcutool.oracle.tflm import run_tflm_batch
 from mcutool.toolchain.boards import all_boards
-from zoo import Zoo, all_ops_graph
 
 EMULATED = [name for name, board in all_boards().items() if board.emulated]
 

@@ -93,6 +93,7 @@ def test_header_describes_inputs_and_outputs(tmp_path):
 
 def test_identical_constants_are_declared_once(tmp_path):
     import re
+
     from conftest import ROOT
     out = api.generate(api.compile_graph(api.load_model(ROOT / "examples" / "tiny_cnn.tflite")), tmp_path / "g")
     decls = re.findall(r"^static const (\w+) \w+(\[\d+\])? = (.*?);$", (out / "model.c").read_text(), re.M | re.S)
@@ -103,6 +104,7 @@ def test_identical_constants_are_declared_once(tmp_path):
 def test_outputs_get_ordinary_permissions(tmp_path):
     import os
     import stat
+
     from mcutool.fileio import write_atomic
     umask = os.umask(0o022)
     try:

@@ -61,6 +61,7 @@ def test_cmake_with_arm_gcc(exported):
 def test_two_models_share_one_runtime_in_one_program(tmp_path):
     """The recipe of the generated README: two prefixes, one copy of each kernel (vpath)."""
     from conftest import ROOT
+
     from mcutool import api
     for prefix, model in (("kws", "tiny_cnn.tflite"), ("digits", "digits_cnn_float.tflite")):
         graph = api.load_model(ROOT / "examples" / model)
@@ -75,7 +76,8 @@ def test_two_models_share_one_runtime_in_one_program(tmp_path):
     (tmp_path / "Makefile").write_text(
         "include kws/kws.mk\ninclude digits/digits.mk\n"
         "vpath %.c $(KWS_RUNTIME_DIR) $(DIGITS_RUNTIME_DIR)\n"
-        "SRCS := main.c $(KWS_MODEL_SOURCES) $(DIGITS_MODEL_SOURCES) $(sort $(KWS_RUNTIME_FILES) $(DIGITS_RUNTIME_FILES))\n"
+        "SRCS := main.c $(KWS_MODEL_SOURCES) $(DIGITS_MODEL_SOURCES) "
+        "$(sort $(KWS_RUNTIME_FILES) $(DIGITS_RUNTIME_FILES))\n"
         "CFLAGS := -std=c99 -Wall -Wextra -Werror -O2 $(KWS_INCLUDES) $(DIGITS_INCLUDES)\n"
         "app: $(SRCS)\n\tgcc $(CFLAGS) $^ -o $@\n")
     subprocess.run(["make", "-s"], cwd=tmp_path, check=True, capture_output=True)

@@ -81,7 +81,7 @@ def test_a_folder_with_other_files_is_never_replaced(tmp_path, meta):
 def test_a_user_file_added_to_an_output_stops_the_replace(tmp_path):
     out = write_project(files("v1"), tmp_path / "gen")
     (out / "notes.txt").write_text("mine")
-    with pytest.raises(McutoolError, match="it holds notes.txt, which mcutool did not write"):
+    with pytest.raises(McutoolError, match=r"it holds notes\.txt, which mcutool did not write"):
         write_project(files("v2"), out)
     assert (out / "notes.txt").read_text() == "mine" and (out / "model.c").read_text() == "/* v1 */\n"
 

@@ -10,7 +10,10 @@ import pytest
 import tflite
 
 from mcutool.frontends.tflite import (
-    ModelFormatError, UnsupportedModelError, read_tflite, write_tflite,
+    ModelFormatError,
+    UnsupportedModelError,
+    read_tflite,
+    write_tflite,
 )
 from mcutool.ir import Graph, Operator, Tensor
 from mcutool.ir.builder import GraphBuilder

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_cli import pool_fc_graph
+from test_harden_models import refused, run_cli
 
 from mcutool import api
 from mcutool.frontends.tflite import write_tflite
-from test_cli import pool_fc_graph
-from test_harden_models import refused, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,20 +109,20 @@ def _broken_load_model(path):
 def test_internal_error_is_one_line_exit_3(capsys, monkeypatch, model):
     # A fault injected where a bug would surface: the real CLI wrapper handles it.
     monkeypatch.setattr(api, "load_model", _broken_load_model)
-    code, out, err = run_cli(capsys, "inspect", model)
+    code, _out, err = run_cli(capsys, "inspect", model)
     assert code == 3
     assert err == ("internal error: ZeroDivisionError: float division by zero (a bug in mcutool; "
                    "rerun with --debug to see the traceback)\n")
-    code, out, err = run_cli(capsys, "inspect", model, "--debug")
+    code, _out, err = run_cli(capsys, "inspect", model, "--debug")
     assert code == 3
     assert err.startswith("Traceback (most recent call last):") and "_broken_load_model" in err
     assert err.endswith("internal error: ZeroDivisionError: float division by zero (a bug in mcutool)\n")
-    code, out, err = run_cli(capsys, "--debug", "inspect", model)
+    code, _out, err = run_cli(capsys, "--debug", "inspect", model)
     assert code == 3 and "Traceback" in err
 
 
 def test_debug_is_harmless_without_an_error(capsys, model):
-    code, out, err = run_cli(capsys, "--debug", "inspect", model)
+    code, out, _err = run_cli(capsys, "--debug", "inspect", model)
     assert code == 0 and "FULLY_CONNECTED" in out
 
 
@@ -135,7 +135,7 @@ def test_ctrl_c_is_one_line_exit_130(tmp_path, model, delay):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     if proc.returncode == 0:  # done before the signal
         assert err == ""
         return
@@ -152,5 +152,5 @@ def _out_of_memory(path):
 
 def test_out_of_memory_is_an_error_not_a_bug(capsys, monkeypatch, model):
     monkeypatch.setattr(api, "load_model", _out_of_memory)
-    code, out, err = run_cli(capsys, "inspect", model)
+    code, _out, err = run_cli(capsys, "inspect", model)
     assert (code, err) == (2, "error: out of memory: the model or the data is too large for this machine\n")

@@ -58,7 +58,7 @@ def calib(tmp_path):
 
 
 def test_a_good_model_still_generates(capsys, tmp_path):
-    code, out, err = run_cli(capsys, "generate", save(tmp_path, conv_model()), "-o", tmp_path / "gen")
+    code, _out, err = run_cli(capsys, "generate", save(tmp_path, conv_model()), "-o", tmp_path / "gen")
     assert code == 0, err
 
 
@@ -158,7 +158,7 @@ def test_weight_scale_whose_shift_the_c_cannot_do(capsys, tmp_path, scale, shift
 def test_weight_scale_not_positive(capsys, tmp_path, scale):
     refused(capsys, "generate", save(tmp_path, conv_model(w_scale=scale)), "-o", tmp_path / "gen",
             match="operator #0 CONV_2D: input 1 'w': scale")
-    code, out, err = run_cli(capsys, "inspect", save(tmp_path, conv_model(w_scale=scale)))
+    code, _out, err = run_cli(capsys, "inspect", save(tmp_path, conv_model(w_scale=scale)))
     assert code == 2 and "is not a finite positive number" in err
 
 
@@ -226,4 +226,5 @@ def test_mean_output_that_is_not_the_reduced_shape(capsys, tmp_path):
     b.op("MEAN", ["x", "axes"], ["y"])
     b.output("y")
     refused(capsys, "inspect", save(tmp_path, b),
-            match="operator #0 MEAN: output 'y': shape [1, 4] does not hold the 3 mean(s) of [1, 4, 4, 3] over axes [1, 2]")
+            match="operator #0 MEAN: output 'y': shape [1, 4] does not hold the 3 mean(s) of [1, 4, 4, 3] "
+                  "over axes [1, 2]")

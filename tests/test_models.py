@@ -1,15 +1,15 @@
 """Whole models, bit for bit: TFLite-Micro == numpy reference == generated C (ASan/UBSan)."""
 import numpy as np
 import pytest
-
 from bitexact import check_bit_exact
+from zoo import Zoo, all_ops_graph
+
 from mcutool import api
 from mcutool.frontends.tflite import write_tflite
 from mcutool.ir import ActivationAttrs, Conv2DAttrs, DepthwiseConv2DAttrs, FullyConnectedAttrs, ReducerAttrs
 from mcutool.lower import lower_graph
 from mcutool.oracle.tflm import tflm_arena_bytes
 from mcutool.plan import plan_memory
-from zoo import Zoo, all_ops_graph
 
 
 def conv(z: Zoo, x: str, cout: int, k: int = 3, stride: int = 1, act: str = "RELU") -> str:
@@ -25,7 +25,7 @@ def conv(z: Zoo, x: str, cout: int, k: int = 3, stride: int = 1, act: str = "REL
 
 
 def depthwise(z: Zoo, x: str, stride: int = 1) -> str:
-    n, h, w, c = z.b.graph.tensors[x].shape
+    _n, h, w, c = z.b.graph.tensors[x].shape
     w_, ws = z.weights((1, 3, 3, c), 3)
     wt = z.b.const(z._name("dw"), w_, scale=ws, zero_point=0, axis=3)
     out = z.out((1, -(-h // stride), -(-w // stride), c))

@@ -13,8 +13,8 @@ from mcutool.abi import runtime_sizes
 from mcutool.abi.types import Dims
 from mcutool.errors import UnsupportedOpsError
 from mcutool.ir import Conv2DAttrs, DepthwiseConv2DAttrs
-from mcutool.ir.builder import GraphBuilder
 from mcutool.ir.analysis import op_macs
+from mcutool.ir.builder import GraphBuilder
 from mcutool.lower import lower_graph
 from mcutool.lower.conv_quant import out_size_and_padding
 from mcutool.resources import runtime_dir

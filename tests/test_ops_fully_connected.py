@@ -9,8 +9,8 @@ from bitexact import check_bit_exact
 
 from mcutool.errors import UnsupportedOpsError
 from mcutool.ir import FullyConnectedAttrs
-from mcutool.ir.builder import GraphBuilder
 from mcutool.ir.analysis import op_macs
+from mcutool.ir.builder import GraphBuilder
 from mcutool.lower import lower_graph
 
 ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")

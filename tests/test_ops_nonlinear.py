@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from bitexact import check_bit_exact
+
 from mcutool.errors import UnsupportedOpsError
 from mcutool.frontends.tflite import write_tflite
 from mcutool.ir.builder import GraphBuilder

@@ -9,7 +9,11 @@ import pytest
 from mcutool.frontends.tflite import write_tflite
 from mcutool.ir.builder import GraphBuilder
 from mcutool.oracle import (
-    OracleError, run_tflm, run_tflm_all_tensors, run_tflm_batch, tflm_arena_bytes,
+    OracleError,
+    run_tflm,
+    run_tflm_all_tensors,
+    run_tflm_batch,
+    tflm_arena_bytes,
 )
 
 
@@ -41,7 +45,7 @@ def _samples(n, seed=1):
 
 
 def test_run_tflm_returns_model_outputs(capfd):
-    graph, model = conv_relu_fc_model()
+    _graph, model = conv_relu_fc_model()
     (y,) = run_tflm(model, _samples(1)[0])
     assert y.shape == (1, 10) and y.dtype == np.int8
     assert capfd.readouterr().err == ""  # TFLM's fd-2 chatter is kept out of normal use
@@ -116,13 +120,13 @@ def _single_op_model(op_type):
 
 
 def test_unregistered_op_fails_to_load(capfd):
-    with pytest.raises(OracleError, match="could not load the model.*registration.*CUSTOM"):
+    with pytest.raises(OracleError, match=r"could not load the model.*registration.*CUSTOM"):
         run_tflm(_single_op_model("CUSTOM:NoSuchOp"), [np.zeros((1, 4), np.int8)])
     assert capfd.readouterr().err == ""
 
 
 def test_kernel_failure_at_invoke():
-    with pytest.raises(OracleError, match="failed to run the model.*SIN"):
+    with pytest.raises(OracleError, match=r"failed to run the model.*SIN"):
         run_tflm(_single_op_model("SIN"), [np.zeros((1, 4), np.int8)])  # SIN is float only
 
 

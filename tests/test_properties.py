@@ -129,7 +129,7 @@ def test_a_chain_of_20000_operators_plans_in_seconds():
 
 # -- quantization arithmetic -------------------------------------------------------------------------
 def round_half_away(x: Fraction) -> int:
-    return int(math.floor(x + Fraction(1, 2))) if x >= 0 else -int(math.floor(-x + Fraction(1, 2)))
+    return math.floor(x + Fraction(1, 2)) if x >= 0 else -math.floor(-x + Fraction(1, 2))
 
 
 @SETTINGS

@@ -2,10 +2,10 @@
 (exit status 2, one clear message)."""
 import json
 
+import float_models as fm
 import numpy as np
 import pytest
 
-import float_models as fm
 from mcutool.api import float_ops, load_model
 from mcutool.cli import main
 from mcutool.frontends.tflite import write_tflite

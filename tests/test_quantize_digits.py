@@ -6,9 +6,9 @@ import sys
 
 import numpy as np
 import pytest
-
-from conftest import ROOT
 from bitexact import check_bit_exact
+from conftest import ROOT
+
 from mcutool.api import float_ops, load_model, quantize_model
 from mcutool.cli import main
 from mcutool.data import load_data, to_model_input

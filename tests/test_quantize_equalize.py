@@ -2,9 +2,9 @@
 correction removes the mean output shift that weight rounding causes. Both measured."""
 import copy
 
+import float_models as fm
 import numpy as np
 
-import float_models as fm
 from mcutool.data import to_model_input
 from mcutool.ir import Conv2DAttrs, DepthwiseConv2DAttrs, Pool2DAttrs
 from mcutool.ir.builder import GraphBuilder

@@ -1,8 +1,8 @@
 """The float executor against TFLite-Micro's float reference kernels, op by op and batched."""
+import float_models as fm
 import numpy as np
 import pytest
 
-import float_models as fm
 from mcutool.frontends.tflite import write_tflite
 from mcutool.ir import Conv2DAttrs, DepthwiseConv2DAttrs, Pool2DAttrs
 from mcutool.ir.builder import GraphBuilder

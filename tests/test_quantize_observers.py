@@ -106,6 +106,7 @@ def test_calibration_memory_does_not_grow_with_samples(method):
     import tracemalloc
 
     import float_models as fm
+
     from mcutool.quantize.calibrate import calibrate
     graph = fm.structural_model()
 

@@ -1,8 +1,8 @@
 """Graph preparation passes: fewer ops, same float function."""
+import float_models as fm
 import numpy as np
 import pytest
 
-import float_models as fm
 from mcutool.ir import Conv2DAttrs, DepthwiseConv2DAttrs, FullyConnectedAttrs, Tensor
 from mcutool.ir.builder import GraphBuilder
 from mcutool.quantize import run_float

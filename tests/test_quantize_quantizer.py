@@ -1,10 +1,10 @@
 """The int8 graph follows TFLite's quantization spec, compiles, and runs bit-exact in
 TFLite-Micro, the reference executor and the generated C."""
+import float_models as fm
 import numpy as np
 import pytest
-
-import float_models as fm
 from bitexact import check_bit_exact
+
 from mcutool import api
 from mcutool.data import to_model_input
 from mcutool.errors import McutoolError, UnsupportedOpsError
@@ -73,7 +73,8 @@ def test_elementwise_model_fixed_outputs_and_requantized_concat_inputs():
                                     pytest.param("percentile", marks=pytest.mark.slow), "mse",
                                     pytest.param("kl", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("flags", [{}, {"per_channel": False}, {"bias_correction": True},
-                                   {"equalize": True}, {"equalize": True, "bias_correction": True, "per_channel": False}])
+                                   {"equalize": True},
+                                   {"equalize": True, "bias_correction": True, "per_channel": False}])
 def test_every_estimator_and_flag_compiles(method, flags):
     q, summary, _ = quantized(fm.structural_model(), method=method, **flags)
     check_weights_and_bias(q)

@@ -4,14 +4,14 @@ import json
 
 import numpy as np
 import pytest
-
 from bitexact import assert_same
+from zoo import all_ops_graph
+
 from mcutool import api
 from mcutool.cli import main
 from mcutool.frontends.tflite import write_tflite
 from mcutool.oracle.tflm import run_tflm_batch
 from mcutool.report.profile import profile_project
-from zoo import all_ops_graph
 
 EMULATED = ["mps2-an385", "mps2-an386", "mps2-an500", "mps2-an505", "mps3-an547", "microbit", "netduinoplus2"]
 
@@ -132,6 +132,7 @@ def test_a_noisy_log_and_a_log_from_another_model_are_handled(tmp_path, tiny_cnn
 
 def test_a_damaged_project_file_is_a_clear_error(tmp_path, tiny_cnn_project):
     import shutil
+
     from mcutool.errors import McutoolError
     copy = tmp_path / "copy"
     shutil.copytree(tiny_cnn_project, copy, ignore=shutil.ignore_patterns("build-*", "main_host*"))

@@ -45,8 +45,10 @@ def test_boards_command(capsys):
 
 
 def arm_size(elf) -> dict:
-    out = subprocess.run(["arm-none-eabi-size", "-A", "-d", str(elf)], capture_output=True, text=True, check=True).stdout
-    return {p[0]: int(p[1]) for p in (line.split() for line in out.splitlines()) if len(p) >= 2 and p[0].startswith(".")}
+    out = subprocess.run(["arm-none-eabi-size", "-A", "-d", str(elf)], capture_output=True, text=True,
+                         check=True).stdout
+    rows = (line.split() for line in out.splitlines())
+    return {p[0]: int(p[1]) for p in rows if len(p) >= 2 and p[0].startswith(".")}
 
 
 @pytest.mark.slow  # the cross-compile matrix

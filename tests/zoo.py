@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from mcutool.ir import (ActivationAttrs, ConcatenationAttrs, Conv2DAttrs, DepthwiseConv2DAttrs,
-                        FullyConnectedAttrs, LeakyReluAttrs, Pool2DAttrs, QuantParams, ReducerAttrs,
-                        SqueezeAttrs)
+from mcutool.ir import (
+    ActivationAttrs,
+    ConcatenationAttrs,
+    Conv2DAttrs,
+    DepthwiseConv2DAttrs,
+    FullyConnectedAttrs,
+    LeakyReluAttrs,
+    Pool2DAttrs,
+    QuantParams,
+    ReducerAttrs,
+    SqueezeAttrs,
+)
 from mcutool.ir.builder import GraphBuilder
 from mcutool.lower import lower_graph
 from mcutool.reference import run_reference
@@ -43,7 +52,7 @@ class Zoo:
             lowered = lower_graph(self.b.graph)
             q = np.stack([run_reference(lowered, s)[0] for s in self.samples]).astype(np.int32)
             lo, hi = int(q.min()), int(q.max())
-            if lo <= -127 and hi >= 126 or hi - lo < 60:
+            if (lo <= -127 and hi >= 126) or hi - lo < 60:
                 real_lo = (lo - t.zero_point) * t.scale
                 real_hi = (hi - t.zero_point) * t.scale
                 factor = 4.0 if (lo <= -127 or hi >= 126) else max((hi - lo) / 200.0, 1e-3)

@@ -1,7 +1,9 @@
-"""How much quantization costs, layer by layer: SQNR of every int8 output against the float
-model on the same samples, and top-1 accuracy of both when labels are given.
+"""How much quantization costs, layer by layer: SQNR of every quantized output (int8, int16 or
+both) against the float model on the same samples, and top-1 accuracy of both when labels are
+given. The keys keep the name "int8_*" for every integer model (the JSON stays stable); the text
+names the activation types the model really has.
 
-The int8 side runs through mcutool's reference executor, which is bit-exact with the generated
+The integer side runs through mcutool's reference executor, which is bit-exact with the generated
 C and TFLite-Micro, so the numbers describe the model that will ship. Sums are accumulated per
 batch: memory does not grow with the number of samples.
 """
@@ -19,7 +21,7 @@ from mcutool.quantize.calibrate import DEFAULT_BATCH
 from mcutool.reference import run_reference
 from mcutool.reference.float_exec import run_float
 
-MAX_SQNR_DB = 99.0  # reported for a tensor the int8 model reproduces exactly
+MAX_SQNR_DB = 99.0  # reported for a tensor the integer model reproduces exactly
 
 
 def sqnr_db(signal: float, noise: float) -> float:
@@ -78,16 +80,25 @@ def quantization_report(float_graph: Graph, int8_graph: Graph, x: np.ndarray, y:
         "output_sqnr_db": next((r["sqnr_db"] for r in layers if r["tensor"] == out_name), None),
         "float_accuracy": float_hits / len(x) if y is not None and len(x) else None,
         "int8_accuracy": int8_hits / len(x) if y is not None and len(x) else None,
+        "activations": activation_kinds(int8_graph),
     }
     return report
 
 
+def activation_kinds(graph: Graph) -> str:
+    """The integer types of the operators' outputs: "int8", "int16" or "int8+int16"."""
+    kinds = sorted({graph.tensors[n].dtype for op in graph.operators for n in op.outputs
+                    if graph.tensors[n].dtype in ("int8", "int16")})
+    return "+".join(kinds) or "int8"
+
+
 def format_report(report: dict) -> str:
-    lines = [f"quantization error on {report['samples']} samples (SQNR of each int8 output vs float):"]
+    kind = report.get("activations", "int8")
+    lines = [f"quantization error on {report['samples']} samples (SQNR of each {kind} output vs float):"]
     for r in report["layers"]:
         lines.append(f"  #{r['index']:<3} {r['op']:<18} {r['tensor'][:40]:<40} {r['sqnr_db']:6.1f} dB")
     if report["mean_sqnr_db"] is not None:
         lines.append(f"  mean SQNR {report['mean_sqnr_db']:.1f} dB, output SQNR {report['output_sqnr_db']:.1f} dB")
     if report.get("float_accuracy") is not None:
-        lines.append(f"  top-1 accuracy: float {report['float_accuracy']:.4f}, int8 {report['int8_accuracy']:.4f}")
+        lines.append(f"  top-1 accuracy: float {report['float_accuracy']:.4f}, {kind} {report['int8_accuracy']:.4f}")
     return "\n".join(lines)
