@@ -40,12 +40,15 @@ def choose_formats(graph: Graph, prepared: Graph, x_calib: np.ndarray, options: 
     the report); layers --layer-bits names keep their format."""
     if options.flash_budget is None:
         return layer_formats(prepared, options), None
-    from mcutool.quantize.budget import search_budget
+    from mcutool.quantize.budget import BudgetError, search_budget
     from mcutool.quantize.pipeline import PtqOptions, calibrate_graph
     ptq = PtqOptions(method=options.method, weights=options.weights, layer_bits=options.layer_bits,
                      flash_budget=options.flash_budget)
     cal = calibrate_graph(graph, x_calib, ptq)
-    formats, report = search_budget(cal, options.flash_budget, progress, BUDGET_CANDIDATES)
+    try:
+        formats, report = search_budget(cal, options.flash_budget, progress, BUDGET_CANDIDATES)
+    except BudgetError as e:   # say which formats it could choose from: quantize has more
+        raise BudgetError(f"{e} (qat chooses among {', '.join(('int8', *BUDGET_CANDIDATES))} weights)") from None
     return {n: _trainable(f) for n, f in formats.items()}, report
 
 

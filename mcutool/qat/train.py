@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from mcutool.ir import Graph
+from mcutool.lower import lower_graph
 from mcutool.progress import progress_bar
 from mcutool.qat.checks import QatOptions
 from mcutool.qat.distributed import World, start, stop, wrap
@@ -107,6 +108,7 @@ def run_qat(graph: Graph, prepared: Graph, x: np.ndarray, y: np.ndarray, x_val: 
         t0 = time.perf_counter()
         model = build_model(prepared, x[:options.calib_samples], options, formats)
         ptq = export_graph(model)
+        lower_graph(ptq)   # an operator without a kernel for these types fails before training
         t1 = time.perf_counter()
         losses = train(model, x, y, options, world, progress)
         t2 = time.perf_counter()
