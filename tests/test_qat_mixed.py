@@ -84,8 +84,8 @@ def test_codebook_weights_are_not_trained_yet():
 
 def test_trained_weights_over_the_budget_are_refused():
     check_trained_bytes(1800, {"budget_bytes": 1800, "weight_bytes": 1700})
-    with pytest.raises(QatError, match="^--flash-budget 1800: the trained model's weights take 1900 bytes, "
-                                       "100 bytes over the budget"):
+    with pytest.raises(QatError, match=r"^--flash-budget 1800: the trained model's weights take 1900 bytes, "
+                                       r"100 bytes over the budget"):
         check_trained_bytes(1900, {"budget_bytes": 1800, "weight_bytes": 1700})
 
 
