@@ -218,7 +218,8 @@ def quantize(model: str, calib_path: str, output_path: str, layer_bits: str | No
                    "layers take --weights.")
 @click.option("--flash-budget", "flash_budget", type=int, metavar="BYTES",
               help="Choose each layer's weight format (int8, int4) before training with quantize's "
-                   "budget search on the calibration samples, then train those formats.")
+                   "budget search on the calibration samples (the first 1000 training samples), then "
+                   "train those formats; the trained weights must fit too.")
 @click.option("--learn-scales", is_flag=True, help="Learn the step sizes too (LSQ).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of initialisation and shuffling.")
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False),
