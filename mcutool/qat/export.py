@@ -37,8 +37,9 @@ def export_graph(model: QatModel) -> Graph:
             op.inputs = (op.inputs + [""] * 3)[:3]
             op.inputs[2] = name
     ranges = {n: model.act_range(n) for n in activation_names(g)}
-    # per-tensor int16 (some tensors only) would pass the "int16" layer formats here
-    q = quantize_graph(g, ranges, per_channel=True, activations=model.activations, layer_weights=model.formats)
+    # the per-layer formats go where pipeline.build_quantized passes them (an "int16" layer
+    # format, int16 activations for some layers only, reaches the quantizer the same way)
+    q = quantize_graph(g, ranges, True, "int8", model.activations, model.formats)
     by_output = {op.outputs[0]: op for op in q.operators}
     for op in layers:
         _set_weights(q, by_output[op.outputs[0]], model, model.layer_index[op.outputs[0]])
