@@ -235,9 +235,11 @@ def quantize_file(graph: Graph, calib_path: str | Path, options, report: bool = 
 def qat_model(graph: Graph, x: np.ndarray, y: np.ndarray | None, x_val: np.ndarray | None = None,
               y_val: np.ndarray | None = None, options: QatOptions | None = None,
               progress: bool = False) -> tuple[Graph, dict] | None:
-    """Quantization-aware training of a float classifier: returns the int8 graph (weights on the
-    int8 or int4 grid, options.weights) and a summary with the float, PTQ and QAT top-1 accuracy
-    on the validation samples (the training samples when none are given).
+    """Quantization-aware training of a float classifier: returns the quantized graph (weights
+    on the int8 or int4 grid per layer: options.weights, options.layer_bits or the formats the
+    options.flash_budget search picks; int16 activations with options.activations="int16") and
+    a summary with the float, PTQ and QAT top-1 accuracy on the validation samples (the
+    training samples when none are given).
 
     x, y: float samples (N, *input shape) and integer labels. options: mcutool.qat.checks.QatOptions.
     Under torchrun every process trains its share; rank 0 gets the result, the others None.
@@ -262,12 +264,19 @@ def qat_model(graph: Graph, x: np.ndarray, y: np.ndarray | None, x_val: np.ndarr
     else:
         x_val, y_val = x, y
     from mcutool.qat.distributed import launched_world
+    from mcutool.qat.formats import check_trained_bytes, choose_formats
     from mcutool.qat.train import run_qat
-    result = run_qat(graph, prepared, x, y, x_val, y_val, options, launched_world(), progress)
+    world = launched_world()
+    # every process chooses the same formats (the search is deterministic); rank 0 reports
+    formats, budget = choose_formats(graph, prepared, x[:options.calib_samples], options, progress and world.main)
+    result = run_qat(graph, prepared, x, y, x_val, y_val, options, world, progress, formats)
     if result is None:
         return None
-    lower_graph(result.int8)  # every operator has its int8 kernel
+    lower_graph(result.int8)  # every operator has its kernel
     result.summary["accuracy_on"] = on
+    if budget is not None:
+        result.summary["budget"] = budget
+        check_trained_bytes(result.summary["weight_bytes"]["qat"], budget)
     return result.int8, result.summary
 
 

@@ -1,5 +1,6 @@
 """`mcutool qat` under torchrun with 2 processes (DistributedDataParallel, gloo on the CPU):
-rank 0 alone writes and prints, and the model is the same kind as a single process makes."""
+rank 0 alone writes and prints, and the model is the same kind as a single process makes;
+with --flash-budget every process runs the same search and trains the same formats."""
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ from mcutool.api import float_ops, load_model
 from mcutool.lower import lower_graph
 
 
-@pytest.mark.slow  # two interpreters importing torch, about 12 s
+@pytest.mark.slow  # two interpreters importing torch and searching the budget, about 12 s
 def test_qat_under_torchrun_with_two_processes(tmp_path):
     d = np.load(ROOT / "examples" / "digits_train.npz")
     train = tmp_path / "train.npz"
@@ -25,7 +26,7 @@ def test_qat_under_torchrun_with_two_processes(tmp_path):
     # --standalone: a free rendezvous port, so parallel runs on one machine do not collide
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
            "-m", "mcutool", "qat", str(ROOT / "examples" / "digits_cnn_float.tflite"), "--train", str(train),
-           "--val", str(ROOT / "examples" / "digits_test.npz"), "--epochs", "2", "--weights", "int4",
+           "--val", str(ROOT / "examples" / "digits_test.npz"), "--epochs", "2", "--flash-budget", "1800",
            "-o", str(out), "--json"]
     r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -37,6 +38,11 @@ def test_qat_under_torchrun_with_two_processes(tmp_path):
     graph = load_model(out)
     assert not float_ops(graph)
     lower_graph(graph)
-    weights = [graph.tensors[op.inputs[1]].data for op in graph.operators if op.type == "CONV_2D"]
-    assert weights and all(np.abs(w).max() <= 7 for w in weights)
+    formats = report["layer_formats"]
+    assert formats == report["budget"]["choice"] and "int4" in formats.values()
+    assert report["weight_bytes"]["qat"] <= report["budget"]["weight_bytes"] <= 1800
+    for op in graph.operators:
+        if formats.get(op.name) == "int4":
+            w = graph.tensors[op.inputs[1]]
+            assert w.dtype == "int4" and np.abs(w.data).max() <= 7
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.tflite", "train.npz"]

@@ -28,6 +28,10 @@ class QatOptions:
     method: str = "mse"             # PTQ range estimator the scales start from
     batch_norm: str = "frozen"      # "frozen": train prepare()'s fold; "batch": batch statistics
                                     # for the first half of the epochs (mcutool/qat/batchnorm.py)
+    activations: str = "int8"       # "int16": TFLite's 16x8 scheme (quantize/int16.py)
+    # layer name -> weight format for that layer instead of `weights` (quantize/layer_bits.py)
+    layer_bits: dict[str, str] | None = None
+    flash_budget: int | None = None  # bytes: formats per layer from the PTQ search (qat/formats.py)
 
     def check(self) -> None:
         if self.epochs < 1:
@@ -42,6 +46,18 @@ class QatOptions:
             raise QatError(f"batch_norm must be one of {', '.join(BATCH_NORM_MODES)}, got {self.batch_norm!r}")
         if self.calib_samples < 1:
             raise QatError(f"calib_samples must be at least 1, got {self.calib_samples}")
+        self._check_like_quantize()
+
+    def _check_like_quantize(self) -> None:
+        """--activations, --layer-bits and --flash-budget with quantize's checks and messages."""
+        from mcutool.quantize.budget import check_budget_weights
+        from mcutool.quantize.pipeline import PtqOptions
+        ptq = PtqOptions(method=self.method, weights=self.weights, activations=self.activations,
+                         layer_bits=self.layer_bits, flash_budget=self.flash_budget)
+        ptq.check()
+        self.layer_bits = ptq.layer_bits   # normalised ("int4:nearest" -> "int4")
+        if self.flash_budget is not None:
+            check_budget_weights(self.weights)
 
 
 def check_expressible(prepared: Graph) -> None:

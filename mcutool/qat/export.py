@@ -1,7 +1,9 @@
 """The trained module back to the IR: its weights and ranges into the prepared float graph,
-the int8 graph from mcutool.quantize's quantizer (with int4 weight tensors where the module
-trained int4 weights), then every weight tensor replaced by the module's own codes and
-scales, so that the graph computes with exactly the weights the module trained with.
+the quantized graph from mcutool.quantize's quantizer (the module's per-layer weight formats,
+int4 weight tensors where it trained int4; the 16x8 graph where every activation is int16),
+then every weight tensor replaced by the module's own codes and scales (and the bias
+re-quantized on its int32 or int64 grid), so that the graph computes with exactly the weights
+the module trained with.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import torch
 from mcutool.ir import Graph, QuantParams, Tensor
 from mcutool.ir.dtypes import dtype_of
 from mcutool.qat.model import QatModel, activation_names
+from mcutool.quantize import int16 as q16
 from mcutool.quantize import params as qp
 from mcutool.quantize.quantizer import quantize_graph
 
@@ -34,12 +37,24 @@ def export_graph(model: QatModel) -> Graph:
             op.inputs = (op.inputs + [""] * 3)[:3]
             op.inputs[2] = name
     ranges = {n: model.act_range(n) for n in activation_names(g)}
-    q = quantize_graph(g, ranges, per_channel=True, weights=model.weight_format)
+    # the per-layer formats go where pipeline.build_quantized passes them (an "int16" layer
+    # format, int16 activations for some layers only, reaches the quantizer the same way)
+    q = quantize_graph(g, ranges, True, "int8", model.activations, model.formats)
     by_output = {op.outputs[0]: op for op in q.operators}
     for op in layers:
         _set_weights(q, by_output[op.outputs[0]], model, model.layer_index[op.outputs[0]])
-    q.description = f"mcutool quantization-aware training ({model.weight_format} weights)"
+    q.description = f"mcutool quantization-aware training ({describe(model.formats, model.activations)})"
     return q
+
+
+def describe(formats: dict[str, str], activations: str) -> str:
+    """"int4 weights", "mixed weights (3 int8, 1 int4)", with ", int16 activations"."""
+    kinds = list(formats.values())
+    if len(set(kinds)) <= 1:
+        text = f"{kinds[0] if kinds else 'int8'} weights"
+    else:
+        text = "mixed weights (" + ", ".join(f"{kinds.count(f)} {f}" for f in dict.fromkeys(kinds)) + ")"
+    return text + (", int16 activations" if activations == "int16" else "")
 
 
 def _set_weights(q: Graph, op, model: QatModel, k: int) -> None:
@@ -54,7 +69,8 @@ def _set_weights(q: Graph, op, model: QatModel, k: int) -> None:
     w_t.quant = QuantParams(scales, np.zeros(scales.size, np.int64), wq.axis)
     channels = b_t.shape[0]
     in_scale = float(q.tensors[op.inputs[0]].scale)
-    b_q, b_scales = qp.quantize_bias(b.numpy(), in_scale, np.broadcast_to(scales, (channels,)))
+    quantize_bias = q16.quantize_bias if b_t.dtype == "int64" else qp.quantize_bias   # 16x8: int64
+    b_q, b_scales = quantize_bias(b.numpy(), in_scale, np.broadcast_to(scales, (channels,)))
     b_t.data = b_q
     zeros = np.zeros(b_scales.size, np.int64)
     b_t.quant = QuantParams(b_scales, zeros, 0) if wq.axis is not None else QuantParams(b_scales[:1], zeros[:1])

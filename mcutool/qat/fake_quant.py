@@ -34,7 +34,7 @@ def grad_scale(s: torch.Tensor, g: float) -> torch.Tensor:
 
 
 def fake_quantize(x: torch.Tensor, scale: torch.Tensor, zero_point: torch.Tensor | float,
-                  qmin: int, qmax: int) -> torch.Tensor:
+                  qmin: float, qmax: float) -> torch.Tensor:
     q = torch.clamp(round_ste(x / scale) + zero_point, qmin, qmax)
     return (q - zero_point) * scale
 
@@ -45,25 +45,36 @@ def codes(x: torch.Tensor, scale: torch.Tensor, zero_point: float, qmin: int, qm
         return torch.clamp(round_half_away(x / scale) + zero_point, qmin, qmax)
 
 
+# The activation grids: int8 asymmetric (a zero point), int16 symmetric (zero point 0,
+# scale max|x| / 32767 as mcutool/quantize/int16.py, TFLite's 16x8 scheme).
+ACT_GRIDS = {8: (-128, 127), 16: (-32768, 32767)}
+
+
 class ActQuant(nn.Module):
-    """Per-tensor asymmetric int8 fake quantizer of one activation (or a group sharing one).
+    """Per-tensor fake quantizer of one activation (or a group sharing one), on the int8 or
+    the int16 grid (`bits`).
 
-    The zero point stays where PTQ calibration put it; the scale is a buffer, or an LSQ
-    parameter with `learn`. `fixed` pins it (softmax, logistic, tanh outputs)."""
+    The zero point stays where PTQ calibration put it (0 for int16); the scale is a buffer, or
+    an LSQ parameter with `learn`. `fixed` pins it (softmax, logistic, tanh outputs)."""
 
-    QMIN, QMAX = -128, 127
+    QMIN, QMAX = ACT_GRIDS[8]
 
-    def __init__(self, scale: float, zero_point: int, features: int, learn: bool = False, fixed: bool = False):
+    def __init__(self, scale: float, zero_point: int, features: int, learn: bool = False, fixed: bool = False,
+                 bits: int = 8):
         super().__init__()
+        if bits not in ACT_GRIDS:
+            raise ValueError(f"activations are 8 or 16 bits, not {bits}")
         value = torch.tensor(float(scale), dtype=torch.float32)
         self.learn = learn and not fixed
         if self.learn:
             self.scale = nn.Parameter(value)
         else:
             self.register_buffer("scale", value)
+        self.bits = bits
+        self.qmin, self.qmax = ACT_GRIDS[bits]
         self.zero_point = int(zero_point)
         self.fixed = fixed
-        self.g = 1.0 / math.sqrt(max(1, features) * (self.QMAX - self.QMIN))
+        self.g = 1.0 / math.sqrt(max(1, features) * (self.qmax - self.qmin))
         self.enabled = True
 
     def step(self) -> torch.Tensor:
@@ -73,11 +84,19 @@ class ActQuant(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.enabled:
             return x
-        return fake_quantize(x, self.step(), float(self.zero_point), self.QMIN, self.QMAX)
+        return fake_quantize(x, self.step(), float(self.zero_point), self.qmin, self.qmax)
 
     def params(self) -> tuple[float, int]:
-        """(scale, zero point) as the int8 graph will hold them (float32 scale)."""
+        """(scale, zero point) as the quantized graph will hold them (float32 scale)."""
         return float(self.scale.detach().abs().clamp_min(1e-8)), self.zero_point
+
+    def real_range(self) -> tuple[float, float]:
+        """The real range whose quantization parameters (quantize.params for int8,
+        quantize.int16 for int16: symmetric over qmax) are this quantizer's."""
+        scale, zp = self.params()
+        if self.bits == 16:
+            return -self.qmax * scale, self.qmax * scale
+        return (self.qmin - zp) * scale, (self.qmax - zp) * scale
 
 
 class WeightQuant(nn.Module):

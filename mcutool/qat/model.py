@@ -1,12 +1,14 @@
 """The float IR as a torch module with fake quantization exactly where the int8 graph
 quantizes (mcutool.quantize.quantizer writes that graph; this mirrors it):
 
-- every activation tensor (the input and each operator's output) per tensor, asymmetric, with
-  the (scale, zero point) PTQ calibration gives it: fixed outputs (softmax, logistic, tanh)
-  pinned, and one quantizer for the tensors that share parameters in the int8 graph (pooling,
-  reshape, pad, concatenation: the OpDefs' QuantRule.shared_scale);
-- weights symmetric per channel (int8 or int4 grid), biases on their int32 grid;
-- other float constants (a MUL or ADD operand) on their int8 grid, frozen.
+- every activation tensor (the input and each operator's output) per tensor with the
+  (scale, zero point) PTQ calibration gives it, on its own grid (`bits`: int8 asymmetric, or
+  int16 symmetric with zero point 0): fixed outputs (softmax, logistic, tanh) pinned, and one
+  quantizer for the tensors that share parameters in the quantized graph (pooling, reshape,
+  pad, concatenation: the OpDefs' QuantRule.shared_scale);
+- weights symmetric, per layer in its format (`formats`: int8 or int4 grid, per channel where
+  TFLite allows), biases on their int32 grid (int64 where the layer's input is int16);
+- other float constants (a MUL or ADD operand) on their output's grid (int8 or int16), frozen.
 
 Fused activations clip in the float forward (env.fused) and again in the output's range.
 The graph it is built from is prepared (mcutool.quantize.prepare): batch norm is already folded
@@ -29,9 +31,12 @@ from mcutool.qat.batchnorm import BatchStatFold, channel_stats
 from mcutool.qat.env import TorchEnv, to_internal, to_nhwc
 from mcutool.qat.fake_quant import ActQuant, WeightQuant, fake_quantize
 from mcutool.qat.grid import weight_layout
+from mcutool.qat.weight_formats import weight_quantizer
+from mcutool.quantize import int16 as q16
 from mcutool.quantize import params as qp
 
 INT32_MAX = (1 << 31) - 1
+INT64_LIMIT = float(1 << 62)   # quantize/int16.py's bias clip
 
 
 def activation_names(graph: Graph) -> list[str]:
@@ -62,11 +67,17 @@ def shared_groups(graph: Graph, act: dict[str, QuantParams]) -> dict[str, str]:
 
 
 class QatModel(nn.Module):
-    def __init__(self, graph: Graph, act: dict[str, QuantParams], weights: str = "int8",
-                 learn_scales: bool = False):
+    def __init__(self, graph: Graph, act: dict[str, QuantParams], formats: dict[str, str] | str = "int8",
+                 learn_scales: bool = False, bits: dict[str, int] | None = None):
+        """act: each activation's starting parameters, on its grid; formats: operator name ->
+        weight format (qat/formats.py; a string: every layer); bits: activation -> 8 or 16
+        (all 8 when None)."""
         super().__init__()
         self.graph = graph
-        self.weight_format = weights
+        if isinstance(formats, str):
+            formats = {op.name: formats for op in graph.operators if get(op.type).quant.weight_axis is not None}
+        self.formats = dict(formats)
+        self.bits = bits or {n: 8 for n in activation_names(graph)}
         fixed = {op.outputs[0] for op in graph.operators if get(op.type).quant.fixed_output is not None}
         names = activation_names(graph)
         groups = shared_groups(graph, {n: act[n] for n in names})
@@ -78,7 +89,8 @@ class QatModel(nn.Module):
             q = act[r]
             features = int(np.prod(graph.tensors[r].shape))
             pinned = any(n in fixed for n in members[r])
-            self.act.append(ActQuant(float(q.scale[0]), int(q.zero_point[0]), features, learn_scales, pinned))
+            self.act.append(ActQuant(float(q.scale[0]), int(q.zero_point[0]), features, learn_scales, pinned,
+                                     self.bits[r]))
             for n in members[r]:
                 self.act_index[n] = k
 
@@ -111,19 +123,26 @@ class QatModel(nn.Module):
         self.ir_axes.append(ir_axis)
         self.w.append(nn.Parameter(w))
         self.b.append(nn.Parameter(torch.from_numpy(np.array(b, np.float32))))
-        qmax, axis = weight_layout(op.type, ir_axis, self.weight_format)
-        self.wq.append(WeightQuant(w, axis, qmax, learn))
+        fmt = self.formats.get(op.name, "int8")
+        qmax, axis = weight_layout(op.type, ir_axis, fmt, self.bits[op.inputs[0]] == 16)
+        self.wq.append(weight_quantizer(fmt, w, axis, qmax, learn))
 
     def _add_constants(self, op: Operator, act: dict[str, QuantParams]) -> None:
-        """Non-weight constants as the int8 graph will hold them (quantizer._operands)."""
+        """Non-weight constants as the quantized graph will hold them (quantizer._operands:
+        int8 per tensor, or int16 symmetric where the output is int16)."""
         rule = get(op.type).quant
+        int16 = self.bits[op.outputs[0]] == 16
         for n in op.inputs:
             t = self.graph.tensors[n] if n else None
             if t is None or not t.is_const or n in self.constants:
                 continue
             data = np.asarray(t.data)
             self.raw_constants[n] = torch.from_numpy(np.array(data, np.float32))
-            if t.dtype == "float32" and rule.float_constants in ("own", "output"):
+            if t.dtype == "float32" and rule.float_constants in ("own", "output") and int16:
+                q = q16.constant_quant(data) if rule.float_constants == "own" else act[op.outputs[0]]
+                scale = float(q.scale[0])
+                data = q16.quantize_values(data, scale).astype(np.float32) * np.float32(scale)
+            elif t.dtype == "float32" and rule.float_constants in ("own", "output"):
                 q = (qp.activation_quant(float(data.min()), float(data.max()))
                      if rule.float_constants == "own" else act[op.outputs[0]])
                 data = qp.fake_quantize(data, float(q.scale[0]), int(q.zero_point[0]))
@@ -163,8 +182,14 @@ class QatModel(nn.Module):
         w = self._eff[k][0] if k in self._eff else self.effective(k)[0]
         return self.weight_quant(k)(w)
 
+    @property
+    def activations(self) -> str:
+        """"int16" when every activation is int16 (the 16x8 graph), else "int8"."""
+        return "int16" if all(b == 16 for b in self.bits.values()) else "int8"
+
     def fake_bias(self, op: Operator) -> torch.Tensor | None:
-        """The bias on its int32 grid, scale input_scale * weight_scale per channel."""
+        """The bias on its int32 grid (int64 for an int16 input), scale input_scale *
+        weight_scale per channel."""
         k = self.layer_index[op.outputs[0]]
         if self._raw == k:
             return None
@@ -173,7 +198,8 @@ class QatModel(nn.Module):
         if not (wq.enabled and aq.enabled):
             return b
         s = (aq.step() * wq.step(w).reshape(-1)).detach()
-        return fake_quantize(b, s, 0.0, -INT32_MAX, INT32_MAX)
+        limit = INT64_LIMIT if aq.bits == 16 else INT32_MAX
+        return fake_quantize(b, s, 0.0, -limit, limit)
 
     # -- batch norm with batch statistics (QatOptions.batch_norm == "batch") ------------------
     def _pre_activation(self, env: TorchEnv, op: Operator, k: int) -> torch.Tensor:
@@ -201,9 +227,8 @@ class QatModel(nn.Module):
     def set_quantize(self, on: bool) -> None:
         """Fake quantization on (training, agreement) or off (the float model)."""
         self.quantizing = on
-        for m in self.modules():
-            if isinstance(m, (ActQuant, WeightQuant)):
-                m.enabled = on
+        for m in [*self.act, *self.wq]:   # every weight quantizer, whatever its format
+            m.enabled = on
 
     # -- forward ------------------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -232,6 +257,5 @@ class QatModel(nn.Module):
 
     # -- what export reads ----------------------------------------------------------------------
     def act_range(self, name: str) -> tuple[float, float]:
-        """The real range whose int8 parameters (quantize.params) are this tensor's."""
-        scale, zp = self.act_quant(name).params()
-        return (ActQuant.QMIN - zp) * scale, (ActQuant.QMAX - zp) * scale
+        """The real range whose quantization parameters are this tensor's."""
+        return self.act_quant(name).real_range()

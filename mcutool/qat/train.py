@@ -22,11 +22,13 @@ import torch
 import torch.nn.functional as F
 
 from mcutool.ir import Graph
+from mcutool.lower import lower_graph
 from mcutool.progress import progress_bar
 from mcutool.qat.checks import QatOptions
 from mcutool.qat.distributed import World, start, stop, wrap
 from mcutool.qat.evaluate import float_accuracy, int8_accuracy, weight_flash_bytes
 from mcutool.qat.export import export_graph
+from mcutool.qat.formats import activation_bits, layer_formats
 from mcutool.qat.model import QatModel
 from mcutool.quantize.calibrate import calibrate
 from mcutool.quantize.quantizer import activation_quant_params
@@ -39,11 +41,19 @@ class QatResult:
     summary: dict
 
 
-def build_model(prepared: Graph, x_calib: np.ndarray, options: QatOptions) -> QatModel:
+def build_model(prepared: Graph, x_calib: np.ndarray, options: QatOptions,
+                formats: dict[str, str] | None = None) -> QatModel:
+    """The module with PTQ's starting scales; formats: operator name -> weight format (from
+    the options' --weights and --layer-bits when None)."""
     ranges = calibrate(prepared, x_calib, options.method)
+    formats = layer_formats(prepared, options) if formats is None else formats
+    bits = activation_bits(prepared, formats, options.activations)
     act = activation_quant_params(prepared, ranges)
+    if 16 in bits.values():   # each tensor starts from PTQ's parameters on its own grid
+        act16 = activation_quant_params(prepared, ranges, "int16")
+        act = {n: act16[n] if bits.get(n) == 16 else q for n, q in act.items()}
     torch.manual_seed(options.seed)
-    model = QatModel(prepared, act, options.weights, options.learn_scales)
+    model = QatModel(prepared, act, formats, options.learn_scales, bits)
     if options.batch_norm == "batch":
         model.batch_statistics(torch.from_numpy(np.ascontiguousarray(x_calib, np.float32)))
     return model
@@ -85,8 +95,10 @@ def train(model: QatModel, x: np.ndarray, y: np.ndarray, options: QatOptions, wo
 
 
 def run_qat(graph: Graph, prepared: Graph, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
-            options: QatOptions, world: World, progress: bool = False) -> QatResult | None:
-    """Train; rank 0 gets the result, other ranks None. Inputs are checked already."""
+            options: QatOptions, world: World, progress: bool = False,
+            formats: dict[str, str] | None = None) -> QatResult | None:
+    """Train; rank 0 gets the result, other ranks None. Inputs are checked already; formats:
+    operator name -> weight format (qat/formats.py; from the options when None)."""
     threads = torch.get_num_threads()
     deterministic = torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(1)
@@ -94,8 +106,9 @@ def run_qat(graph: Graph, prepared: Graph, x: np.ndarray, y: np.ndarray, x_val: 
     try:
         start(world)
         t0 = time.perf_counter()
-        model = build_model(prepared, x[:options.calib_samples], options)
+        model = build_model(prepared, x[:options.calib_samples], options, formats)
         ptq = export_graph(model)
+        lower_graph(ptq)   # an operator without a kernel for these types fails before training
         t1 = time.perf_counter()
         losses = train(model, x, y, options, world, progress)
         t2 = time.perf_counter()
@@ -108,6 +121,7 @@ def run_qat(graph: Graph, prepared: Graph, x: np.ndarray, y: np.ndarray, x_val: 
     qat = export_graph(model)
     summary = {
         "options": asdict(options),
+        "layer_formats": dict(model.formats),
         "world_size": world.size,
         "train_samples": len(x),
         "val_samples": len(x_val),

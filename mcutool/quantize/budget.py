@@ -49,8 +49,14 @@ class BudgetError(McutoolError):
     pass
 
 
-def _candidates(op_type: str) -> tuple[str, ...]:
-    return tuple(c for c in CANDIDATES if not c.startswith("int4") or op_type in INT4_OPS)
+def check_budget_weights(weights: str) -> None:
+    if weights != BASELINE:
+        raise BudgetError("--flash-budget chooses the weight format of each layer itself; leave --weights "
+                          "at int8 (name fixed layers with --layer-bits)")
+
+
+def _candidates(op_type: str, candidates: tuple[str, ...] = CANDIDATES) -> tuple[str, ...]:
+    return tuple(c for c in candidates if not c.startswith("int4") or op_type in INT4_OPS)
 
 
 class _Measure:
@@ -80,13 +86,13 @@ def layer_weight_bytes(qgraph: Graph, op_name: str) -> int:
     return stored_bytes(qgraph).get(w.name, w.nbytes)
 
 
-def search_budget(cal: Calibrated, budget: int, progress: bool = False) -> tuple[dict[str, str], dict]:
+def search_budget(cal: Calibrated, budget: int, progress: bool = False,
+                  candidates: tuple[str, ...] = CANDIDATES) -> tuple[dict[str, str], dict]:
     """(operator name -> format, the report: candidates tried per layer, the choice, its bytes
-    and SQNR). layers named by --layer-bits keep their format."""
+    and SQNR). layers named by --layer-bits keep their format. candidates: the formats tried
+    (a subset of CANDIDATES; `qat` offers only those it can train)."""
     from mcutool.quantize.pipeline import build_quantized, layer_formats
-    if cal.options.weights != BASELINE:
-        raise BudgetError("--flash-budget chooses the weight format of each layer itself; leave --weights "
-                          "at int8 (name fixed layers with --layer-bits)")
+    check_budget_weights(cal.options.weights)
     baseline_formats = layer_formats(cal)   # int8, except the layers --layer-bits fixes
     fixed = named_layers(cal)
     measure = _Measure(cal.reference, cal.x[:MAX_SAMPLES])
@@ -101,7 +107,7 @@ def search_budget(cal: Calibrated, budget: int, progress: bool = False) -> tuple
     sizes: dict[tuple[str, str], int] = {}
     for name, fmt in baseline_formats.items():
         sizes[name, fmt] = layer_weight_bytes(base_graph, name)
-        for cand in ([] if name in fixed else _candidates(op_types[name])):
+        for cand in ([] if name in fixed else _candidates(op_types[name], candidates)):
             if cand == ADAROUND:
                 continue
             graphs[name, cand] = build_quantized(cal, {**baseline_formats, name: cand})[0]
@@ -117,7 +123,7 @@ def search_budget(cal: Calibrated, budget: int, progress: bool = False) -> tuple
     layers = []
     for name, fmt in baseline_formats.items():
         tried = [(fmt, sizes[name, fmt], 0.0, base_noise)]
-        for cand in ([] if name in fixed else _candidates(op_types[name])):
+        for cand in ([] if name in fixed else _candidates(op_types[name], candidates)):
             g = graphs.pop((name, cand), None) or build_quantized(cal, {**baseline_formats, name: cand})[0]
             noise = measure.noise(g)
             # a format measured better than int8 is counted as no loss (the gain is calibration
