@@ -207,22 +207,27 @@ def quantize(model: str, calib_path: str, output_path: str, layer_bits: str | No
 @click.option("--epochs", type=int, required=True, help="Passes over the training data (at least 1).")
 @click.option("--lr", type=float, default=1e-4, show_default=True, help="Adam learning rate (cosine schedule).")
 @click.option("--batch", type=int, default=64, show_default=True, help="Samples per step (over all processes).")
-@click.option("--weights", type=click.Choice(["int8", "int4"]), default="int8", show_default=True,
-              help="Weight grid: int8, or int4 (-7..7; per channel, fully connected per tensor).")
+@click.option("--weights", default="int8", show_default=True, metavar="int8|int4|codebook:K",
+              help="Weight grid: int8, int4 (-7..7; per channel, fully connected per tensor), or "
+                   "codebook:K (K = 2..16 shared int8 values per layer, per-channel scales; the "
+                   "centroids are trained, each by the sum of its weights' gradients).")
+@click.option("--codebook-reassign", is_flag=True,
+              help="With codebook:K, move each weight to its nearest centroid once per epoch "
+                   "(default: the indices of the initial clustering stay fixed).")
 @click.option("--learn-scales", is_flag=True, help="Learn the step sizes too (LSQ).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of initialisation and shuffling.")
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False),
               help="The int8 .tflite to write.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def qat(model: str, train_path: str, val_path: str | None, epochs: int, lr: float, batch: int, weights: str,
-        learn_scales: bool, seed: int, output_path: str, as_json: bool) -> None:
+        codebook_reassign: bool, learn_scales: bool, seed: int, output_path: str, as_json: bool) -> None:
     """Quantization-aware training of a float MODEL (a classifier) into an int8 .tflite; prints
     the float, PTQ and QAT accuracy. Runs under `torchrun --nproc_per_node=K -m mcutool qat ...`."""
     from mcutool.qat.checks import QatOptions
     from mcutool.qat.command import format_summary
     from mcutool.quantize.command import write_model
     options = QatOptions(epochs=epochs, lr=lr, batch_size=batch, weights=weights, learn_scales=learn_scales,
-                         seed=seed)
+                         seed=seed, codebook_reassign=codebook_reassign)
     result = api.qat_file(api.load_model(model), train_path, val_path, options, progress=not as_json)
     if result is None:
         return  # not rank 0: rank 0 writes and prints

@@ -12,6 +12,7 @@ from mcutool.ir import Graph
 from mcutool.ops import find
 from mcutool.qat import QatError
 from mcutool.qat.grid import WEIGHT_FORMATS
+from mcutool.quantize.codebook import CodebookError, parse_weights
 
 BATCH_NORM_MODES = ("frozen", "batch")
 
@@ -21,13 +22,16 @@ class QatOptions:
     epochs: int = 5
     lr: float = 1e-4                # fine-tuning a trained model: small steps (benchmarks/qat.py)
     batch_size: int = 64
-    weights: str = "int8"           # int8 or int4 (symmetric, per channel; FC per tensor)
+    weights: str = "int8"           # int8 or int4 (symmetric, per channel; FC per tensor), or
+                                    # codebook:K (K shared int8 values per layer, mcutool/qat/codebook.py)
     learn_scales: bool = False      # LSQ step sizes for weights and activations
     seed: int = 0
     calib_samples: int = 1000       # PTQ calibration on the first N training samples
     method: str = "mse"             # PTQ range estimator the scales start from
     batch_norm: str = "frozen"      # "frozen": train prepare()'s fold; "batch": batch statistics
                                     # for the first half of the epochs (mcutool/qat/batchnorm.py)
+    codebook_reassign: bool = False  # codebook:K: weights to their nearest centroid once per
+                                     # epoch (else the indices stay PTQ's; see mcutool/qat/codebook.py)
 
     def check(self) -> None:
         if self.epochs < 1:
@@ -36,8 +40,17 @@ class QatOptions:
             raise QatError(f"--lr must be positive, got {self.lr}")
         if self.batch_size < 1:
             raise QatError(f"--batch must be at least 1, got {self.batch_size}")
-        if self.weights not in WEIGHT_FORMATS:
-            raise QatError(f"--weights must be one of {', '.join(WEIGHT_FORMATS)}, got {self.weights!r}")
+        try:
+            codebook = parse_weights(self.weights)
+        except CodebookError as e:
+            raise QatError(str(e)) from None
+        if self.weights not in WEIGHT_FORMATS and codebook is None:
+            raise QatError(f"--weights must be one of {', '.join(WEIGHT_FORMATS)} or codebook:K, got {self.weights!r}")
+        if codebook is None and self.codebook_reassign:
+            raise QatError("--codebook-reassign applies to --weights codebook:K only")
+        if codebook is not None and self.batch_norm == "batch":
+            # the codebook fixes the weights' values, which batch statistics would rescale every step
+            raise QatError("batch_norm='batch' does not combine with codebook weights; use 'frozen'")
         if self.batch_norm not in BATCH_NORM_MODES:
             raise QatError(f"batch_norm must be one of {', '.join(BATCH_NORM_MODES)}, got {self.batch_norm!r}")
         if self.calib_samples < 1:

@@ -1,7 +1,9 @@
 """The trained module back to the IR: its weights and ranges into the prepared float graph,
 the int8 graph from mcutool.quantize's quantizer (with int4 weight tensors where the module
 trained int4 weights), then every weight tensor replaced by the module's own codes and
-scales, so that the graph computes with exactly the weights the module trained with.
+scales, so that the graph computes with exactly the weights the module trained with. Codebook
+weights are int8 codes with at most K values per layer, and the graph carries the marker that
+makes `generate` store them as packed indices and a table.
 """
 from __future__ import annotations
 
@@ -11,9 +13,11 @@ import numpy as np
 import torch
 
 from mcutool.ir import Graph, QuantParams, Tensor
+from mcutool.ir.codebook import with_marker
 from mcutool.ir.dtypes import dtype_of
 from mcutool.qat.model import QatModel, activation_names
 from mcutool.quantize import params as qp
+from mcutool.quantize.codebook import parse_weights
 from mcutool.quantize.quantizer import quantize_graph
 
 
@@ -38,7 +42,11 @@ def export_graph(model: QatModel) -> Graph:
     by_output = {op.outputs[0]: op for op in q.operators}
     for op in layers:
         _set_weights(q, by_output[op.outputs[0]], model, model.layer_index[op.outputs[0]])
-    q.description = f"mcutool quantization-aware training ({model.weight_format} weights)"
+    codebook = parse_weights(model.weight_format)
+    if codebook is None:
+        q.description = f"mcutool quantization-aware training ({model.weight_format} weights)"
+    else:   # marked as apply_codebook marks PTQ's: generate stores the weights packed with their table
+        q.description = with_marker("mcutool quantization-aware training (codebook weights)", codebook)
     return q
 
 

@@ -5,7 +5,8 @@ quantizes (mcutool.quantize.quantizer writes that graph; this mirrors it):
   the (scale, zero point) PTQ calibration gives it: fixed outputs (softmax, logistic, tanh)
   pinned, and one quantizer for the tensors that share parameters in the int8 graph (pooling,
   reshape, pad, concatenation: the OpDefs' QuantRule.shared_scale);
-- weights symmetric per channel (int8 or int4 grid), biases on their int32 grid;
+- weights symmetric per channel (int8 or int4 grid, or int8 codes sharing K values per layer:
+  mcutool/qat/codebook.py), biases on their int32 grid;
 - other float constants (a MUL or ADD operand) on their int8 grid, frozen.
 
 Fused activations clip in the float forward (env.fused) and again in the output's range.
@@ -26,10 +27,13 @@ from torch import nn
 from mcutool.ir import Graph, Operator, QuantParams
 from mcutool.ops import get
 from mcutool.qat.batchnorm import BatchStatFold, channel_stats
+from mcutool.qat.codebook import CodebookQuant
 from mcutool.qat.env import TorchEnv, to_internal, to_nhwc
 from mcutool.qat.fake_quant import ActQuant, WeightQuant, fake_quantize
 from mcutool.qat.grid import weight_layout
 from mcutool.quantize import params as qp
+from mcutool.quantize.codebook import OPS as CODEBOOK_OPS
+from mcutool.quantize.codebook import parse_weights
 
 INT32_MAX = (1 << 31) - 1
 
@@ -112,7 +116,11 @@ class QatModel(nn.Module):
         self.w.append(nn.Parameter(w))
         self.b.append(nn.Parameter(torch.from_numpy(np.array(b, np.float32))))
         qmax, axis = weight_layout(op.type, ir_axis, self.weight_format)
-        self.wq.append(WeightQuant(w, axis, qmax, learn))
+        k = parse_weights(self.weight_format)
+        if k is not None and op.type in CODEBOOK_OPS:
+            self.wq.append(CodebookQuant(w, axis, k, learn))
+        else:
+            self.wq.append(WeightQuant(w, axis, qmax, learn))
 
     def _add_constants(self, op: Operator, act: dict[str, QuantParams]) -> None:
         """Non-weight constants as the int8 graph will hold them (quantizer._operands)."""
@@ -144,8 +152,8 @@ class QatModel(nn.Module):
     def act_quant(self, name: str) -> ActQuant:
         return cast(ActQuant, self.act[self.act_index[name]])
 
-    def weight_quant(self, k: int) -> WeightQuant:
-        return cast(WeightQuant, self.wq[k])
+    def weight_quant(self, k: int) -> WeightQuant | CodebookQuant:
+        return cast("WeightQuant | CodebookQuant", self.wq[k])
 
     def effective(self, k: int, y_pre: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """The layer's float weights and bias: as trained, or with batch norm folded in."""
@@ -202,8 +210,17 @@ class QatModel(nn.Module):
         """Fake quantization on (training, agreement) or off (the float model)."""
         self.quantizing = on
         for m in self.modules():
-            if isinstance(m, (ActQuant, WeightQuant)):
+            if isinstance(m, (ActQuant, WeightQuant, CodebookQuant)):
                 m.enabled = on
+
+    def reassign_codebooks(self) -> int:
+        """Every codebook layer's weights to their nearest centroids (QatOptions.codebook_reassign,
+        once per epoch); how many indices changed."""
+        changed = 0
+        for k, wq in enumerate(self.wq):
+            if isinstance(wq, CodebookQuant):
+                changed += wq.reassign(self.effective(k)[0].detach())
+        return changed
 
     # -- forward ------------------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
