@@ -211,23 +211,27 @@ def quantize(model: str, calib_path: str, output_path: str, layer_bits: str | No
               help="Weight grid: int8, int4 (-7..7; per channel, fully connected per tensor), or "
                    "codebook:K (K = 2..16 shared int8 values per layer, per-channel scales; the "
                    "centroids are trained, each by the sum of its weights' gradients).")
-@click.option("--codebook-reassign", is_flag=True,
-              help="With codebook:K, move each weight to its nearest centroid once per epoch "
-                   "(default: the indices of the initial clustering stay fixed).")
+@click.option("--codebook-reassign/--codebook-fixed", default=None,
+              help="With codebook:K: move each weight to its nearest centroid once per epoch (the "
+                   "default), or keep the indices of the initial clustering.")
 @click.option("--learn-scales", is_flag=True, help="Learn the step sizes too (LSQ).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of initialisation and shuffling.")
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False),
               help="The int8 .tflite to write.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def qat(model: str, train_path: str, val_path: str | None, epochs: int, lr: float, batch: int, weights: str,
-        codebook_reassign: bool, learn_scales: bool, seed: int, output_path: str, as_json: bool) -> None:
+        codebook_reassign: bool | None, learn_scales: bool, seed: int, output_path: str, as_json: bool) -> None:
     """Quantization-aware training of a float MODEL (a classifier) into an int8 .tflite; prints
     the float, PTQ and QAT accuracy. Runs under `torchrun --nproc_per_node=K -m mcutool qat ...`."""
+    from mcutool.qat import QatError
     from mcutool.qat.checks import QatOptions
     from mcutool.qat.command import format_summary
     from mcutool.quantize.command import write_model
+    if codebook_reassign is not None and not weights.startswith("codebook"):
+        flag = "--codebook-reassign" if codebook_reassign else "--codebook-fixed"
+        raise QatError(f"{flag} applies to --weights codebook:K only")
     options = QatOptions(epochs=epochs, lr=lr, batch_size=batch, weights=weights, learn_scales=learn_scales,
-                         seed=seed, codebook_reassign=codebook_reassign)
+                         seed=seed, codebook_reassign=codebook_reassign is not False)
     result = api.qat_file(api.load_model(model), train_path, val_path, options, progress=not as_json)
     if result is None:
         return  # not rank 0: rank 0 writes and prints

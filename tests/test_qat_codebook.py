@@ -97,10 +97,11 @@ def test_fixed_indices_stay_and_reassign_moves_each_weight_to_its_nearest_centro
     assert np.allclose(np.abs(u - chosen), best)
 
 
-def trained(weights: str, reassign: bool, epochs: int = 2, n: int = 300):
+def trained(weights: str, reassign: bool, epochs: int = 2, n: int = 300, learn: bool = False):
     d = np.load(ROOT / "examples" / "digits_train.npz")
     x, y = d["x"][:n], d["y"][:n].astype(np.int64)
-    options = QatOptions(epochs=epochs, weights=weights, codebook_reassign=reassign, calib_samples=n)
+    options = QatOptions(epochs=epochs, weights=weights, codebook_reassign=reassign, calib_samples=n,
+                         learn_scales=learn)
     m = build_model(prepare(api.load_model(DIGITS)), x, options)
     start = [wq.indices.clone() for wq in m.wq]
     train(m, x, y, options, World(), progress=False)
@@ -114,11 +115,12 @@ def test_training_keeps_or_reassigns_the_indices(reassign):
     assert all(same) if not reassign else not all(same)
 
 
-def test_exported_weights_are_the_trained_fake_quantized_weights():
+@pytest.mark.parametrize("learn", [False, True])
+def test_exported_weights_are_the_trained_fake_quantized_weights(learn):
     """Decoded int8 weights times their scales == the module's weights, exactly; at most K
     values per layer; marked, and lowered to the codebook kernels with the packed indices of
-    the PTQ path."""
-    m, _ = trained("codebook:8", True)
+    the PTQ path. With learned (LSQ) scales too."""
+    m, _ = trained("codebook:8", True, learn=learn)
     q = export_graph(m)
     assert codebook_k(q.description) == 8
     by_output = {op.outputs[0]: op for op in q.operators}
@@ -166,7 +168,8 @@ def small_train(tmp_path_factory):
 @pytest.mark.parametrize("args,message", [
     (["--weights", "codebook:17"], "error: --weights 'codebook:17': write codebook:K with K from 2 to 16"),
     (["--weights", "int5"], "error: --weights must be one of int8, int4 or codebook:K, got 'int5'"),
-    (["--codebook-reassign"], "error: --codebook-reassign applies to --weights codebook:K only")])
+    (["--codebook-reassign"], "error: --codebook-reassign applies to --weights codebook:K only"),
+    (["--weights", "int4", "--codebook-fixed"], "error: --codebook-fixed applies to --weights codebook:K only")])
 def test_bad_codebook_options(capsys, tmp_path, small_train, args, message):
     out = tmp_path / "out.tflite"
     code, _, err = cli(capsys, "qat", DIGITS, "--train", small_train, "--epochs", 1, "-o", out, *args)
@@ -187,7 +190,7 @@ def test_qat_codebook_cli_writes_a_packed_model_bit_exact_with_tflite_micro(caps
     val = tmp_path / "val.npz"
     np.savez(val, x=d["x"][:120], y=d["y"][:120])
     code, stdout, _ = cli(capsys, "qat", DIGITS, "--train", small_train, "--val", val, "--epochs", 2,
-                          "--weights", "codebook:8", "--codebook-reassign", "-o", out)
+                          "--weights", "codebook:8", "-o", out)
     assert code == 0, stdout
     assert "codebook:8 weights, indices re-assigned every epoch" in stdout
     for row in ("PTQ codebook:8", "QAT codebook:8", "packed indices and a table per layer"):
@@ -203,3 +206,15 @@ def test_qat_codebook_cli_writes_a_packed_model_bit_exact_with_tflite_micro(caps
     for board in ("host", "mps2-an386"):
         report = validate_model(out, val, board=board)
         assert report["mismatches"] == 0 and report["samples"] == 120, board
+
+
+def test_qat_codebook_fixed_json(capsys, tmp_path, small_train):
+    out = tmp_path / "cb4.tflite"
+    code, stdout, _ = cli(capsys, "qat", DIGITS, "--train", small_train, "--epochs", 1, "--weights", "codebook:4",
+                          "--codebook-fixed", "-o", out, "--json")
+    assert code == 0
+    import json
+    report = json.loads(stdout)
+    assert report["options"]["weights"] == "codebook:4" and report["options"]["codebook_reassign"] is False
+    assert report["weight_bytes"]["qat"] <= report["weight_bytes"]["ptq"] < 1000
+    assert codebook_k(api.load_model(out).description) == 4

@@ -30,8 +30,9 @@ class QatOptions:
     method: str = "mse"             # PTQ range estimator the scales start from
     batch_norm: str = "frozen"      # "frozen": train prepare()'s fold; "batch": batch statistics
                                     # for the first half of the epochs (mcutool/qat/batchnorm.py)
-    codebook_reassign: bool = False  # codebook:K: weights to their nearest centroid once per
-                                     # epoch (else the indices stay PTQ's; see mcutool/qat/codebook.py)
+    codebook_reassign: bool = True  # codebook:K: weights to their nearest centroid once per epoch,
+                                    # else the initial clustering's indices stay (other formats:
+                                    # ignored). Measured: benchmarks/qat_codebook.py
 
     def check(self) -> None:
         if self.epochs < 1:
@@ -46,8 +47,6 @@ class QatOptions:
             raise QatError(str(e)) from None
         if self.weights not in WEIGHT_FORMATS and codebook is None:
             raise QatError(f"--weights must be one of {', '.join(WEIGHT_FORMATS)} or codebook:K, got {self.weights!r}")
-        if codebook is None and self.codebook_reassign:
-            raise QatError("--codebook-reassign applies to --weights codebook:K only")
         if codebook is not None and self.batch_norm == "batch":
             # the codebook fixes the weights' values, which batch statistics would rescale every step
             raise QatError("batch_norm='batch' does not combine with codebook weights; use 'frozen'")

@@ -5,7 +5,9 @@ from __future__ import annotations
 def format_summary(output: str, summary: dict) -> str:
     o = summary["options"]
     procs = f", {summary['world_size']} processes" if summary["world_size"] > 1 else ""
-    reassign = ", indices re-assigned every epoch" if o.get("codebook_reassign") else ""
+    reassign = ""
+    if o["weights"].startswith("codebook:"):
+        reassign = ", indices re-assigned every epoch" if o.get("codebook_reassign") else ", indices fixed"
     lines = [f"wrote {output}: quantization-aware training, {o['weights']} weights{reassign}"
              f"{', learned scales' if o['learn_scales'] else ''}, {o['epochs']} epoch(s) on "
              f"{summary['train_samples']} samples{procs}, {summary['seconds']['training']:.1f} s",
