@@ -3,6 +3,11 @@ centroid gradient of trained quantization, fixed and re-assigned indices, the ex
 the forward, and the trained model stored packed and bit-exact with TFLite-Micro."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -41,6 +46,27 @@ def test_starts_from_ptqs_clustering():
     codes, s = cq.export(w)
     assert np.array_equal(codes.numpy(), table[indices].astype(np.float32))
     assert np.array_equal(s.numpy(), scales)
+
+
+def test_untrained_export_is_ptqs_codebook_model():
+    """With the same calibration, the module before training exports `quantize --weights
+    codebook:K`'s graph, tensor for tensor: PTQ and QAT start from the same codebooks."""
+    from mcutool.data import load_data
+    from mcutool.quantize import PtqOptions, calibration_samples
+    from mcutool.quantize.pipeline import run_ptq
+    graph = api.load_model(DIGITS)
+    x = calibration_samples(graph, load_data(ROOT / "examples" / "digits_calib.npz"))[:100]
+    ptq = run_ptq(graph, x, PtqOptions(weights="codebook:8")).int8
+    q = export_graph(build_model(prepare(graph), x, QatOptions(weights="codebook:8", calib_samples=len(x))))
+    assert sorted(q.tensors) == sorted(ptq.tensors) and codebook_k(q.description) == 8
+    for name, t in ptq.tensors.items():
+        u = q.tensors[name]
+        assert u.dtype == t.dtype, name
+        if t.data is not None:
+            assert np.array_equal(np.asarray(u.data), np.asarray(t.data)), name
+        if t.quant is not None:
+            assert np.array_equal(u.quant.scale, t.quant.scale) and np.array_equal(u.quant.zero_point,
+                                                                                   t.quant.zero_point), name
 
 
 @pytest.mark.parametrize("axis", [0, None])
@@ -213,8 +239,27 @@ def test_qat_codebook_fixed_json(capsys, tmp_path, small_train):
     code, stdout, _ = cli(capsys, "qat", DIGITS, "--train", small_train, "--epochs", 1, "--weights", "codebook:4",
                           "--codebook-fixed", "-o", out, "--json")
     assert code == 0
-    import json
     report = json.loads(stdout)
     assert report["options"]["weights"] == "codebook:4" and report["options"]["codebook_reassign"] is False
     assert report["weight_bytes"]["qat"] <= report["weight_bytes"]["ptq"] < 1000
     assert codebook_k(api.load_model(out).description) == 4
+
+
+@pytest.mark.slow  # two interpreters importing torch, about 12 s
+def test_qat_codebook_under_torchrun_with_two_processes(tmp_path):
+    """The indices are buffers (DistributedDataParallel keeps rank 0's) and the re-assignment
+    depends on the weights alone, which the averaged gradients keep equal on every rank."""
+    d = np.load(ROOT / "examples" / "digits_train.npz")
+    train_path = tmp_path / "train.npz"
+    np.savez(train_path, x=d["x"][:400], y=d["y"][:400])
+    out = tmp_path / "q.tflite"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+           "-m", "mcutool", "qat", str(DIGITS), "--train", str(train_path), "--epochs", "2",
+           "--weights", "codebook:8", "-o", str(out), "--json"]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    report = json.loads(r.stdout[r.stdout.index("{"):])
+    assert report["world_size"] == 2 and report["accuracy"]["qat"] > 0.9
+    graph = api.load_model(out)
+    assert codebook_k(graph.description) == 8 and len(stored_bytes(graph)) == 4
