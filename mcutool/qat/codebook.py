@@ -70,6 +70,11 @@ class CodebookQuant(nn.Module):
         """The centroids as the int8 values the C stores (rounded, straight-through)."""
         return torch.clamp(round_ste(self.centroids / self.unit), -QMAX, QMAX)
 
+    def codes(self) -> torch.Tensor:
+        """table()'s values, without gradient."""
+        with torch.no_grad():
+            return torch.clamp(round_half_away(self.centroids / self.unit), -QMAX, QMAX)
+
     def step(self, w: torch.Tensor) -> torch.Tensor:
         s = grad_scale(self.scale.abs().clamp_min(1e-9), self.g) if self.learn else self.scale
         return s.reshape(self._shape(w))
@@ -83,16 +88,14 @@ class CodebookQuant(nn.Module):
     def export(self, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(integer codes in IR layout, float32 scale per channel or a single one)."""
         with torch.no_grad():
-            table = torch.clamp(round_half_away(self.centroids / self.unit), -QMAX, QMAX)
-            return table[self.indices], self.step(w).reshape(-1)
+            return self.codes()[self.indices], self.step(w).reshape(-1)
 
     def reassign(self, w: torch.Tensor) -> int:
         """Each weight to the nearest centroid (in codes at its channel's scale; ties to the
         first); returns how many indices changed."""
         with torch.no_grad():
-            table = torch.clamp(round_half_away(self.centroids / self.unit), -QMAX, QMAX)
             u = w / self.step(w)
-            new = (u.unsqueeze(-1) - table).abs().argmin(dim=-1)
+            new = (u.unsqueeze(-1) - self.codes()).abs().argmin(dim=-1)
             changed = int((new != self.indices).sum())
             self.indices.copy_(new)
             return changed
