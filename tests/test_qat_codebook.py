@@ -123,7 +123,7 @@ def test_fixed_indices_stay_and_reassign_moves_each_weight_to_its_nearest_centro
     assert np.allclose(np.abs(u - chosen), best)
 
 
-def trained(weights: str, reassign: bool, epochs: int = 2, n: int = 300, learn: bool = False):
+def trained(weights: str, reassign: bool, epochs: int = 2, n: int = 160, learn: bool = False):
     d = np.load(ROOT / "examples" / "digits_train.npz")
     x, y = d["x"][:n], d["y"][:n].astype(np.int64)
     options = QatOptions(epochs=epochs, weights=weights, codebook_reassign=reassign, calib_samples=n,
