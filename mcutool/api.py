@@ -236,10 +236,10 @@ def qat_model(graph: Graph, x: np.ndarray, y: np.ndarray | None, x_val: np.ndarr
               y_val: np.ndarray | None = None, options: QatOptions | None = None,
               progress: bool = False) -> tuple[Graph, dict] | None:
     """Quantization-aware training of a float classifier: returns the quantized graph (weights
-    on the int8 or int4 grid per layer: options.weights, options.layer_bits or the formats the
-    options.flash_budget search picks; int16 activations with options.activations="int16") and
-    a summary with the float, PTQ and QAT top-1 accuracy on the validation samples (the
-    training samples when none are given).
+    on the int8 or int4 grid, or codebook:K with trained tables, per layer: options.weights,
+    options.layer_bits or the formats the options.flash_budget search picks; int16 activations
+    with options.activations="int16") and a summary with the float, PTQ and QAT top-1 accuracy
+    on the validation samples (the training samples when none are given).
 
     x, y: float samples (N, *input shape) and integer labels. options: mcutool.qat.checks.QatOptions.
     Under torchrun every process trains its share; rank 0 gets the result, the others None.

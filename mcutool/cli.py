@@ -207,36 +207,47 @@ def quantize(model: str, calib_path: str, output_path: str, layer_bits: str | No
 @click.option("--epochs", type=int, required=True, help="Passes over the training data (at least 1).")
 @click.option("--lr", type=float, default=1e-4, show_default=True, help="Adam learning rate (cosine schedule).")
 @click.option("--batch", type=int, default=64, show_default=True, help="Samples per step (over all processes).")
-@click.option("--weights", type=click.Choice(["int8", "int4"]), default="int8", show_default=True,
-              help="Weight grid: int8, or int4 (-7..7; per channel, fully connected per tensor).")
+@click.option("--weights", default="int8", show_default=True, metavar="int8|int4|codebook:K",
+              help="Weight grid: int8, int4 (-7..7; per channel, fully connected per tensor), or "
+                   "codebook:K (K = 2..16 shared int8 values per layer, per-channel scales; the "
+                   "centroids are trained, each by the sum of its weights' gradients).")
+@click.option("--codebook-reassign/--codebook-fixed", default=None,
+              help="With codebook:K: move each weight to its nearest centroid once per epoch (the "
+                   "default), or keep the indices of the initial clustering.")
 @click.option("--activations", default="int8", show_default=True, metavar="int8|int16",
               help="Activation type trained for: int16 is TFLite's 16x8 scheme (symmetric int16 "
                    "activations, int8 weights, int64 bias).")
 @click.option("--layer-bits", "layer_bits", metavar="NAME=FMT,...|FILE.toml",
               help="Weight format per layer (operator or output tensor name as `inspect` shows it): "
-                   "int8 or int4 (int4:adaround is int4: training learns the rounding); the other "
-                   "layers take --weights.")
+                   "int8, int4 (int4:adaround is int4: training learns the rounding) or codebook:K; "
+                   "the other layers take --weights.")
 @click.option("--flash-budget", "flash_budget", type=int, metavar="BYTES",
-              help="Choose each layer's weight format (int8, int4) before training with quantize's "
-                   "budget search on the calibration samples (the first 1000 training samples), then "
-                   "train those formats; the trained weights must fit too.")
+              help="Choose each layer's weight format (int8, int4, codebook) before training with "
+                   "quantize's budget search on the calibration samples (the first 1000 training "
+                   "samples), then train those formats; the trained weights must fit too.")
 @click.option("--learn-scales", is_flag=True, help="Learn the step sizes too (LSQ).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of initialisation and shuffling.")
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False),
               help="The quantized .tflite to write.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def qat(model: str, train_path: str, val_path: str | None, epochs: int, lr: float, batch: int, weights: str,
-        activations: str, layer_bits: str | None, flash_budget: int | None, learn_scales: bool, seed: int,
-        output_path: str, as_json: bool) -> None:
+        codebook_reassign: bool | None, activations: str, layer_bits: str | None, flash_budget: int | None,
+        learn_scales: bool, seed: int, output_path: str, as_json: bool) -> None:
     """Quantization-aware training of a float MODEL (a classifier) into an int8 (or 16x8) .tflite;
     prints the float, PTQ and QAT accuracy. Runs under `torchrun --nproc_per_node=K -m mcutool qat ...`."""
+    from mcutool.qat import QatError
     from mcutool.qat.checks import QatOptions
     from mcutool.qat.command import format_summary
     from mcutool.quantize.command import write_model
     from mcutool.quantize.layer_bits import parse_layer_bits
+    bits = parse_layer_bits(layer_bits) if layer_bits is not None else None
+    if codebook_reassign is not None and not any(
+            f.startswith("codebook") for f in [weights, *(bits or {}).values()]) and flash_budget is None:
+        flag = "--codebook-reassign" if codebook_reassign else "--codebook-fixed"
+        raise QatError(f"{flag} applies to codebook:K weights only")
     options = QatOptions(epochs=epochs, lr=lr, batch_size=batch, weights=weights, learn_scales=learn_scales,
-                         seed=seed, activations=activations, flash_budget=flash_budget,
-                         layer_bits=parse_layer_bits(layer_bits) if layer_bits is not None else None)
+                         seed=seed, activations=activations, flash_budget=flash_budget, layer_bits=bits,
+                         codebook_reassign=codebook_reassign is not False)
     result = api.qat_file(api.load_model(model), train_path, val_path, options, progress=not as_json)
     if result is None:
         return  # not rank 0: rank 0 writes and prints

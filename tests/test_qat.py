@@ -122,7 +122,7 @@ def test_module_without_quantization_is_the_float_model(make):
     np.testing.assert_allclose(fake_quant_outputs(m, x).reshape(len(x), -1), expect, atol=2e-6)
 
 
-@pytest.mark.parametrize("weights", ["int8", "int4"])
+@pytest.mark.parametrize("weights", ["int8", "int4", "codebook:4"])
 @pytest.mark.parametrize("make", [structural_model, elementwise_model, grouped_model])
 def test_fake_quant_agrees_with_integer_reference_on_every_operator(make, weights):
     graph = make()
@@ -148,9 +148,10 @@ def trained_digits(weights: str, epochs: int = 2, learn: bool = False, batch_nor
     return m, xv, yv
 
 
-@pytest.mark.slow  # trains on the digits example four times
+@pytest.mark.slow  # trains on the digits example five times
 @pytest.mark.parametrize("weights,learn,batch_norm", [("int8", False, "frozen"), ("int4", False, "frozen"),
-                                                      ("int4", True, "frozen"), ("int4", False, "batch")])
+                                                      ("int4", True, "frozen"), ("int4", False, "batch"),
+                                                      ("codebook:8", False, "frozen")])
 def test_trained_fake_quant_agrees_with_exported_int8(weights, learn, batch_norm):
     """Same top-1 on at least 99% of samples, logits within 2 LSB, probabilities within a few."""
     m, x, _ = trained_digits(weights, learn=learn, batch_norm=batch_norm)

@@ -39,7 +39,7 @@ def test_qat_under_torchrun_with_two_processes(tmp_path):
     assert not float_ops(graph)
     lower_graph(graph)
     formats = report["layer_formats"]
-    assert formats == report["budget"]["choice"] and "int4" in formats.values()
+    assert formats == report["budget"]["choice"] and set(formats.values()) - {"int8"}
     assert report["weight_bytes"]["qat"] <= report["budget"]["weight_bytes"] <= 1800
     for op in graph.operators:
         if formats.get(op.name) == "int4":

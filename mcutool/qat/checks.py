@@ -12,6 +12,7 @@ from mcutool.ir import Graph
 from mcutool.ops import find
 from mcutool.qat import QatError
 from mcutool.qat.grid import WEIGHT_FORMATS
+from mcutool.quantize.codebook import CodebookError, parse_weights
 
 BATCH_NORM_MODES = ("frozen", "batch")
 
@@ -21,7 +22,8 @@ class QatOptions:
     epochs: int = 5
     lr: float = 1e-4                # fine-tuning a trained model: small steps (benchmarks/qat.py)
     batch_size: int = 64
-    weights: str = "int8"           # int8 or int4 (symmetric, per channel; FC per tensor)
+    weights: str = "int8"           # int8 or int4 (symmetric, per channel; FC per tensor), or
+                                    # codebook:K (K shared int8 values per layer, mcutool/qat/codebook.py)
     learn_scales: bool = False      # LSQ step sizes for weights and activations
     seed: int = 0
     calib_samples: int = 1000       # PTQ calibration on the first N training samples
@@ -32,6 +34,9 @@ class QatOptions:
     # layer name -> weight format for that layer instead of `weights` (quantize/layer_bits.py)
     layer_bits: dict[str, str] | None = None
     flash_budget: int | None = None  # bytes: formats per layer from the PTQ search (qat/formats.py)
+    codebook_reassign: bool = True  # codebook:K: weights to their nearest centroid once per epoch,
+                                    # else the initial clustering's indices stay (other formats:
+                                    # ignored). Measured: benchmarks/qat_codebook.py
 
     def check(self) -> None:
         if self.epochs < 1:
@@ -40,8 +45,17 @@ class QatOptions:
             raise QatError(f"--lr must be positive, got {self.lr}")
         if self.batch_size < 1:
             raise QatError(f"--batch must be at least 1, got {self.batch_size}")
-        if self.weights not in WEIGHT_FORMATS:
-            raise QatError(f"--weights must be one of {', '.join(WEIGHT_FORMATS)}, got {self.weights!r}")
+        try:
+            codebook = parse_weights(self.weights)
+        except CodebookError as e:
+            raise QatError(str(e)) from None
+        if self.weights not in WEIGHT_FORMATS and codebook is None:
+            raise QatError(f"--weights must be one of {', '.join(WEIGHT_FORMATS)} or codebook:K, got {self.weights!r}")
+        named = any(f.startswith("codebook") for f in (self.layer_bits or {}).values())
+        if (codebook is not None or named or self.flash_budget is not None) and self.batch_norm == "batch":
+            # the codebook fixes the weights' values, which batch statistics would rescale every step
+            raise QatError("batch_norm='batch' does not combine with codebook weights (or a --flash-budget, "
+                           "which may choose them); use 'frozen'")
         if self.batch_norm not in BATCH_NORM_MODES:
             raise QatError(f"batch_norm must be one of {', '.join(BATCH_NORM_MODES)}, got {self.batch_norm!r}")
         if self.calib_samples < 1:

@@ -17,6 +17,8 @@ def format_summary(output: str, summary: dict) -> str:
     formats = summary.get("layer_formats") or {}
     procs = f", {summary['world_size']} processes" if summary["world_size"] > 1 else ""
     what = describe(formats, o.get("activations", "int8")) if formats else f"{o['weights']} weights"
+    if any(f.startswith("codebook:") for f in set(formats.values()) | {o["weights"]}):
+        what += ", indices re-assigned every epoch" if o.get("codebook_reassign") else ", indices fixed"
     lines = [f"wrote {output}: quantization-aware training, {what}"
              f"{', learned scales' if o['learn_scales'] else ''}, {o['epochs']} epoch(s) on "
              f"{summary['train_samples']} samples{procs}, {summary['seconds']['training']:.1f} s"]
@@ -27,7 +29,10 @@ def format_summary(output: str, summary: dict) -> str:
     lines.append(f"top-1 accuracy on {summary['val_samples']} {summary['accuracy_on']} samples:")
     acc = summary["accuracy"]
     w = summary["weight_bytes"]
-    note = " (int4 weights two per byte)" if "int4" in set(formats.values()) | {o["weights"]} else ""
+    kinds = set(formats.values()) | {o["weights"]}
+    note = " (int4 weights two per byte)" if "int4" in kinds else ""
+    if any(f.startswith("codebook:") for f in kinds):
+        note = " (codebook weights as packed indices and a table per layer)"
     label = _label(summary)
     lines.append(f"  float          {100 * acc['float']:6.2f}%")
     lines.append(f"  PTQ {label:<10} {100 * acc['ptq']:6.2f}%   {w['ptq']:,} constant bytes{note}")

@@ -3,7 +3,9 @@ the quantized graph from mcutool.quantize's quantizer (the module's per-layer we
 int4 weight tensors where it trained int4; the 16x8 graph where every activation is int16),
 then every weight tensor replaced by the module's own codes and scales (and the bias
 re-quantized on its int32 or int64 grid), so that the graph computes with exactly the weights
-the module trained with.
+the module trained with. Codebook weights are int8 codes with at most K values per layer, and
+the graph carries the marker (the largest K) that makes `generate` store them as packed indices
+and a table.
 """
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ import numpy as np
 import torch
 
 from mcutool.ir import Graph, QuantParams, Tensor
+from mcutool.ir.codebook import with_marker
 from mcutool.ir.dtypes import dtype_of
 from mcutool.qat.model import QatModel, activation_names
 from mcutool.quantize import int16 as q16
 from mcutool.quantize import params as qp
+from mcutool.quantize.codebook import parse_weights
 from mcutool.quantize.quantizer import quantize_graph
 
 
@@ -43,7 +47,11 @@ def export_graph(model: QatModel) -> Graph:
     by_output = {op.outputs[0]: op for op in q.operators}
     for op in layers:
         _set_weights(q, by_output[op.outputs[0]], model, model.layer_index[op.outputs[0]])
-    q.description = f"mcutool quantization-aware training ({describe(model.formats, model.activations)})"
+    what = describe(model.formats, model.activations)
+    q.description = f"mcutool quantization-aware training ({what.replace('codebook:', 'codebook ')})"
+    ks = [k for k in map(parse_weights, model.formats.values()) if k is not None]
+    if ks:   # marked as apply_codebook marks PTQ's: generate stores the weights packed with their table
+        q.description = with_marker(q.description, max(ks))
     return q
 
 

@@ -18,8 +18,7 @@ from mcutool.qat.checks import QatOptions
 from mcutool.quantize.layer_bits import ADAROUND, resolve, weight_layers
 
 # The budget search's candidates that QAT can train (AdaRound's int4 is int4 here).
-# codebook:K joins once qat/weight_formats.py trains codebooks.
-BUDGET_CANDIDATES: tuple[str, ...] = ("int4",)
+BUDGET_CANDIDATES: tuple[str, ...] = ("int4", "codebook:16", "codebook:8", "codebook:4")
 
 
 def _trainable(fmt: str) -> str:

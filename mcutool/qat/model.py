@@ -7,7 +7,8 @@ quantizes (mcutool.quantize.quantizer writes that graph; this mirrors it):
   quantizer for the tensors that share parameters in the quantized graph (pooling, reshape,
   pad, concatenation: the OpDefs' QuantRule.shared_scale);
 - weights symmetric, per layer in its format (`formats`: int8 or int4 grid, per channel where
-  TFLite allows), biases on their int32 grid (int64 where the layer's input is int16);
+  TFLite allows, or int8 codes sharing K values per layer: mcutool/qat/codebook.py), biases
+  on their int32 grid (int64 where the layer's input is int16);
 - other float constants (a MUL or ADD operand) on their output's grid (int8 or int16), frozen.
 
 Fused activations clip in the float forward (env.fused) and again in the output's range.
@@ -28,6 +29,7 @@ from torch import nn
 from mcutool.ir import Graph, Operator, QuantParams
 from mcutool.ops import get
 from mcutool.qat.batchnorm import BatchStatFold, channel_stats
+from mcutool.qat.codebook import CodebookQuant
 from mcutool.qat.env import TorchEnv, to_internal, to_nhwc
 from mcutool.qat.fake_quant import ActQuant, WeightQuant, fake_quantize
 from mcutool.qat.grid import weight_layout
@@ -163,8 +165,8 @@ class QatModel(nn.Module):
     def act_quant(self, name: str) -> ActQuant:
         return cast(ActQuant, self.act[self.act_index[name]])
 
-    def weight_quant(self, k: int) -> WeightQuant:
-        return cast(WeightQuant, self.wq[k])
+    def weight_quant(self, k: int) -> WeightQuant | CodebookQuant:
+        return cast("WeightQuant | CodebookQuant", self.wq[k])
 
     def effective(self, k: int, y_pre: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """The layer's float weights and bias: as trained, or with batch norm folded in."""
@@ -229,6 +231,15 @@ class QatModel(nn.Module):
         self.quantizing = on
         for m in [*self.act, *self.wq]:   # every weight quantizer, whatever its format
             m.enabled = on
+
+    def reassign_codebooks(self) -> int:
+        """Every codebook layer's weights to their nearest centroids (QatOptions.codebook_reassign,
+        once per epoch); how many indices changed."""
+        changed = 0
+        for k, wq in enumerate(self.wq):
+            if isinstance(wq, CodebookQuant):
+                changed += wq.reassign(self.effective(k)[0].detach())
+        return changed
 
     # -- forward ------------------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -76,6 +76,8 @@ def train(model: QatModel, x: np.ndarray, y: np.ndarray, options: QatOptions, wo
     for epoch in range(options.epochs):
         if len(model.bn) and epoch >= (options.epochs + 1) // 2:
             model.freeze_batch_statistics()  # the last epochs train with the statistics exported
+        if options.codebook_reassign and epoch:
+            model.reassign_codebooks()  # before the epoch, so the last one trains the final indices
         model.train()
         mine = torch.randperm(len(x), generator=gen)[world.rank::world.size][:per_rank]
         total = 0.0
