@@ -191,6 +191,17 @@ def test_int16_layer_beside_a_codebook_layer():
     check_bit_exact(q, samples=samples_for(q, g), run_c=False)
 
 
+def test_int16_layer_in_an_int4_model():
+    """--weights int4 with one int16 layer: the int4 layer before it computes in int8 (no 16x8
+    int4 kernel) and is requantized; the operators after it compute in int16."""
+    g = chain_model()
+    q = run_ptq(g, calib_for(g), PtqOptions(weights="int4", layer_bits={"fc": "int16"})).int8
+    kinds = {op.name: data_type(q, op) for op in q.operators}
+    assert kinds["c2"] == "int8w4" and kinds["flat"] == kinds["fc"] == kinds["probs"] == "int16"
+    assert [op.name for op in q.operators if op.type == "QUANTIZE"] == ["c2/to_int16"]
+    check_bit_exact(q, samples=samples_for(q, g), run_c=False)
+
+
 # -- the command line ---------------------------------------------------------------------------
 def cli(capsys, *args):
     with pytest.raises(SystemExit) as exit_info:

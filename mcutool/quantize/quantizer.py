@@ -218,7 +218,7 @@ def quantize_graph(g: Graph, ranges: dict[str, tuple[float, float]], per_channel
     for op in g.operators:
         new = Operator(op.type, list(op.inputs), list(op.outputs), copy.deepcopy(op.attrs), op.name)
         opdef = get(op.type)
-        fmt = layer_weights.get(op.name, weights)
+        fmt = layer_weights.get(op.name, weights) if opdef.quant.weight_axis is not None else "int8"
         compute = q16.INT16 if whole16 or computes_int16(g, op, stored16, fmt) else "int8"
         act = params[compute]
         b.activations = compute
