@@ -214,7 +214,7 @@ def test_quantize_cli_layer_bits_int16_then_validate(capsys, tmp_path):
     out_path = tmp_path / "m.tflite"
     code, out, _ = cli(capsys, "quantize", DIGITS, "--calib", CALIB, "-o", out_path, "--samples", "40",
                        "--layer-bits", "conv1/conv=int16")
-    assert code in (0, None) and "(1 int16, 3 int8)" in out and "conv1/conv=int16" in out
+    assert code in (0, None) and "(1 int16 activations, 3 int8)" in out and "int8/int16 ops" in out and "conv1/conv=int16" in out
     graph = read_tflite(out_path.read_bytes())
     conv1 = next(op for op in graph.operators if op.name == "conv1/conv" or op.outputs[0] == "conv1/relu")
     assert data_type(graph, conv1) == "int16" and graph.tensors[graph.inputs[0]].dtype == "int16"
