@@ -202,6 +202,31 @@ def test_int16_layer_in_an_int4_model():
     check_bit_exact(q, samples=samples_for(q, g), run_c=False)
 
 
+def test_hard_swish_ends_the_walk_and_computes_in_int8(c_path):
+    """HARD_SWISH has no 16x8 kernel: its output is int16 for the int16 layer after it, written
+    in int8 and requantized; the walk does not go through it."""
+    rng = np.random.default_rng(4)
+    b = GraphBuilder("hard_swish")
+    b.input("x", (1, 6, 6, 3), dtype=F)
+    b.const("c1/w", _w(rng, (8, 3, 3, 3)))
+    b.const("c1/b", _w(rng, 8, 0.1))
+    b.tensor("c1", (1, 6, 6, 8), dtype=F)
+    b.op("CONV_2D", ["x", "c1/w", "c1/b"], ["c1"], Conv2DAttrs(1, 1, padding="SAME"))
+    b.tensor("hs", (1, 6, 6, 8), dtype=F)
+    b.op("HARD_SWISH", ["c1"], ["hs"])
+    b.const("c2/w", _w(rng, (4, 3, 3, 8)))
+    b.const("c2/b", _w(rng, 4, 0.1))
+    b.tensor("c2", (1, 6, 6, 4), dtype=F)
+    b.op("CONV_2D", ["hs", "c2/w", "c2/b"], ["c2"], Conv2DAttrs(1, 1, padding="SAME"))
+    b.output("c2")
+    g = b.build()
+    assert int16_tensors(prepare(g), {"c2": "int16"}) == {"hs", "c2"}
+    q = quantized(g, {"c2": "int16"})
+    assert [(op.type, data_type(q, op)) for op in q.operators] == [
+        ("CONV_2D", "int8"), ("HARD_SWISH", "int8"), ("QUANTIZE", "int16"), ("CONV_2D", "int16")]
+    check_bit_exact(q, samples=samples_for(q, g))
+
+
 # -- the command line ---------------------------------------------------------------------------
 def cli(capsys, *args):
     with pytest.raises(SystemExit) as exit_info:
