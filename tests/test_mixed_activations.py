@@ -227,6 +227,20 @@ def test_hard_swish_ends_the_walk_and_computes_in_int8(c_path):
     check_bit_exact(q, samples=samples_for(q, g))
 
 
+@pytest.mark.parametrize("model", ["int16_ops", "structural"])
+def test_every_single_int16_layer_of_the_op_models(model):
+    """Each layer in turn int16 in the models that use every operator with a 16x8 kernel (logistic,
+    tanh, MUL, SUB, MEAN, PAD, LEAKY_RELU, SQUEEZE, ...): TFLite-Micro == twins."""
+    from float_models import structural_model
+    from test_int16_boards import int16_ops_float_model
+
+    from mcutool.quantize.layer_bits import weight_layers
+    g = int16_ops_float_model() if model == "int16_ops" else structural_model()
+    for layer in weight_layers(prepare(g)):
+        q = quantized(g, {layer: "int16"})
+        check_bit_exact(q, samples=samples_for(q, g, 3), run_c=False)
+
+
 # -- the command line ---------------------------------------------------------------------------
 def cli(capsys, *args):
     with pytest.raises(SystemExit) as exit_info:
