@@ -1,12 +1,14 @@
-"""Mixed precision to a flash budget: int8, int16 activations (16x8), int4, codebook:16/8/4 and
-`--flash-budget` at 50% and 35% of the int8 weight bytes, on the digits example and on a keyword-spotting-shaped model.
+"""Mixed precision to a flash budget: int8, int16 activations (16x8; whole model, and the last
+layer only with `--layer-bits NAME=int16`), int4, codebook:16/8/4 and `--flash-budget` at 50% and
+35% of the int8 weight bytes, on the digits example and on a keyword-spotting-shaped model.
 
     python benchmarks/mixed_precision.py [--json] [--no-profile]
 
 Columns: quality (digits: top-1 on the 540 held-out images; kws: SQNR of the logits against
 the float model on 100 held-out inputs (calibration: 200 others), as it has no labels), weight bytes in flash as
 `generate` writes them (int4 packed, codebooks as packed indices plus table), that as a share of
-int8's, and instructions per inference on mps2-an386 (Cortex-M4 under QEMU, `mcutool profile`).
+int8's, the arena (RAM) bytes, and instructions per inference on mps2-an386 (Cortex-M4 under
+QEMU, `mcutool profile`).
 
 The kws model is DS-CNN-shaped (as in ARM's ML-KWS-for-MCU, DS-CNN-S width, 64 channels): 49x10 MFCC
 input, a 10x4 stride-2 convolution, four depthwise-separable blocks, average pool, 12-way
@@ -89,25 +91,27 @@ def _cases():
     kws = kws_model()
     rng = np.random.default_rng(1)
     x = rng.normal(0, 1, (300, 49, 10, 1)).astype(np.float32)
-    return [("digits", digits, calib, calibration_samples(digits, test), test.y),
-            ("kws", kws, x[:200], x[200:], None)]
+    return [("digits", digits, calib, calibration_samples(digits, test), test.y, "logits"),
+            ("kws", kws, x[:200], x[200:], None, "fc")]
 
 
-def _generated(graph, profile: bool) -> tuple[int, int | None]:
-    """(weight bytes as generated, instructions on the board or None)."""
+def _generated(graph, profile: bool) -> tuple[int, int, int | None]:
+    """(weight bytes as generated, arena bytes, instructions on the board or None)."""
     with tempfile.TemporaryDirectory(prefix="mcutool-mixed-bench-") as tmp:
         out = api.generate(api.compile_graph(graph, BOARD), Path(tmp) / "gen")
-        nbytes = int(api.read_metadata(out)["weight_bytes"])
-        return nbytes, (int(profile_project(out, BOARD)["instructions"]) if profile else None)
+        meta = api.read_metadata(out)
+        return (int(meta["weight_bytes"]), int(meta["arena_bytes"]),
+                int(profile_project(out, BOARD)["instructions"]) if profile else None)
 
 
 def rows(profile: bool = True) -> list[dict]:
     found: list[dict] = []
-    for model, graph, calib, x_test, y in _cases():
+    for model, graph, calib, x_test, y, last in _cases():
         # int8 first: the budgets and shares are of its weight bytes
         int8_bytes = None
         settings = [(f, PtqOptions(weights=f)) for f in FORMATS]
         settings.insert(1, ("int16 act", PtqOptions(activations="int16")))
+        settings.insert(2, ("int16 last", PtqOptions(layer_bits={last: "int16"})))
         for share in BUDGETS:
             settings.append((f"budget {int(share * 100)}%", None))
         for name, options in settings:
@@ -118,23 +122,24 @@ def rows(profile: bool = True) -> list[dict]:
             result = run_ptq(graph, calib, options)
             report = quantization_report(result.reference, result.int8, x_test, y)
             logits = [r for r in report["layers"] if r["op"] != "SOFTMAX"][-1]
-            nbytes, instructions = _generated(result.int8, profile)
+            nbytes, arena, instructions = _generated(result.int8, profile)
             int8_bytes = int8_bytes or nbytes
             found.append({"model": model, "weights": name, "accuracy": report["int8_accuracy"],
                           "logits_sqnr_db": round(logits["sqnr_db"], 2), "weight_bytes": nbytes,
-                          "share_of_int8": round(nbytes / int8_bytes, 4), "instructions": instructions,
+                          "share_of_int8": round(nbytes / int8_bytes, 4), "arena_bytes": arena,
+                          "instructions": instructions,
                           "formats": result.summary.get("layer_formats")})
     return found
 
 
 def format_rows(found: list[dict]) -> str:
     lines = [f"{'model':<8}{'weights':<14}{'top-1':>8}{'logits SQNR':>13}{'weight bytes':>14}{'of int8':>9}"
-             f"{'instructions':>14}"]
+             f"{'arena':>8}{'instructions':>14}"]
     for r in found:
         acc = f"{r['accuracy']:.4f}" if r["accuracy"] is not None else "-"
         insns = f"{r['instructions']:,}" if r["instructions"] is not None else "-"
         lines.append(f"{r['model']:<8}{r['weights']:<14}{acc:>8}{r['logits_sqnr_db']:>10.1f} dB"
-                     f"{r['weight_bytes']:>14,}{100 * r['share_of_int8']:>8.1f}%{insns:>14}")
+                     f"{r['weight_bytes']:>14,}{100 * r['share_of_int8']:>8.1f}%{r['arena_bytes']:>8,}{insns:>14}")
         if r["formats"]:
             lines.append(" " * 22 + ", ".join(f"{n}={f}" for n, f in r["formats"].items()))
     return "\n".join(lines)

@@ -184,9 +184,11 @@ def quantize_model(graph: Graph, calib_x: np.ndarray, method: str | None = None,
     summary has "report": per-layer SQNR against the float model on calib_x, and the float and
     int8 top-1 accuracy when labels are given. weights="int4" gives 4-bit conv, depthwise and
     fully connected weights; rounding="adaround" learns their rounding on calib_x. layer_bits
-    ({layer name: "int8" | "int4" | "int4:adaround" | "codebook:K"}) sets single layers' formats;
-    flash_budget (bytes) chooses every other layer's format to fit the weights in that many
-    bytes with the least output error (summary["budget"] has the candidates tried).
+    ({layer name: "int8" | "int4" | "int4:adaround" | "codebook:K" | "int16"}) sets single layers'
+    formats ("int16": int8 weights and int16 activations for that layer, in an int8 model; see
+    mcutool.quantize.mixed_activations); flash_budget (bytes) chooses every other layer's format
+    to fit the weights in that many bytes with the least output error (summary["budget"] has the
+    candidates tried, with their arena bytes).
     activations="int16": TFLite's 16x8 scheme (int16 input, output and activations, zero point
     0; int8 weights; int64 bias)."""
     from mcutool.data import Dataset

@@ -33,6 +33,15 @@ _PTQ_OPTIONS = [
     click.option("--activations", default="int8", show_default=True, metavar="int8|int16",
                  help="Activation type: int16 is TFLite's 16x8 scheme (symmetric int16 activations, "
                       "int8 weights, int64 bias)."),
+    click.option("--layer-bits", "layer_bits", metavar="NAME=FMT,...|FILE.toml",
+                 help="Format per layer (operator or output tensor name as `inspect` shows it): int8, int4, "
+                      "int4:adaround or codebook:K weights, or int16: int8 weights and int16 activations "
+                      "(16x8) for that layer and the tensors it reads (and writes, when they lead to the "
+                      "model output, which is then int16); the other layers take --weights."),
+    click.option("--flash-budget", "flash_budget", type=int, metavar="BYTES",
+                 help="Choose each layer's format (int8, int4, codebook, or int16 activations where they "
+                      "cut the output error) to fit the weights in BYTES with the least output error "
+                      "measured on the calibration data; prints the candidates' bytes, arena and SQNR."),
 ]
 
 
@@ -50,10 +59,21 @@ def calib_option(fn):
 
 def options_from(kwargs: dict) -> PtqOptions:
     """Pop the PTQ options out of a command's keyword arguments."""
+    from mcutool.quantize.layer_bits import parse_layer_bits
+    layer_bits = kwargs.pop("layer_bits")
     return PtqOptions(method=kwargs.pop("method"), per_channel=not kwargs.pop("per_tensor"),
                       samples=kwargs.pop("samples"), bias_correction=kwargs.pop("bias_correction"),
                       equalize=kwargs.pop("equalize"), weights=kwargs.pop("weight_type"),
-                      rounding=kwargs.pop("rounding"), activations=kwargs.pop("activations"))
+                      rounding=kwargs.pop("rounding"), activations=kwargs.pop("activations"),
+                      layer_bits=parse_layer_bits(layer_bits) if layer_bits is not None else None,
+                      flash_budget=kwargs.pop("flash_budget"))
+
+
+def _needs_calib(ptq: dict) -> None:
+    """--layer-bits and --flash-budget choose formats while quantizing a float model."""
+    for option, key in (("--layer-bits", "layer_bits"), ("--flash-budget", "flash_budget")):
+        if ptq.get(key) is not None:
+            raise McutoolError(f"{option} chooses formats while quantizing a float model; it needs --calib")
 
 
 OPT = click.option("--opt", type=click.Choice(["-O2", "-Os", "-O3"]), default="-O2", show_default=True,
@@ -93,6 +113,7 @@ def generate(model: str, out_dir: str, board: str, prefix: str, calib_path: str 
     if calib_path:
         graph = _quantized(graph, calib_path, ptq, model)
     else:   # an int8 model: --weights codebook:K stores the layers with at most K values as codebooks
+        _needs_calib(ptq)
         from mcutool.quantize.codebook import mark_codebook
         mark_codebook(graph, ptq["weight_type"])
     compiled = api.compile_graph(graph, target)  # laid out for the board's instruction set
@@ -148,6 +169,7 @@ def validate(model: str, board: str, data_path: str, layers: bool, as_json: bool
     if calib_path:
         report = _validate_quantized(model, calib_path, ptq, data_path, board, layers)
     else:
+        _needs_calib(ptq)
         report = validate_model(model, data_path, board=board, layers=layers)
     click.echo(json.dumps(report, indent=2) if as_json else format_validation(report))
     if report["mismatches"]:
@@ -161,25 +183,16 @@ def validate(model: str, board: str, data_path: str, layers: bool, as_json: bool
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False),
               help="The int8 .tflite to write.")
 @ptq_options
-@click.option("--layer-bits", "layer_bits", metavar="NAME=FMT,...|FILE.toml",
-              help="Weight format per layer (operator or output tensor name as `inspect` shows it): "
-                   "int8, int4, int4:adaround or codebook:K; the other layers take --weights.")
-@click.option("--flash-budget", "flash_budget", type=int, metavar="BYTES",
-              help="Choose each layer's weight format (int8, int4, codebook) to fit the weights in "
-                   "BYTES with the least output error measured on the calibration data.")
 @click.option("--report", "show_report", is_flag=True,
               help="Per-layer SQNR vs the float model (and accuracy, if the data has labels y).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def quantize(model: str, calib_path: str, output_path: str, layer_bits: str | None, flash_budget: int | None,
-             show_report: bool, as_json: bool, **ptq) -> None:
-    """Quantize a float MODEL to a full-integer int8 .tflite (int8 input and output)."""
+def quantize(model: str, calib_path: str, output_path: str, show_report: bool, as_json: bool, **ptq) -> None:
+    """Quantize a float MODEL to a full-integer int8 .tflite (int8 input and output, or int16
+    where --activations int16 or an int16 layer reaches them)."""
     from mcutool.quantize.budget import format_budget
     from mcutool.quantize.command import summary_line, write_model
-    from mcutool.quantize.layer_bits import parse_layer_bits
     from mcutool.report.quantization import format_report
     options = options_from(ptq)
-    options.layer_bits = parse_layer_bits(layer_bits) if layer_bits is not None else None
-    options.flash_budget = flash_budget
     graph = api.load_model(model)
     if show_report:
         _check_labels(graph, calib_path)
@@ -265,10 +278,20 @@ def _check_labels(graph, data_path: str) -> None:
 
 
 def _quantized(graph, calib_path: str, ptq: dict, model: str):
-    from mcutool.quantize.command import summary_line
     qgraph, summary = api.quantize_file(graph, calib_path, options_from(ptq), what=model)
-    click.echo(summary_line(summary), err=True)
+    _echo_summary(summary)
     return qgraph
+
+
+def _echo_summary(summary: dict) -> None:
+    """generate and validate --calib: what the quantization chose, on stderr."""
+    from mcutool.quantize.budget import format_budget
+    from mcutool.quantize.command import summary_line
+    click.echo(summary_line(summary), err=True)
+    if "budget" in summary:
+        click.echo(format_budget(summary["budget"]), err=True)
+    elif "layer_formats" in summary:
+        click.echo("layers: " + ", ".join(f"{n}={f}" for n, f in summary["layer_formats"].items()), err=True)
 
 
 def _validate_quantized(model: str, calib_path: str, ptq: dict, data_path: str, board: str, layers: bool) -> dict:
@@ -276,11 +299,11 @@ def _validate_quantized(model: str, calib_path: str, ptq: dict, data_path: str, 
     import tempfile
 
     from mcutool.data import check_samples, load_data
-    from mcutool.quantize.command import float_accuracy, summary_line, write_model
+    from mcutool.quantize.command import float_accuracy, write_model
     from mcutool.validate.run import validate_model
     graph = api.load_model(model)
     qgraph, summary = api.quantize_file(graph, calib_path, options_from(ptq), what=model)
-    click.echo(summary_line(summary), err=True)
+    _echo_summary(summary)
     with tempfile.TemporaryDirectory(prefix="mcutool-quantized-") as tmp:
         path = write_model(qgraph, Path(tmp) / f"{Path(model).stem}_int8.tflite")
         report = validate_model(path, data_path, board=board, layers=layers)

@@ -145,7 +145,7 @@ def test_budget_60_percent_acceptance(digits, budget60, c_path):
     assert set(summary["layer_formats"]) == {"conv1/conv", "dw1/conv", "pw1/conv", "logits"}
     assert summary["layer_formats"]["logits"] != "int8"   # 2,560 of the 3,000 bytes
     rows = summary["budget"]["candidates"]
-    assert len(rows) == 4 * 6 and sum(r["chosen"] for r in rows) == 4
+    assert len(rows) == 4 * 7 and sum(r["chosen"] for r in rows) == 4
     check_bit_exact(graph, samples=_quantized_inputs(graph, x[:12]))
 
 
@@ -209,10 +209,14 @@ def test_api_layer_bits_and_budget(digits):
 
 
 @pytest.mark.slow  # measures every candidate on the digits example
-def test_budget_with_room_keeps_int8(digits):
+def test_budget_with_room_keeps_int8_weights(digits):
+    """No weights are compressed when they fit; int16 activations are spent where the error is:
+    the classifier, whose int16 softmax output is about 15 dB closer to the float model's."""
     graph, calib, _, _ = digits
     r = run_ptq(graph, calib[:40], PtqOptions(flash_budget=10_000))
-    assert set(r.summary["layer_formats"].values()) == {"int8"} and codebook_k(r.int8.description) is None
+    assert r.summary["layer_formats"] == {"conv1/conv": "int8", "dw1/conv": "int8", "pw1/conv": "int8",
+                                          "logits": "int16"}
+    assert codebook_k(r.int8.description) is None
 
 
 def test_layer_bits_toml_file_on_the_command_line(capsys, tmp_path):

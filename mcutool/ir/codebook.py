@@ -54,12 +54,13 @@ def qualifies(graph: Graph, w: Tensor) -> bool:
 
 def stored_bytes(graph: Graph) -> dict[str, int]:
     """Weight tensor -> bytes it takes stored as a codebook (packed indices and table), for the
-    weights of the ops that have codebook kernels."""
+    weights of the ops that have codebook kernels (with int8 activations)."""
     found: dict[str, int] = {}
     for op in graph.operators:
         if op.type in OPS and len(op.inputs) > 1 and op.inputs[1] and op.inputs[1] in graph.tensors:
             w = graph.tensors[op.inputs[1]]
-            if qualifies(graph, w):
+            # a layer with int16 activations (16x8) has no codebook kernel: plain int8 weights
+            if qualifies(graph, w) and graph.tensors[op.inputs[0]].dtype != "int16":
                 table = int(np.unique(np.asarray(w.values)).size)
                 found[w.name] = (w.size * index_bits(table) + 7) // 8 + table
     return found

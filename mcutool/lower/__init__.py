@@ -37,7 +37,8 @@ def data_type(graph: Graph, op: Operator) -> str:
     if opdef is None or opdef.quant.weight_axis is None or len(op.inputs) < 2 or not op.inputs[1]:
         return acts
     weights = graph.tensors[op.inputs[1]].dtype
-    if CODEBOOK in opdef.lower and is_codebook(graph, graph.tensors[op.inputs[1]]):
+    # codebook kernels take int8 activations: a 16x8 layer of a marked model keeps int8 weights
+    if acts == DATA_TYPE and CODEBOOK in opdef.lower and is_codebook(graph, graph.tensors[op.inputs[1]]):
         return CODEBOOK   # "int8cb": int8 weights stored as packed indices into a table
     bits = dtype_of(weights).bits
     return acts if weights == DATA_TYPE else f"{acts}w{bits}"

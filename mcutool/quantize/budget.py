@@ -10,11 +10,15 @@
    programming over bytes) picks one format per layer with the least total loss whose weights
    fit the budget. The chosen model is then built and measured (its real SQNR and bytes).
 
-Extension point: CANDIDATES lists the formats tried; a per-layer format is anything
-build_quantized understands. int16 activations (TFLite's 16x8, another branch) would join as a
-candidate such as "int8:a16" once the quantizer can give one layer int16 activations: its cost
-is the layer's activation arena bytes rather than flash, so the knapsack then needs a second
-constraint (or a RAM budget); the loss measurement here needs no change.
+int16 activations (format "int16": the layer, and the tensors around it that
+quantize/mixed_activations.py makes int16, compute in TFLite's 16x8 scheme) are a candidate too.
+They cost flash rather than save it (the layers that then compute in int16 take an int64 bias),
+so their bytes are the whole model's weight bytes minus int8's, added to the layer's int8 bytes,
+and they are only chosen where the other layers make room. Their loss is negative, a gain,
+when the layer's int16 activations remove at least MIN_INT16_GAIN of the int8 model's output
+error ("int16 only where the error is"), else 0, so that a budget with room keeps int8 where
+int16 would change little. They also cost RAM: each candidate's arena bytes (mcutool.plan) are
+reported beside its flash bytes; there is no RAM budget.
 """
 from __future__ import annotations
 
@@ -25,13 +29,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcutool.data import to_model_input
-from mcutool.errors import McutoolError
+from mcutool.errors import McutoolError, UnsupportedOpsError
 from mcutool.ir import Graph
 from mcutool.ir.analysis import weight_bytes
 from mcutool.ir.codebook import stored_bytes
 from mcutool.lower import lower_graph
+from mcutool.plan import plan_memory
 from mcutool.quantize.int4 import INT4_OPS
-from mcutool.quantize.layer_bits import ADAROUND
+from mcutool.quantize.layer_bits import ADAROUND, INT16
 from mcutool.reference import run_reference
 from mcutool.reference.float_exec import run_float_batches
 
@@ -40,7 +45,9 @@ if TYPE_CHECKING:   # pipeline imports this module when a budget is given
 
 BASELINE = "int8"
 # The formats tried per layer, largest first (ties in the knapsack keep the earlier one).
-CANDIDATES = ("int4:adaround", "int4", "codebook:16", "codebook:8", "codebook:4")
+CANDIDATES = ("int4:adaround", "int4", "codebook:16", "codebook:8", "codebook:4", INT16)
+# int16 activations count as a gain only when they remove this share of int8's output error
+MIN_INT16_GAIN = 0.1
 MAX_SAMPLES = 200       # calibration samples the losses are measured on (the first ones)
 _MAX_CELLS = 200_000    # knapsack columns; larger budgets are counted in coarser byte units
 
@@ -68,12 +75,17 @@ class _Measure:
         self.signal = float(np.mean(self.float_out ** 2))
 
     def noise(self, qgraph: Graph) -> float:
+        return self.noise_and_arena(qgraph)[0]
+
+    def noise_and_arena(self, qgraph: Graph) -> tuple[float, int]:
+        """The output error and the arena bytes (RAM) of the model."""
         lowered = lower_graph(qgraph)
         out = qgraph.tensors[qgraph.outputs[0]]
         q_in = to_model_input(qgraph, self.x)
         got = np.stack([run_reference(lowered, [q_in[k]])[0] for k in range(len(self.x))])
         deq = (got.astype(np.float64) - out.zero_point) * out.scale
-        return float(np.mean((deq.reshape(self.float_out.shape) - self.float_out) ** 2))
+        noise = float(np.mean((deq.reshape(self.float_out.shape) - self.float_out) ** 2))
+        return noise, plan_memory(lowered).arena_bytes
 
     def sqnr_db(self, noise: float) -> float:
         return 99.0 if noise <= 0 else min(99.0, 10.0 * math.log10(max(self.signal, 1e-300) / noise))
@@ -97,7 +109,7 @@ def search_budget(cal: Calibrated, budget: int, progress: bool = False,
     fixed = named_layers(cal)
     measure = _Measure(cal.reference, cal.x[:MAX_SAMPLES])
     base_graph, _ = build_quantized(cal, baseline_formats)
-    base_noise = measure.noise(base_graph)
+    base_noise, base_arena = measure.noise_and_arena(base_graph)
     total_int8 = weight_bytes(build_quantized(cal, {n: BASELINE for n in baseline_formats})[0])
     op_types = {op.name: op.type for op in base_graph.operators}
 
@@ -112,6 +124,8 @@ def search_budget(cal: Calibrated, budget: int, progress: bool = False,
                 continue
             graphs[name, cand] = build_quantized(cal, {**baseline_formats, name: cand})[0]
             sizes[name, cand] = layer_weight_bytes(graphs[name, cand], name)
+            if cand == INT16:   # int64 biases, maybe of the layers next to it too: the whole model's delta
+                sizes[name, cand] += weight_bytes(graphs[name, cand]) - weight_bytes(base_graph)
             if (name, "int4") in sizes:
                 sizes[name, ADAROUND] = sizes[name, "int4"]
     other = weight_bytes(base_graph) - sum(sizes[n, f] for n, f in baseline_formats.items())  # biases etc.
@@ -122,19 +136,22 @@ def search_budget(cal: Calibrated, budget: int, progress: bool = False,
 
     layers = []
     for name, fmt in baseline_formats.items():
-        tried = [(fmt, sizes[name, fmt], 0.0, base_noise)]
+        tried = [(fmt, sizes[name, fmt], 0.0, base_noise, base_arena)]
         for cand in ([] if name in fixed else _candidates(op_types[name], candidates)):
             g = graphs.pop((name, cand), None) or build_quantized(cal, {**baseline_formats, name: cand})[0]
-            noise = measure.noise(g)
-            # a format measured better than int8 is counted as no loss (the gain is calibration
-            # noise), so that a budget with room to spare keeps int8
-            tried.append((cand, layer_weight_bytes(g, name), max(0.0, noise - base_noise), noise))
+            try:
+                noise, arena = measure.noise_and_arena(g)
+            except UnsupportedOpsError:
+                if cand != INT16:
+                    raise
+                continue   # e.g. a convolution TFLite-Micro's 16x8 kernel does not take
+            tried.append((cand, sizes[name, cand], _loss(cand, noise, base_noise), noise, arena))
             if progress:   # the command line's progress, on stderr beside its progress bars
-                print(f"budget: {name} {cand}: {tried[-1][1]} B, output SQNR "
+                print(f"budget: {name} {cand}: {tried[-1][1]} B, arena {arena} B, output SQNR "
                       f"{measure.sqnr_db(noise):.1f} dB", file=sys.stderr)
         layers.append((name, tried))
 
-    picks = knapsack([[(b, loss) for _, b, loss, _ in t] for _, t in layers], budget - other)
+    picks = knapsack([[(b, loss) for _, b, loss, _, _ in t] for _, t in layers], budget - other)
     formats = {name: t[j][0] for (name, t), j in zip(layers, picks)}
     chosen_graph, _ = build_quantized(cal, formats)
     chosen_bytes = weight_bytes(chosen_graph)
@@ -144,16 +161,26 @@ def search_budget(cal: Calibrated, budget: int, progress: bool = False,
         over = chosen_bytes - budget
         raise BudgetError(f"--flash-budget {budget}: the chosen formats take {chosen_bytes} bytes once the int8 "
                           f"layers with few values are stored as codebooks; try {budget - over}")
-    chosen_noise = measure.noise(chosen_graph)
+    chosen_noise, chosen_arena = measure.noise_and_arena(chosen_graph)
     report = {
         "budget_bytes": budget, "int8_weight_bytes": total_int8, "weight_bytes": chosen_bytes,
+        "arena_bytes": chosen_arena, "int8_arena_bytes": base_arena,
         "samples": len(measure.x), "int8_output_sqnr_db": measure.sqnr_db(base_noise),
         "output_sqnr_db": measure.sqnr_db(chosen_noise), "choice": formats,
-        "candidates": [{"layer": name, "format": f, "weight_bytes": b, "loss": loss,
+        "candidates": [{"layer": name, "format": f, "weight_bytes": b, "arena_bytes": arena, "loss": loss,
                         "output_sqnr_db": measure.sqnr_db(n), "chosen": f == formats[name]}
-                       for name, tried in layers for f, b, loss, n in tried],
+                       for name, tried in layers for f, b, loss, n, arena in tried],
     }
     return formats, report
+
+
+def _loss(fmt: str, noise: float, base_noise: float) -> float:
+    """The knapsack's loss of a format against int8: a weight format measured better than int8
+    counts as no loss (the gain is calibration noise), so that a budget with room to spare
+    keeps int8; int16 activations count their gain when it is a real one (MIN_INT16_GAIN)."""
+    if fmt == INT16:
+        return noise - base_noise if noise <= (1.0 - MIN_INT16_GAIN) * base_noise else 0.0
+    return max(0.0, noise - base_noise)
 
 
 def named_layers(cal: Calibrated) -> set[str]:
@@ -196,10 +223,11 @@ def format_budget(report: dict) -> str:
     """The candidates table and the choice, for the terminal."""
     lines = [f"flash budget {report['budget_bytes']:,} B (int8 weights {report['int8_weight_bytes']:,} B): "
              f"chose {report['weight_bytes']:,} B, output SQNR {report['output_sqnr_db']:.1f} dB "
-             f"(int8 {report['int8_output_sqnr_db']:.1f} dB) on {report['samples']} calibration samples",
-             f"  {'layer':<24} {'format':<14} {'bytes':>7} {'SQNR dB':>8}"]
+             f"(int8 {report['int8_output_sqnr_db']:.1f} dB), arena {report['arena_bytes']:,} B "
+             f"(int8 {report['int8_arena_bytes']:,} B) on {report['samples']} calibration samples",
+             f"  {'layer':<24} {'format':<14} {'bytes':>7} {'arena':>7} {'SQNR dB':>8}"]
     for row in report["candidates"]:
         mark = "  <- chosen" if row["chosen"] else ""
         lines.append(f"  {row['layer']:<24} {row['format']:<14} {row['weight_bytes']:>7,} "
-                     f"{row['output_sqnr_db']:>8.1f}{mark}")
+                     f"{row['arena_bytes']:>7,} {row['output_sqnr_db']:>8.1f}{mark}")
     return "\n".join(lines)

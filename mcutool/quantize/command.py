@@ -38,8 +38,12 @@ def summary_line(summary: dict) -> str:
         weights = f"int16 activations, {weights} (fully connected per tensor), int64 bias"
     if summary.get("layer_formats"):   # --layer-bits or --flash-budget: count the layers per format
         formats = list(summary["layer_formats"].values())
-        counted = ", ".join(f"{formats.count(f)} {f}" for f in dict.fromkeys(formats))
+        counted = ", ".join(f"{formats.count(f)} {f}{' activations' if f == 'int16' else ''}"
+                            for f in dict.fromkeys(formats))
         weights = f"mixed {weights} ({counted})"
+    acts = o.get("activations", "int8")
+    if "int16" in (summary.get("layer_formats") or {}).values():
+        acts = "int8/int16"   # int16 layers in an int8 model (quantize/mixed_activations.py)
     return (f"quantized with {o['method']} ranges, {weights}"
             f"{', ' + ', '.join(extras) if extras else ''}, on {summary['samples']} calibration samples "
-            f"({summary['ops_before']} float ops -> {summary['ops_after_prepare']} {o.get('activations', 'int8')} ops)")
+            f"({summary['ops_before']} float ops -> {summary['ops_after_prepare']} {acts} ops)")

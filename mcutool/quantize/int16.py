@@ -16,7 +16,8 @@ from mcutool.fixedpoint import tflite_round
 from mcutool.ir import QuantParams
 from mcutool.quantize import params as qp
 
-ACTIVATION_TYPES = ("int8", "int16")
+INT16 = "int16"
+ACTIVATION_TYPES = ("int8", INT16)
 INT16_MAX = 32767
 INT64_MAX = (1 << 63) - 1
 FIXED_OUTPUT = (1.0 / 32768.0, 0)

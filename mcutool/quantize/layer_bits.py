@@ -7,6 +7,8 @@ quantized model (the prepared float graph has the same names). Formats:
   int4             4-bit weights, rounded to nearest (quantize/int4.py)
   int4:adaround    4-bit weights, rounding learned on the calibration data (quantize/adaround.py)
   codebook:K       K = 2..16 shared int8 values (quantize/codebook.py)
+  int16            int8 weights, int16 activations (TFLite's 16x8 kernel) for this layer in an
+                   int8 model (quantize/mixed_activations.py); --activations int8 only
 """
 from __future__ import annotations
 
@@ -15,12 +17,14 @@ from pathlib import Path
 from mcutool import toml
 from mcutool.errors import McutoolError
 from mcutool.ir import Graph
+from mcutool.ops import find
 from mcutool.quantize.codebook import OPS as CODEBOOK_OPS
 from mcutool.quantize.codebook import parse_weights
 from mcutool.quantize.int4 import INT4_OPS
 
 ADAROUND = "int4:adaround"
-FORMATS = ("int8", "int4", ADAROUND, "codebook:K")
+INT16 = "int16"
+FORMATS = ("int8", "int4", ADAROUND, "codebook:K", INT16)
 
 
 class LayerBitsError(McutoolError):
@@ -32,7 +36,7 @@ def check_format(fmt: str, where: str = "--layer-bits") -> str:
     fmt = fmt.strip()
     if fmt == "int4:nearest":
         return "int4"
-    if fmt in ("int8", "int4", ADAROUND):
+    if fmt in ("int8", "int4", ADAROUND, INT16):
         return fmt
     try:
         if parse_weights(fmt) is not None:
@@ -103,8 +107,16 @@ def resolve(graph: Graph, layer_bits: dict[str, str]) -> dict[str, str]:
                                  f"({resolved[op_name]} and {fmt})")
         if fmt.startswith("int4") and kinds[op_name] not in INT4_OPS:
             raise LayerBitsError(f"--layer-bits: {kinds[op_name]} {op_name!r} cannot take int4 weights")
+        if fmt == INT16 and not _has_16x8(kinds[op_name]):
+            raise LayerBitsError(f"--layer-bits: {kinds[op_name]} {op_name!r} cannot take int16 activations "
+                                 "(no 16x8 kernel)")
         resolved[op_name] = fmt
     return resolved
+
+
+def _has_16x8(op_type: str) -> bool:
+    opdef = find(op_type)
+    return opdef is not None and INT16 in opdef.lower
 
 
 def int4_layers(formats: dict[str, str]) -> set[str]:

@@ -65,6 +65,9 @@ class PtqOptions:
         if self.layer_bits is not None:
             self.layer_bits = {n: check_format(f) for n, f in self.layer_bits.items()}
             for fmt in self.layer_bits.values():   # 16x8 takes int8 weights only
+                if fmt == "int16" and self.activations != "int8":
+                    raise CalibrationError("--layer-bits NAME=int16 gives one layer int16 activations in an "
+                                           "int8 model; with --activations int16 every layer has them already")
                 check_activation_options(self.activations, fmt.split(":")[0])
         if self.flash_budget is not None and self.activations != "int8":
             # the candidates are weight formats, which 16x8 does not take (see quantize/budget.py)

@@ -24,6 +24,7 @@ from mcutool.ops import OpDef, QuantRule, find, get
 from mcutool.quantize import int16 as q16
 from mcutool.quantize import params as qp
 from mcutool.quantize.int4 import INT4_MAX, weight_format
+from mcutool.quantize.mixed_activations import computes_int16, int16_tensors
 
 
 class QuantizeError(McutoolError):
@@ -61,16 +62,10 @@ class _Groups:
         self.parent[self.find(a)] = self.find(b)
 
 
-def activation_quant_params(g: Graph, ranges: dict[str, tuple[float, float]],
-                            activations: str = "int8") -> dict[str, QuantParams]:
-    """(scale, zero point) of every activation tensor, honouring fixed and shared scales;
-    activations="int16": symmetric int16 (mcutool.quantize.int16)."""
-    int16 = activations == "int16"
-    fixed: dict[str, tuple[float, int]] = {}
-    for op in g.operators:
-        pinned = _rule(op).fixed_output
-        if pinned is not None:
-            fixed[op.outputs[0]] = q16.FIXED_OUTPUT if int16 else pinned
+def scale_groups(g: Graph) -> _Groups:
+    """The tensors that must share one (scale, zero point): a shared-scale op's output with its
+    input(s), except the inputs whose parameters are fixed elsewhere (those are requantized)."""
+    fixed = {op.outputs[0] for op in g.operators if _rule(op).fixed_output is not None}
     groups = _Groups()
     for op in g.operators:
         if _rule(op).shared_scale == "input":
@@ -81,6 +76,20 @@ def activation_quant_params(g: Graph, ranges: dict[str, tuple[float, float]],
             for n in op.inputs:
                 if not g.tensors[n].is_const and groups.find(n) not in fixed_roots:
                     groups.union(n, op.outputs[0])
+    return groups
+
+
+def activation_quant_params(g: Graph, ranges: dict[str, tuple[float, float]],
+                            activations: str = "int8") -> dict[str, QuantParams]:
+    """(scale, zero point) of every activation tensor, honouring fixed and shared scales;
+    activations="int16": symmetric int16 (mcutool.quantize.int16)."""
+    int16 = activations == "int16"
+    fixed: dict[str, tuple[float, int]] = {}
+    for op in g.operators:
+        pinned = _rule(op).fixed_output
+        if pinned is not None:
+            fixed[op.outputs[0]] = q16.FIXED_OUTPUT if int16 else pinned
+    groups = scale_groups(g)
 
     names_in_range = [n for n in ranges if n in g.tensors and not g.tensors[n].is_const]
     members: dict[str, list[str]] = {}
@@ -147,7 +156,8 @@ class _Builder:
     def __init__(self, g: Graph, activations: str = "int8"):
         self.src = g
         self.out = Graph(name=g.name, description=g.description)
-        self.activations = activations   # the dtype of activations and non-weight constants
+        self.activations = activations   # the dtype the current op computes in
+        self.as_type: dict[tuple[str, str], str] = {}   # (tensor, dtype) -> its copy of that dtype
 
     def add(self, t: Tensor) -> str:
         name, k = t.name, 1
@@ -163,6 +173,15 @@ class _Builder:
         t = self.src.tensors[name]
         return self.add(Tensor(name, t.shape, t.dtype, copy.deepcopy(t.quant), t.values.copy()))
 
+    def converted(self, name: str, dtype: str, quant: QuantParams) -> str:
+        """The tensor as `dtype`: one QUANTIZE per (tensor, dtype), shared by its readers."""
+        if (name, dtype) not in self.as_type:
+            t = self.src.tensors[name]
+            copy_name = self.add(Tensor(f"{name}/{dtype}", t.shape, dtype, copy.deepcopy(quant)))
+            self.out.add_op(Operator("QUANTIZE", [name], [copy_name], name=f"{name}/to_{dtype}"))
+            self.as_type[name, dtype] = copy_name
+        return self.as_type[name, dtype]
+
 
 def quantize_graph(g: Graph, ranges: dict[str, tuple[float, float]], per_channel: bool = True,
                    weights: str = "int8", activations: str = "int8",
@@ -172,35 +191,64 @@ def quantize_graph(g: Graph, ranges: dict[str, tuple[float, float]], per_channel
     weights="int4": the weights of the ops in mcutool.quantize.int4.INT4_OPS become int4
     (rounded to nearest; AdaRound re-rounds them afterwards). activations="int16": TFLite's
     16x8 scheme (mcutool.quantize.int16). layer_weights: operator name -> weight format for
-    that layer instead of `weights` (quantize/layer_bits.py)."""
+    that layer instead of `weights` (quantize/layer_bits.py); "int16" there gives that layer
+    int8 weights and int16 activations (quantize/mixed_activations.py), with QUANTIZE ops
+    between the int8 and int16 parts."""
     layer_weights = layer_weights or {}
     check_quantizable(g)
     q16.check_activation_options(activations, weights)
-    act = activation_quant_params(g, ranges, activations)
+    whole16 = activations == q16.INT16
+    if whole16 and q16.INT16 in layer_weights.values():
+        raise QuantizeError("a layer format int16 needs --activations int8 (with --activations int16 "
+                            "every layer already computes in int16)")
+    stored16 = ({n for n, t in g.tensors.items() if not t.is_const} if whole16
+                else int16_tensors(g, layer_weights))
+    params = {"int8": activation_quant_params(g, ranges, "int8") if not whole16 else {},
+              q16.INT16: activation_quant_params(g, ranges, q16.INT16) if stored16 else {}}
+
+    def stored(n: str) -> str:
+        return q16.INT16 if n in stored16 else "int8"
+
     b = _Builder(g, activations)
     for name, t in g.tensors.items():
         if not t.is_const:
-            if name not in act:
+            if name not in params[stored(name)]:
                 raise QuantizeError(f"tensor {name!r} has no calibrated range")
-            b.out.add_tensor(Tensor(name, t.shape, activations, act[name]))
+            b.out.add_tensor(Tensor(name, t.shape, stored(name), params[stored(name)][name]))
     for op in g.operators:
         new = Operator(op.type, list(op.inputs), list(op.outputs), copy.deepcopy(op.attrs), op.name)
         opdef = get(op.type)
+        fmt = layer_weights.get(op.name, weights) if opdef.quant.weight_axis is not None else "int8"
+        compute = q16.INT16 if whole16 or computes_int16(g, op, stored16, fmt) else "int8"
+        act = params[compute]
+        b.activations = compute
         if opdef.quant.weight_axis is not None:
             _weights_and_bias(b, opdef, op, new, act[op.inputs[0]], per_channel,
-                              layer_weights.get(op.name, weights))
+                              "int8" if fmt == q16.INT16 else fmt)
         else:
-            _operands(b, opdef, op, new, act)
+            _operands(b, opdef, op, new, act, stored)
+        for slot, n in enumerate(op.inputs):   # an input stored as the other type is converted first
+            if n and new.inputs[slot] == n and not g.tensors[n].is_const and stored(n) != compute:
+                new.inputs[slot] = b.converted(n, compute, act[n])
+        after = []
+        for slot, n in enumerate(op.outputs):   # written as `compute`, then converted to its type
+            if stored(n) != compute:
+                fresh = b.add(Tensor(f"{n}/{compute}", g.tensors[n].shape, compute, copy.deepcopy(act[n])))
+                new.outputs[slot] = b.as_type[n, compute] = fresh
+                after.append(Operator("QUANTIZE", [fresh], [n], name=f"{n}/to_{stored(n)}"))
         b.out.add_op(new)
+        for q in after:
+            b.out.add_op(q)
     b.out.inputs = list(g.inputs)
     b.out.outputs = list(g.outputs)
     b.out.validate()
     return b.out
 
 
-def _operands(b: _Builder, opdef: OpDef, op: Operator, new: Operator, act: dict[str, QuantParams]) -> None:
-    """Constant operands per the op's rule; an input whose parameters differ from the output's
-    in a shared-scale ("inputs") op is requantized first."""
+def _operands(b: _Builder, opdef: OpDef, op: Operator, new: Operator, act: dict[str, QuantParams],
+              stored) -> None:
+    """Constant operands per the op's rule; an input whose parameters (or type) differ from the
+    output's in a shared-scale ("inputs") op is requantized first."""
     g = b.src
     rule = opdef.quant
     out_q = act[op.outputs[0]]
@@ -217,7 +265,7 @@ def _operands(b: _Builder, opdef: OpDef, op: Operator, new: Operator, act: dict[
                                 else _int8_const(b, t, quant))
         elif t.is_const:
             new.inputs[slot] = b.copy_const(n)
-        elif rule.shared_scale == "inputs" and not act[n].equals(out_q):
+        elif rule.shared_scale == "inputs" and (not act[n].equals(out_q) or stored(n) != b.activations):
             # Its parameters are pinned elsewhere (a softmax, logistic or tanh output): rescale.
             name = b.add(Tensor(f"{n}/requantized", t.shape, b.activations, copy.deepcopy(out_q)))
             b.out.add_op(Operator("QUANTIZE", [n], [name], name=f"{op.name}/requantize{slot}"))
