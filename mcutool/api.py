@@ -175,7 +175,7 @@ def quantize_model(graph: Graph, calib_x: np.ndarray, method: str | None = None,
                    progress: bool = False, weights: str = "int8",
                    rounding: str = "nearest", activations: str = "int8",
                    layer_bits: dict[str, str] | None = None,
-                   flash_budget: int | None = None) -> tuple[Graph, dict]:
+                   flash_budget: int | None = None, ram_budget: int | None = None) -> tuple[Graph, dict]:
     """Post-training quantization of a float graph: returns the int8 graph (int8 input and
     output, as TensorFlow's converter writes with inference_input_type=int8) and a summary.
 
@@ -188,7 +188,8 @@ def quantize_model(graph: Graph, calib_x: np.ndarray, method: str | None = None,
     formats ("int16": int8 weights and int16 activations for that layer, in an int8 model; see
     mcutool.quantize.mixed_activations); flash_budget (bytes) chooses every other layer's format
     to fit the weights in that many bytes with the least output error (summary["budget"] has the
-    candidates tried, with their arena bytes).
+    candidates tried, with their arena bytes); ram_budget (bytes, with flash_budget) caps the
+    arena the search may spend on int16 activations (default: the int8 model's arena).
     activations="int16": TFLite's 16x8 scheme (int16 input, output and activations, zero point
     0; int8 weights; int64 bias)."""
     from mcutool.data import Dataset
@@ -196,7 +197,7 @@ def quantize_model(graph: Graph, calib_x: np.ndarray, method: str | None = None,
     options = PtqOptions(method=method or DEFAULT_METHOD, per_channel=per_channel, samples=samples,
                          bias_correction=bias_correction, equalize=equalize, weights=weights,
                          rounding=rounding, activations=activations, layer_bits=layer_bits,
-                         flash_budget=flash_budget)
+                         flash_budget=flash_budget, ram_budget=ram_budget)
     options.check()
     check_float_model(graph)  # an int8 model gets that message before any complaint about data
     x = calibration_samples(graph, Dataset(np.asarray(calib_x)))

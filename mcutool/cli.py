@@ -42,6 +42,9 @@ _PTQ_OPTIONS = [
                  help="Choose each layer's format (int8, int4, codebook, or int16 activations where they "
                       "cut the output error) to fit the weights in BYTES with the least output error "
                       "measured on the calibration data; prints the candidates' bytes, arena and SQNR."),
+    click.option("--ram-budget", "ram_budget", type=int, metavar="BYTES",
+                 help="With --flash-budget: the arena (RAM) the chosen formats may take; int16 activations "
+                      "need more. Default: the arena of the int8 model."),
 ]
 
 
@@ -66,12 +69,13 @@ def options_from(kwargs: dict) -> PtqOptions:
                       equalize=kwargs.pop("equalize"), weights=kwargs.pop("weight_type"),
                       rounding=kwargs.pop("rounding"), activations=kwargs.pop("activations"),
                       layer_bits=parse_layer_bits(layer_bits) if layer_bits is not None else None,
-                      flash_budget=kwargs.pop("flash_budget"))
+                      flash_budget=kwargs.pop("flash_budget"), ram_budget=kwargs.pop("ram_budget"))
 
 
 def _needs_calib(ptq: dict) -> None:
     """--layer-bits and --flash-budget choose formats while quantizing a float model."""
-    for option, key in (("--layer-bits", "layer_bits"), ("--flash-budget", "flash_budget")):
+    for option, key in (("--layer-bits", "layer_bits"), ("--flash-budget", "flash_budget"),
+                        ("--ram-budget", "ram_budget")):
         if ptq.get(key) is not None:
             raise McutoolError(f"{option} chooses formats while quantizing a float model; it needs --calib")
 
@@ -232,12 +236,15 @@ def quantize(model: str, calib_path: str, output_path: str, show_report: bool, a
                    "activations, int8 weights, int64 bias).")
 @click.option("--layer-bits", "layer_bits", metavar="NAME=FMT,...|FILE.toml",
               help="Weight format per layer (operator or output tensor name as `inspect` shows it): "
-                   "int8, int4 (int4:adaround is int4: training learns the rounding) or codebook:K; "
-                   "the other layers take --weights.")
+                   "int8, int4 (int4:adaround is int4: training learns the rounding), codebook:K, or "
+                   "int16 (int8 weights, int16 activations); the other layers take --weights.")
 @click.option("--flash-budget", "flash_budget", type=int, metavar="BYTES",
-              help="Choose each layer's weight format (int8, int4, codebook) before training with "
-                   "quantize's budget search on the calibration samples (the first 1000 training "
-                   "samples), then train those formats; the trained weights must fit too.")
+              help="Choose each layer's format (int8, int4, codebook, or int16 activations) before "
+                   "training with quantize's budget search on the calibration samples (the first 1000 "
+                   "training samples), then train those formats; the trained weights must fit too.")
+@click.option("--ram-budget", "ram_budget", type=int, metavar="BYTES",
+              help="With --flash-budget: the arena (RAM) the chosen formats may take; int16 activations "
+                   "need more. Default: the arena of the int8 model.")
 @click.option("--learn-scales", is_flag=True, help="Learn the step sizes too (LSQ).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of initialisation and shuffling.")
 @click.option("-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False),
@@ -245,7 +252,7 @@ def quantize(model: str, calib_path: str, output_path: str, show_report: bool, a
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def qat(model: str, train_path: str, val_path: str | None, epochs: int, lr: float, batch: int, weights: str,
         codebook_reassign: bool | None, activations: str, layer_bits: str | None, flash_budget: int | None,
-        learn_scales: bool, seed: int, output_path: str, as_json: bool) -> None:
+        ram_budget: int | None, learn_scales: bool, seed: int, output_path: str, as_json: bool) -> None:
     """Quantization-aware training of a float MODEL (a classifier) into an int8 (or 16x8) .tflite;
     prints the float, PTQ and QAT accuracy. Runs under `torchrun --nproc_per_node=K -m mcutool qat ...`."""
     from mcutool.qat import QatError
@@ -259,7 +266,8 @@ def qat(model: str, train_path: str, val_path: str | None, epochs: int, lr: floa
         flag = "--codebook-reassign" if codebook_reassign else "--codebook-fixed"
         raise QatError(f"{flag} applies to codebook:K weights only")
     options = QatOptions(epochs=epochs, lr=lr, batch_size=batch, weights=weights, learn_scales=learn_scales,
-                         seed=seed, activations=activations, flash_budget=flash_budget, layer_bits=bits,
+                         seed=seed, activations=activations, flash_budget=flash_budget, ram_budget=ram_budget,
+                         layer_bits=bits,
                          codebook_reassign=codebook_reassign is not False)
     result = api.qat_file(api.load_model(model), train_path, val_path, options, progress=not as_json)
     if result is None:

@@ -4,6 +4,7 @@ parts, bit-exact with TFLite-Micro through the twins and the host C (and, slow, 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -309,14 +310,21 @@ def test_layer_bits_without_calib_is_an_error(capsys, tmp_path):
 # -- the budget search --------------------------------------------------------------------------
 def test_budget_chooses_int16_where_an_outlier_spoils_int8():
     """c1's channel 0 has a huge range that c2 hardly reads: in int8 it leaves the other channels
-    a few codes, in int16 they keep their detail. With room for it, the search gives c2 int16
-    activations, and the model's output error drops."""
+    a few codes, in int16 they keep their detail. With room for it in flash and RAM, the search
+    gives c2 int16 activations, and the model's output error drops; without the RAM (by default
+    the int8 arena) it keeps int8."""
     g = chain_model(outlier=60.0)
     x = calib_for(g, 60)
     int8 = run_ptq(g, x, PtqOptions()).int8
     from mcutool.ir.analysis import weight_bytes
     budget = weight_bytes(int8) + 400
-    r = run_ptq(g, x, PtqOptions(flash_budget=budget))
+    same_ram = run_ptq(g, x, PtqOptions(flash_budget=budget))
+    assert "int16" not in same_ram.summary["layer_formats"].values()
+    report = same_ram.summary["budget"]
+    assert report["arena_bytes"] == report["int8_arena_bytes"] == report["ram_budget_bytes"]
+    over = [row for row in report["candidates"] if not row["within_ram"]]
+    assert over and all(row["format"] == "int16" for row in over)
+    r = run_ptq(g, x, PtqOptions(flash_budget=budget, ram_budget=10 * report["int8_arena_bytes"]))
     report = r.summary["budget"]
     assert r.summary["layer_formats"]["c2"] == "int16"
     assert report["weight_bytes"] <= budget
@@ -338,3 +346,50 @@ def test_mixed_int16_models_bit_exact_on_mps2_an386(tmp_path):
         out = api.generate(api.compile_graph(q, "mps2-an386"), tmp_path / f"gen{k}")
         assert_same(run_tflm_batch(write_tflite(q), samples), api.run(out, samples, board="mps2-an386"),
                     f"{g.name} {bits} on mps2-an386 vs TFLite-Micro")
+
+
+def test_budget_withdraws_int16_when_the_chosen_peak_is_over_the_ram_budget():
+    """Arena bytes are a peak, not a sum: when the chosen model's arena is over the RAM budget
+    although each candidate was measured within it, the int16 choice is withdrawn."""
+    from mcutool.quantize import budget
+    from mcutool.quantize.pipeline import calibrate_graph
+    g = residual_model()
+    cal = calibrate_graph(g, calib_for(g, 20), PtqOptions())
+    int8_arena = 1440
+    # c2's int16 row claims a small arena; the real model with it needs 2,016 bytes
+    layers = [(name, [("int8", 100, 0.0, 1.0, int8_arena)] +
+               ([("int16", 120, -0.5, 0.5, int8_arena)] if name == "c2" else []))
+              for name in ("c1", "c2", "c3", "fc")]
+    formats, _, arena = budget._choose(cal, layers, 1000, int8_arena)
+    assert formats == {"c1": "int8", "c2": "int8", "c3": "int8", "fc": "int8"} and arena == int8_arena
+    formats, _, arena = budget._choose(cal, layers, 1000, 2016)
+    assert formats["c2"] == "int16" and arena == 2016
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"ram_budget": 5000}, "--ram-budget bounds the arena the --flash-budget search may spend"),
+    ({"ram_budget": 0, "flash_budget": 5000}, "--ram-budget must be at least 1 byte, got 0"),
+    ({"ram_budget": 100, "flash_budget": 5000}, "--ram-budget 100 cannot be met: the model's arena takes 956 "
+                                                "bytes with int8 activations, 856 bytes over the budget"),
+])
+def test_ram_budget_errors(options, message):
+    from mcutool.errors import McutoolError
+    g = chain_model()
+    with pytest.raises(McutoolError, match=re.escape(message)):
+        run_ptq(g, calib_for(g, 20), PtqOptions(**options))
+
+
+def test_ram_budget_on_the_command_line(capsys, tmp_path):
+    g = chain_model(outlier=60.0)
+    model, calib = tmp_path / "f.tflite", tmp_path / "c.npy"
+    model.write_bytes(write_tflite(g))
+    np.save(calib, calib_for(g, 60))
+    code, out, err = cli(capsys, "quantize", model, "--calib", calib, "-o", tmp_path / "q.tflite",
+                         "--flash-budget", 100000, "--ram-budget", 100000)
+    assert code in (0, None), err
+    assert "RAM budget 100,000 B" in out and "(over the RAM budget)" not in out
+    assert re.search(r"\n  c2 +int16 .*<- chosen\n", out)
+    q = read_tflite((tmp_path / "q.tflite").read_bytes())
+    assert any(t.dtype == "int16" for t in q.tensors.values())
+    code, _, err = cli(capsys, "generate", model, "-o", tmp_path / "gen", "--ram-budget", 5000)
+    assert code == 2 and err.startswith("error: --ram-budget chooses formats while quantizing a float model")

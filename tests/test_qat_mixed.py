@@ -67,6 +67,19 @@ def test_activation_bits_whole_model(digits):
     assert activation_bits(prepared, formats, "int8") == {n: 8 for n in names}
 
 
+def test_activation_bits_of_an_int16_layer_are_the_quantizers(digits):
+    """A layer with format int16: the tensors the PTQ quantizer stores int16 train on the int16
+    grid (pw1 reads dw1's output, so that is int16), the rest on int8's."""
+    from mcutool.quantize.mixed_activations import int16_tensors
+    prepared = prepare(digits[0])
+    formats = {"conv1/conv": "int8", "dw1/conv": "int8", "pw1/conv": "int16", "logits": "int8"}
+    bits = activation_bits(prepared, formats, "int8")
+    wide = {n for n, b in bits.items() if b == 16}
+    dw1 = next(op for op in prepared.operators if op.name == "dw1/conv")
+    assert wide == int16_tensors(prepared, formats) and dw1.outputs[0] in wide
+    assert bits[prepared.inputs[0]] == 8 and bits[prepared.outputs[0]] == 8
+
+
 def test_layer_formats_take_layer_bits_by_operator_or_tensor_name(digits):
     prepared = prepare(digits[0])
     logits_out = next(op.outputs[0] for op in prepared.operators if op.name == "logits")
@@ -143,7 +156,7 @@ def test_layer_bits_int4_on_one_layer(digits):
                                                   "logits": "int8"}
     assert np.abs(w["pw1/conv"].data).max() <= 7 and w["pw1/conv"].quant.axis == 0
     assert summary["layer_formats"]["pw1/conv"] == "int4" and summary["accuracy"]["qat"] > 0.9
-    assert q.description.endswith("mixed weights (3 int8, 1 int4))")
+    assert q.description.endswith("mixed precision (3 int8, 1 int4))")
 
 
 # -- bad combinations: one `error:` line, exit 2, nothing written -------------------------------------
@@ -155,8 +168,7 @@ def test_layer_bits_int4_on_one_layer(digits):
                                     "'nope'; the layers are conv1/conv, dw1/conv, pw1/conv, logits"),
     (["--layer-bits", "conv1/conv=int5"], "--layer-bits: format 'int5' is not supported"),
     (["--flash-budget", "300"], "--flash-budget 300 cannot be met: the smallest weights mcutool can make are "
-                                 "900 bytes, 600 bytes over the budget (qat chooses among int8, int4, codebook:16, "
-                                "codebook:8, codebook:4 weights)"),
+                                 "900 bytes, 600 bytes over the budget"),
     (["--flash-budget", "0"], "--flash-budget must be at least 1 byte, got 0"),
     (["--flash-budget", "2000", "--activations", "int16"], "--flash-budget chooses weight formats for int8 "
                                                            "activations; it does not combine with --activations int16"),
@@ -224,12 +236,19 @@ def test_qat_flash_budget_60_percent_acceptance(capsys, tmp_path, digits):
 
 
 @pytest.mark.slow  # a host C build under the sanitizers
-def test_qat_layer_bits_model_is_bit_exact(capsys, tmp_path, small_train):
+@pytest.mark.parametrize("layer_bits, what", [
+    ("conv1/conv=int4", "mixed precision (1 int4, 3 int8)"),
+    # dw1 computes in int16 to give pw1 an int16 input; conv1's int8 output is requantized
+    ("pw1/conv=int16", "mixed precision (3 int8, 1 int16)"),
+    ("logits=int16,conv1/conv=codebook:8", "mixed precision (1 codebook:8, 2 int8, 1 int16)"),
+])
+def test_qat_layer_bits_model_is_bit_exact(capsys, tmp_path, small_train, layer_bits, what):
     out = tmp_path / "lb.tflite"
     code, stdout, _ = cli(capsys, "qat", MODEL, "--train", small_train, "--epochs", 1,
-                          "--layer-bits", "conv1/conv=int4", "-o", out)
-    assert code in (0, None) and "mixed weights (1 int4, 3 int8)" in stdout
-    assert "layers: conv1/conv=int4, dw1/conv=int8, pw1/conv=int8, logits=int8" in stdout
+                          "--layer-bits", layer_bits, "-o", out)
+    assert code in (0, None) and what in stdout, stdout
+    for item in layer_bits.split(","):
+        assert item in stdout.split("layers: ")[1]
     from mcutool.validate.run import validate_model
     v = validate_model(out, TEST)
     assert v["mismatches"] == 0

@@ -34,6 +34,7 @@ class QatOptions:
     # layer name -> weight format for that layer instead of `weights` (quantize/layer_bits.py)
     layer_bits: dict[str, str] | None = None
     flash_budget: int | None = None  # bytes: formats per layer from the PTQ search (qat/formats.py)
+    ram_budget: int | None = None    # arena bytes that search may use (default: the int8 model's arena)
     codebook_reassign: bool = True  # codebook:K: weights to their nearest centroid once per epoch,
                                     # else the initial clustering's indices stay (other formats:
                                     # ignored). Measured: benchmarks/qat_codebook.py
@@ -67,7 +68,8 @@ class QatOptions:
         from mcutool.quantize.budget import check_budget_weights
         from mcutool.quantize.pipeline import PtqOptions
         ptq = PtqOptions(method=self.method, weights=self.weights, activations=self.activations,
-                         layer_bits=self.layer_bits, flash_budget=self.flash_budget)
+                         layer_bits=self.layer_bits, flash_budget=self.flash_budget,
+                         ram_budget=self.ram_budget)
         ptq.check()
         self.layer_bits = ptq.layer_bits   # normalised ("int4:nearest" -> "int4")
         if self.flash_budget is not None:

@@ -44,9 +44,11 @@ def export_graph(model: QatModel) -> Graph:
     # the per-layer formats go where pipeline.build_quantized passes them (an "int16" layer
     # format, int16 activations for some layers only, reaches the quantizer the same way)
     q = quantize_graph(g, ranges, True, "int8", model.activations, model.formats)
-    by_output = {op.outputs[0]: op for op in q.operators}
+    # by name: a layer computing in int16 whose output is stored int8 writes a fresh tensor that a
+    # QUANTIZE then converts, so its output name may have moved to that QUANTIZE
+    by_name = {op.name: op for op in q.operators if op.type != "QUANTIZE"}
     for op in layers:
-        _set_weights(q, by_output[op.outputs[0]], model, model.layer_index[op.outputs[0]])
+        _set_weights(q, by_name[op.name], model, model.layer_index[op.outputs[0]])
     what = describe(model.formats, model.activations)
     q.description = f"mcutool quantization-aware training ({what.replace('codebook:', 'codebook ')})"
     ks = [k for k in map(parse_weights, model.formats.values()) if k is not None]
@@ -56,12 +58,13 @@ def export_graph(model: QatModel) -> Graph:
 
 
 def describe(formats: dict[str, str], activations: str) -> str:
-    """"int4 weights", "mixed weights (3 int8, 1 int4)", with ", int16 activations"."""
+    """"int4 weights", "mixed precision (3 int8, 1 int4)" (layers per format; an "int16" layer
+    has int8 weights and int16 activations), with ", int16 activations" for the 16x8 model."""
     kinds = list(formats.values())
     if len(set(kinds)) <= 1:
         text = f"{kinds[0] if kinds else 'int8'} weights"
     else:
-        text = "mixed weights (" + ", ".join(f"{kinds.count(f)} {f}" for f in dict.fromkeys(kinds)) + ")"
+        text = "mixed precision (" + ", ".join(f"{kinds.count(f)} {f}" for f in dict.fromkeys(kinds)) + ")"
     return text + (", int16 activations" if activations == "int16" else "")
 
 

@@ -16,9 +16,10 @@ from mcutool.ir import Graph
 from mcutool.qat import QatError
 from mcutool.qat.checks import QatOptions
 from mcutool.quantize.layer_bits import ADAROUND, resolve, weight_layers
+from mcutool.quantize.mixed_activations import int16_tensors
 
 # The budget search's candidates that QAT can train (AdaRound's int4 is int4 here).
-BUDGET_CANDIDATES: tuple[str, ...] = ("int4", "codebook:16", "codebook:8", "codebook:4")
+BUDGET_CANDIDATES: tuple[str, ...] = ("int4", "codebook:16", "codebook:8", "codebook:4", "int16")
 
 
 def _trainable(fmt: str) -> str:
@@ -39,30 +40,24 @@ def choose_formats(graph: Graph, prepared: Graph, x_calib: np.ndarray, options: 
     the report); layers --layer-bits names keep their format."""
     if options.flash_budget is None:
         return layer_formats(prepared, options), None
-    from mcutool.quantize.budget import BudgetError, search_budget
+    from mcutool.quantize.budget import search_budget
     from mcutool.quantize.pipeline import PtqOptions, calibrate_graph
     ptq = PtqOptions(method=options.method, weights=options.weights, layer_bits=options.layer_bits,
-                     flash_budget=options.flash_budget)
+                     flash_budget=options.flash_budget, ram_budget=options.ram_budget)
     cal = calibrate_graph(graph, x_calib, ptq)
-    try:
-        formats, report = search_budget(cal, options.flash_budget, progress, BUDGET_CANDIDATES)
-    except BudgetError as e:   # say which formats it could choose from: quantize has more
-        raise BudgetError(f"{e} (qat chooses among {', '.join(('int8', *BUDGET_CANDIDATES))} weights)") from None
+    formats, report = search_budget(cal, options.flash_budget, progress, BUDGET_CANDIDATES)
     return {n: _trainable(f) for n, f in formats.items()}, report
 
 
 def activation_bits(graph: Graph, formats: dict[str, str], activations: str) -> dict[str, int]:
     """Activation tensor (the inputs and every operator output) -> 8 or 16 bits.
-    `--activations int16`: all of them (TFLite's 16x8 scheme)."""
+    `--activations int16`: all of them (TFLite's 16x8 scheme); else those the quantizer
+    stores int16 for the layers whose format is "int16" (quantize/mixed_activations.py)."""
     names = list(dict.fromkeys([*graph.inputs, *(n for op in graph.operators for n in op.outputs)]))
     if activations == "int16":
         return {n: 16 for n in names}
-    # ---- HOOK (per-layer int16, the "int16" layer format): the tensors the PTQ quantizer
-    # stores in int16 for these formats become 16 bits here, e.g.
-    #     from mcutool.quantize.mixed_activations import int16_tensors
-    #     wide = int16_tensors(graph, formats)
-    #     return {n: 16 if n in wide else 8 for n in names}
-    return {n: 8 for n in names}
+    wide = int16_tensors(graph, formats)   # the tensors the quantizer stores int16 for "int16" layers
+    return {n: 16 if n in wide else 8 for n in names}
 
 
 def check_trained_bytes(trained: int, report: dict) -> None:

@@ -36,6 +36,7 @@ from mcutool.qat.grid import weight_layout
 from mcutool.qat.weight_formats import weight_quantizer
 from mcutool.quantize import int16 as q16
 from mcutool.quantize import params as qp
+from mcutool.quantize.mixed_activations import computes_int16
 
 INT32_MAX = (1 << 31) - 1
 INT64_LIMIT = float(1 << 62)   # quantize/int16.py's bias clip
@@ -126,7 +127,8 @@ class QatModel(nn.Module):
         self.w.append(nn.Parameter(w))
         self.b.append(nn.Parameter(torch.from_numpy(np.array(b, np.float32))))
         fmt = self.formats.get(op.name, "int8")
-        qmax, axis = weight_layout(op.type, ir_axis, fmt, self.bits[op.inputs[0]] == 16)
+        wide = {n for n, b in self.bits.items() if b == 16}
+        qmax, axis = weight_layout(op.type, ir_axis, fmt, computes_int16(self.graph, op, wide, fmt))
         self.wq.append(weight_quantizer(fmt, w, axis, qmax, learn))
 
     def _add_constants(self, op: Operator, act: dict[str, QuantParams]) -> None:

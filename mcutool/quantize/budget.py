@@ -18,7 +18,11 @@ and they are only chosen where the other layers make room. Their loss is negativ
 when the layer's int16 activations remove at least MIN_INT16_GAIN of the int8 model's output
 error ("int16 only where the error is"), else 0, so that a budget with room keeps int8 where
 int16 would change little. They also cost RAM: each candidate's arena bytes (mcutool.plan) are
-reported beside its flash bytes; there is no RAM budget.
+reported beside its flash bytes, and the search keeps the arena within `--ram-budget` (by
+default the int8 model's arena: a flash budget alone never makes the model need more RAM).
+Arena bytes are a peak, not a sum: candidates over the RAM budget on their own are not offered,
+and if the chosen combination's peak is still over it, the int16 choice whose model has the
+largest arena is withdrawn and the knapsack runs again.
 """
 from __future__ import annotations
 
@@ -60,6 +64,16 @@ def check_budget_weights(weights: str) -> None:
     if weights != BASELINE:
         raise BudgetError("--flash-budget chooses the weight format of each layer itself; leave --weights "
                           "at int8 (name fixed layers with --layer-bits)")
+
+
+def check_ram_budget(ram_budget: int | None, flash_budget: int | None) -> None:
+    if ram_budget is None:
+        return
+    if flash_budget is None:
+        raise BudgetError("--ram-budget bounds the arena the --flash-budget search may spend on int16 "
+                          "activations; give --flash-budget too")
+    if ram_budget < 1:
+        raise BudgetError(f"--ram-budget must be at least 1 byte, got {ram_budget}")
 
 
 def _candidates(op_type: str, candidates: tuple[str, ...] = CANDIDATES) -> tuple[str, ...]:
@@ -110,6 +124,11 @@ def search_budget(cal: Calibrated, budget: int, progress: bool = False,
     measure = _Measure(cal.reference, cal.x[:MAX_SAMPLES])
     base_graph, _ = build_quantized(cal, baseline_formats)
     base_noise, base_arena = measure.noise_and_arena(base_graph)
+    ram_budget = cal.options.ram_budget
+    if ram_budget is not None and ram_budget < base_arena:
+        raise BudgetError(f"--ram-budget {ram_budget} cannot be met: the model's arena takes {base_arena} bytes "
+                          f"with int8 activations, {base_arena - ram_budget} bytes over the budget")
+    ram_cap = base_arena if ram_budget is None else ram_budget
     total_int8 = weight_bytes(build_quantized(cal, {n: BASELINE for n in baseline_formats})[0])
     op_types = {op.name: op.type for op in base_graph.operators}
 
@@ -151,9 +170,7 @@ def search_budget(cal: Calibrated, budget: int, progress: bool = False,
                       f"{measure.sqnr_db(noise):.1f} dB", file=sys.stderr)
         layers.append((name, tried))
 
-    picks = knapsack([[(b, loss) for _, b, loss, _, _ in t] for _, t in layers], budget - other)
-    formats = {name: t[j][0] for (name, t), j in zip(layers, picks)}
-    chosen_graph, _ = build_quantized(cal, formats)
+    formats, chosen_graph, chosen_arena = _choose(cal, layers, budget - other, ram_cap)
     chosen_bytes = weight_bytes(chosen_graph)
     if chosen_bytes > budget:
         # only when an int8 layer of a few dozen weights with few values is stored as a codebook
@@ -161,17 +178,38 @@ def search_budget(cal: Calibrated, budget: int, progress: bool = False,
         over = chosen_bytes - budget
         raise BudgetError(f"--flash-budget {budget}: the chosen formats take {chosen_bytes} bytes once the int8 "
                           f"layers with few values are stored as codebooks; try {budget - over}")
-    chosen_noise, chosen_arena = measure.noise_and_arena(chosen_graph)
+    chosen_noise = measure.noise(chosen_graph)
     report = {
         "budget_bytes": budget, "int8_weight_bytes": total_int8, "weight_bytes": chosen_bytes,
-        "arena_bytes": chosen_arena, "int8_arena_bytes": base_arena,
+        "arena_bytes": chosen_arena, "int8_arena_bytes": base_arena, "ram_budget_bytes": ram_cap,
         "samples": len(measure.x), "int8_output_sqnr_db": measure.sqnr_db(base_noise),
         "output_sqnr_db": measure.sqnr_db(chosen_noise), "choice": formats,
         "candidates": [{"layer": name, "format": f, "weight_bytes": b, "arena_bytes": arena, "loss": loss,
-                        "output_sqnr_db": measure.sqnr_db(n), "chosen": f == formats[name]}
+                        "output_sqnr_db": measure.sqnr_db(n), "chosen": f == formats[name],
+                        "within_ram": arena <= ram_cap}
                        for name, tried in layers for f, b, loss, n, arena in tried],
     }
     return formats, report
+
+
+def _choose(cal: Calibrated, layers: list, capacity: int, ram_cap: int) -> tuple[dict[str, str], Graph, int]:
+    """The knapsack's formats within the flash capacity whose model's arena fits ram_cap, the
+    model and its arena bytes."""
+    from mcutool.quantize.pipeline import build_quantized
+    withdrawn: set[tuple[str, str]] = set()
+    while True:
+        options = [[(b, loss if arena <= ram_cap and (name, f) not in withdrawn else math.inf)
+                    for f, b, loss, _, arena in tried] for name, tried in layers]
+        picks = knapsack(options, capacity)
+        formats = {name: tried[j][0] for (name, tried), j in zip(layers, picks)}
+        graph, _ = build_quantized(cal, formats)
+        arena = plan_memory(lower_graph(graph)).arena_bytes
+        wide = [(tried[j][4], name) for (name, tried), j in zip(layers, picks) if tried[j][0] == INT16]
+        if arena <= ram_cap or not wide:
+            if arena > ram_cap:
+                raise BudgetError(f"--ram-budget {ram_cap}: the chosen formats need an arena of {arena} bytes")
+            return formats, graph, arena
+        withdrawn.add((max(wide)[1], INT16))   # the int16 layer whose own model peaks highest
 
 
 def _loss(fmt: str, noise: float, base_noise: float) -> float:
@@ -224,10 +262,12 @@ def format_budget(report: dict) -> str:
     lines = [f"flash budget {report['budget_bytes']:,} B (int8 weights {report['int8_weight_bytes']:,} B): "
              f"chose {report['weight_bytes']:,} B, output SQNR {report['output_sqnr_db']:.1f} dB "
              f"(int8 {report['int8_output_sqnr_db']:.1f} dB), arena {report['arena_bytes']:,} B "
-             f"(int8 {report['int8_arena_bytes']:,} B) on {report['samples']} calibration samples",
+             f"(int8 {report['int8_arena_bytes']:,} B, RAM budget {report['ram_budget_bytes']:,} B) on "
+             f"{report['samples']} calibration samples",
              f"  {'layer':<24} {'format':<14} {'bytes':>7} {'arena':>7} {'SQNR dB':>8}"]
     for row in report["candidates"]:
-        mark = "  <- chosen" if row["chosen"] else ""
+        mark = "  <- chosen" if row["chosen"] else ("  (over the RAM budget)" if not row.get("within_ram", True)
+                                                    else "")
         lines.append(f"  {row['layer']:<24} {row['format']:<14} {row['weight_bytes']:>7,} "
                      f"{row['arena_bytes']:>7,} {row['output_sqnr_db']:>8.1f}{mark}")
     return "\n".join(lines)

@@ -49,6 +49,7 @@ class PtqOptions:
     # layer name -> weight format for that layer instead of `weights` (quantize/layer_bits.py)
     layer_bits: dict[str, str] | None = None
     flash_budget: int | None = None  # bytes: choose the formats per layer (quantize/budget.py)
+    ram_budget: int | None = None    # arena bytes the budget search may use (default: int8's arena)
     activations: str = "int8"        # "int16": TFLite's 16x8 scheme (quantize/int16.py)
 
     def check(self) -> None:
@@ -73,6 +74,8 @@ class PtqOptions:
             # the candidates are weight formats, which 16x8 does not take (see quantize/budget.py)
             raise CalibrationError(f"--flash-budget chooses weight formats for int8 activations; "
                                    f"it does not combine with --activations {self.activations}")
+        from mcutool.quantize.budget import check_ram_budget
+        check_ram_budget(self.ram_budget, self.flash_budget)
         if self.flash_budget is not None and self.flash_budget < 1:
             raise CalibrationError(f"--flash-budget must be at least 1 byte, got {self.flash_budget}")
         if not 50.0 < self.percentile <= 100.0:
