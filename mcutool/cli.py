@@ -3,6 +3,7 @@ readable message, never a traceback."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -480,11 +481,9 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(2)
         except click.ClickException as exc:
             # One line, as for every other user error (click would print a usage block).
-            click.echo(f"error: {exc.format_message()}", err=True)
-            sys.exit(2)
+            _user_error(exc.format_message())
         except McutoolError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
+            _user_error(str(exc))
         except OSError as exc:
             click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
             sys.exit(2)
@@ -497,6 +496,14 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
     sys.exit(0)
+
+
+def _user_error(message: str) -> None:
+    """One `error:` line and exit 2. Under torchrun every process meets the same bad input:
+    rank 0 speaks for all of them (each still exits 2)."""
+    if os.environ.get("RANK", "0") == "0":
+        click.echo(f"error: {message}", err=True)
+    sys.exit(2)
 
 
 def _internal(exc: BaseException, debug: bool) -> None:

@@ -46,3 +46,19 @@ def test_qat_under_torchrun_with_two_processes(tmp_path):
             w = graph.tensors[op.inputs[1]]
             assert w.dtype == "int4" and np.abs(w.data).max() <= 7
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.tflite", "train.npz"]
+
+
+@pytest.mark.slow  # starts torchrun and two processes
+def test_bad_input_under_torchrun_is_reported_once(tmp_path):
+    """Every process meets the same bad option; rank 0 prints the one error line."""
+    d = np.load(ROOT / "examples" / "digits_train.npz")
+    train = tmp_path / "train.npz"
+    np.savez(train, x=d["x"][:50], y=d["y"][:50])
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+           "-m", "mcutool", "qat", str(ROOT / "examples" / "digits_cnn_float.tflite"), "--train", str(train),
+           "--epochs", "1", "--flash-budget", "0", "-o", str(tmp_path / "q.tflite")]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+    assert r.returncode != 0
+    assert r.stderr.count("error: --flash-budget must be at least 1 byte, got 0") == 1, r.stderr[-3000:]
+    assert not (tmp_path / "q.tflite").exists()
