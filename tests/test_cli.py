@@ -3,8 +3,8 @@ import json
 
 import numpy as np
 import pytest
+from clirun import cli
 
-from mcutool.cli import main
 from mcutool.frontends.tflite import write_tflite
 from mcutool.ir import FullyConnectedAttrs, Pool2DAttrs
 from mcutool.ir.builder import GraphBuilder
@@ -48,13 +48,6 @@ def data(tmp_path):
     path = tmp_path / "d.npz"
     np.savez(path, x=rng.uniform(-6, 6, (12, 8, 8, 2)).astype(np.float32), y=rng.integers(0, 4, 12))
     return path
-
-
-def cli(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 def test_inspect_json(capsys, model):

@@ -2,18 +2,11 @@
 line that names the operator, the tensor and the rule; never a traceback, never C."""
 import numpy as np
 import pytest
+from clirun import cli as run_cli
 
-from mcutool.cli import main
 from mcutool.frontends.tflite import write_tflite
 from mcutool.ir import Conv2DAttrs, FullyConnectedAttrs, Pool2DAttrs
 from mcutool.ir.builder import GraphBuilder
-
-
-def run_cli(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 def refused(capsys, *args, match: str) -> str:

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bitexact import assert_same, check_bit_exact
+from clirun import cli
 from float_models import F, _w
 
 from mcutool import api
-from mcutool.cli import main
 from mcutool.data import to_model_input
 from mcutool.frontends.tflite import read_tflite, write_tflite
 from mcutool.ir.attrs import ConcatenationAttrs, Conv2DAttrs, FullyConnectedAttrs, Pool2DAttrs
@@ -243,13 +243,6 @@ def test_every_single_int16_layer_of_the_op_models(model):
 
 
 # -- the command line ---------------------------------------------------------------------------
-def cli(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
-
-
 def test_quantize_cli_layer_bits_int16_then_validate(capsys, tmp_path):
     out_path = tmp_path / "m.tflite"
     code, out, _ = cli(capsys, "quantize", DIGITS, "--calib", CALIB, "-o", out_path, "--samples", "40",

@@ -9,22 +9,15 @@ import sys
 
 import numpy as np
 import pytest
+from clirun import cli
 from conftest import ROOT
 
 from mcutool.api import float_ops, load_model
-from mcutool.cli import main
 from mcutool.frontends.tflite import write_tflite
 from mcutool.ir.builder import GraphBuilder
 
 MODEL = ROOT / "examples" / "digits_cnn_float.tflite"
 TEST = ROOT / "examples" / "digits_test.npz"
-
-
-def cli(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ import sys
 import numpy as np
 import pytest
 import torch
+from clirun import cli
 from conftest import ROOT
 
 from mcutool import api
-from mcutool.cli import main
 from mcutool.ir.codebook import codebook_k, decode, encode, index_bits, pack_indices, stored_bytes
 from mcutool.lower import data_type, lower_graph
 from mcutool.lower.codebook import codebook_operands
@@ -178,13 +178,6 @@ def test_exported_weights_are_the_trained_fake_quantized_weights(learn):
     assert len(stored_bytes(q)) == 4
     assert {data_type(q, op) for op in q.operators if op.type in LAYERS} == {"int8cb"}
     lower_graph(q)
-
-
-def cli(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ import json
 import numpy as np
 import pytest
 import torch
+from clirun import cli
 from conftest import ROOT
 from float_models import samples, structural_model
 
 from mcutool import api
-from mcutool.cli import main
 from mcutool.codegen.project import render_sources
 from mcutool.lower import lower_graph
 from mcutool.plan import plan_memory
@@ -31,13 +31,6 @@ TRAIN = ROOT / "examples" / "digits_train.npz"
 TEST = ROOT / "examples" / "digits_test.npz"
 CALIB = ROOT / "examples" / "digits_calib.npz"
 LAYERS = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")
-
-
-def cli(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 @pytest.fixture(scope="module")

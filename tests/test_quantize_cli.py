@@ -5,18 +5,11 @@ import json
 import float_models as fm
 import numpy as np
 import pytest
+from clirun import cli
 
 from mcutool.api import float_ops, load_model
-from mcutool.cli import main
 from mcutool.frontends.tflite import write_tflite
 from mcutool.ir.builder import GraphBuilder
-
-
-def cli(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 @pytest.fixture

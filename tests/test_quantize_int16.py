@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bitexact import check_bit_exact
+from clirun import cli
 
 from mcutool import api
-from mcutool.cli import main
 from mcutool.data import to_model_input
 from mcutool.frontends.tflite import read_tflite, write_tflite
 from mcutool.ir import Graph, Operator, QuantParams, Tensor
@@ -17,13 +17,6 @@ from mcutool.quantize.pipeline import PtqOptions, run_ptq
 ROOT = Path(__file__).resolve().parent.parent
 DIGITS = ROOT / "examples" / "digits_cnn_float.tflite"
 CALIB = ROOT / "examples" / "digits_calib.npz"
-
-
-def cli(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bitexact import check_bit_exact
+from clirun import cli
 
 from mcutool import api
-from mcutool.cli import main
 from mcutool.frontends.tflite import read_tflite, write_tflite
 from mcutool.ir import Tensor
 from mcutool.ir.analysis import weight_bytes
@@ -18,13 +18,6 @@ from mcutool.quantize.pipeline import PtqOptions, run_ptq
 
 ROOT = Path(__file__).resolve().parent.parent
 DIGITS = ROOT / "examples" / "digits_cnn_float.tflite"
-
-
-def cli(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 @pytest.fixture(scope="module")
