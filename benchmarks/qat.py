@@ -128,12 +128,16 @@ def measure(epochs: int, seeds: int, board: str | None) -> list[dict]:
     return rows
 
 
-def format_rows(rows: list[dict]) -> str:
-    lines = [f"{'model':<20} {'top-1':>7} {'flash bytes':>12} {'training':>9}  bit-exact with TFLite-Micro"]
+def format_rows(rows: list[dict], width: int = 20) -> str:
+    """The table: model, top-1 (mean over seeds), flash bytes, training time, where it is
+    bit-exact, and the top-1 of each seed."""
+    lines = [f"{'model':<{width}} {'top-1':>7} {'flash bytes':>12} {'training':>9}  bit-exact with TFLite-Micro"]
     for r in rows:
         t = f"{r['train_seconds']:.1f} s" if r.get("train_seconds") is not None else "-"
-        exact = ", ".join(k for k, ok in r.get("bit_exact", {}).items() if ok) or "-"
-        lines.append(f"{r['model']:<20} {100 * r['accuracy']:6.2f}% {r['flash_bytes']:>12,} {t:>9}  {exact}")
+        exact = ", ".join(k for k, ok in r.get("bit_exact", {}).items() if ok) or ("-" if "bit_exact" in r else "")
+        seeds = "   " + " ".join(f"{100 * a:.2f}" for a in r["accuracy_per_seed"]) if "accuracy_per_seed" in r else ""
+        lines.append(f"{r['model']:<{width}} {100 * r['accuracy']:6.2f}% {r['flash_bytes']:>12,} {t:>9}  "
+                     f"{exact}{seeds}")
     return "\n".join(lines)
 
 

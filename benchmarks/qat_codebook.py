@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from qat import TEST, TRAIN, flash_bytes, validate  # noqa: E402
+from qat import TEST, TRAIN, flash_bytes, format_rows, validate  # noqa: E402
 
 from mcutool.api import load_model, qat_model  # noqa: E402
 from mcutool.data import load_data  # noqa: E402
@@ -90,16 +90,6 @@ def measure(epochs: int, seeds: int, lr: float, board: str | None) -> list[dict]
     return rows
 
 
-def format_rows(rows: list[dict]) -> str:
-    lines = [f"{'model':<26} {'top-1':>7} {'flash bytes':>12} {'training':>9}  bit-exact with TFLite-Micro"]
-    for r in rows:
-        t = f"{r['train_seconds']:.1f} s" if r.get("train_seconds") is not None else "-"
-        exact = ", ".join(k for k, ok in r.get("bit_exact", {}).items() if ok) or ("-" if "bit_exact" in r else "")
-        seeds = "   " + " ".join(f"{100 * a:.2f}" for a in r["accuracy_per_seed"]) if "accuracy_per_seed" in r else ""
-        lines.append(f"{r['model']:<26} {100 * r['accuracy']:6.2f}% {r['flash_bytes']:>12,} {t:>9}  {exact}{seeds}")
-    return "\n".join(lines)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=10)
@@ -110,7 +100,7 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     rows = measure(args.epochs, args.seeds, args.lr, None if args.no_validate else args.board)
-    print(json.dumps(rows, indent=2) if args.json else format_rows(rows))
+    print(json.dumps(rows, indent=2) if args.json else format_rows(rows, width=26))
     return 0
 
 
