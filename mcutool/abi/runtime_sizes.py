@@ -13,6 +13,13 @@ def convolve_s8(x: Dims, f: Dims) -> int:
     return 4 * pitch * 2 + (pitch if (x.c | f.c) % 4 else 0)
 
 
+def convolve_s16(x: Dims, f: Dims) -> int:
+    """arm_convolve_wrapper_s16: four int16 im2col columns, pitch rounded up to 4, and one more
+    column (a patch gathered before it is packed) when the filter depth is not a multiple of 4."""
+    pitch = (f.h * f.w * f.c + 3) & ~3
+    return (4 + (1 if f.c % 4 else 0)) * pitch * 2
+
+
 def depthwise_conv_wrapper_s8(ch_mult: int, x: Dims, f: Dims) -> int:
     """With depth multiplier 1, room for the filter widened to int16 (the packed DSP path)."""
     return f.h * f.w * x.c * 2 if ch_mult == 1 else 0

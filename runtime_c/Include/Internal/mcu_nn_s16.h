@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "Internal/mcu_nn_dsp.h"
+#include "arm_nnsupportfunctions.h"
 
 /* The Q31 multiplier is reduced to Q15 with rounding, then one rounding shift by 15 - shift
  * (TFLite's int64 MultiplyByQuantizedMultiplier, which CMSIS-NN's arm_nn_requantize_s64 also
@@ -114,5 +115,91 @@ static inline void mcu_nn_fc_row_s16(const int16_t *x,
             mcu_nn_clamp_s16(mcu_nn_requantize_s64(acc, multiplier[q], shift[q]), act_min, act_max);
     }
 }
+
+/* Taps an int32 sum of int16 x int8 products holds exactly: each product's magnitude is at
+ * most 32768 * 128 = 2^22, and 511 of them stay below 2^31 (CMSIS-NN's MAX_COL_COUNT is 512,
+ * TFLite's weights stop at -127). Longer sums are split into int32 parts of at most this many
+ * taps that join an int64 total, so every sum is exact whatever the kernel size. */
+#define MCU_NN_S16_EXACT_TAPS 511
+
+/* The per-channel s16 convolution core's arguments (one group of a grouped convolution). */
+typedef struct {
+    const int8_t *filter; /* [out_c][col_len] */
+    const void *bias;     /* [out_c] int64, or int32 when bias_is_int32, or NULL */
+    int32_t bias_is_int32;
+    const int32_t *mult;  /* [out_c] */
+    const int32_t *shift; /* [out_c] */
+    int32_t col_len;
+    int32_t out_c;
+    int32_t out_stride; /* int16 elements from one output pixel to the next */
+    int32_t act_min;
+    int32_t act_max;
+} mcu_nn_gemm_s16_args;
+
+/* One output value from an exact sum: with an int64 bias (the converter's) the int64 total and
+ * TFLite's int64 requantization; with an int32 bias TFLite-Micro's int32 accumulator, which
+ * wraps, and the int8 kernels' double rounding. Clamped to [act_min, act_max]. */
+static inline int16_t mcu_nn_s16_output(const mcu_nn_gemm_s16_args *g, int32_t oc, int64_t sum)
+{
+    int32_t out;
+    if (g->bias_is_int32) {
+        uint32_t acc = (uint32_t)sum;
+        if (g->bias != NULL) {
+            acc += (uint32_t)((const int32_t *)g->bias)[oc];
+        }
+        out = arm_nn_requantize((int32_t)acc, g->mult[oc], g->shift[oc]);
+    } else {
+        if (g->bias != NULL) {
+            sum += ((const int64_t *)g->bias)[oc];
+        }
+        out = mcu_nn_requantize_s64(sum, g->mult[oc], g->shift[oc]);
+    }
+    return mcu_nn_clamp_s16(out, g->act_min, g->act_max);
+}
+
+/* (a * b + 2^31) >> 32: SMMULR where the DSP extension has it. */
+static inline int32_t mcu_nn_mul_hi_round(int32_t a, int32_t b)
+{
+#if MCU_NN_DSP_NATIVE
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+#else
+    return (int32_t)(((int64_t)a * b + ((int64_t)1 << 31)) >> 32);
+#endif
+}
+
+/* TFLite's int64 requantization of a sum that is an int32 value a, (a * reduced +
+ * 2^(total - 1)) >> total with total = 15 - shift, is (a * (reduced << (32 - total)) + 2^31)
+ * >> 32 exactly (both sides scaled by 2^(32 - total)): one rounding high multiply when that
+ * multiplier fits an int32 (total from 1 to 32 and not too large a reduced multiplier; the
+ * usual 16x8 layer has total about 20). Returns it, or 0 when the int64 form must be used:
+ * also when the sum of `taps` products and `bias` could leave int32. */
+static inline int32_t
+mcu_nn_s16_fast_multiplier(int32_t multiplier, int32_t shift, int64_t bias, int32_t taps)
+{
+    const int32_t reduced = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
+    const int32_t total = 15 - shift;
+    if (reduced <= 0 || total < 1 || total > 32 || taps > MCU_NN_S16_EXACT_TAPS ||
+        bias < -INT32_MAX || bias > INT32_MAX) {
+        return 0;
+    }
+    const int64_t m = (int64_t)reduced << (32 - total);
+    const int64_t reach = (int64_t)taps * (1 << 22) + (bias < 0 ? -bias : bias);
+    if (m > INT32_MAX || reach > INT32_MAX) {
+        return 0;
+    }
+    return (int32_t)m;
+}
+
+/* All output channels of the first `pixels` (1 to MCU_NN_COLUMNS) int16 im2col columns in the
+ * layout of Internal/mcu_nn_mat_mult.h (with the DSP extension packed: groups of four taps in
+ * the order SXTB16 unpacks a filter word, the columns interleaved; the slots past col_len in
+ * the last group zero), holding the int16 input itself (no offset).
+ * NNSupportFunctions/mcu_nn_mat_mult_kernel_s16.c */
+void mcu_nn_mat_mult_kernel_s16(const mcu_nn_gemm_s16_args *g,
+                                const int16_t *cols,
+                                int32_t pixels,
+                                int16_t *out);
 
 #endif
