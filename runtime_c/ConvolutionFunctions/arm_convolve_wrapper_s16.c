@@ -46,8 +46,11 @@ static void col_put(int16_t *col, int32_t k, const int16_t *src, int32_t n)
         uint32_t x23;
         memcpy(&x01, src, sizeof(x01));
         memcpy(&x23, src + 2, sizeof(x23));
-        words[0] = (x01 & 0xFFFFu) | (x23 << 16);
-        words[1] = (x01 >> 16) | (x23 & 0xFFFF0000u);
+        int32_t x02;
+        int32_t x13;
+        mcu_nn_pair_s16(x01, x23, &x02, &x13);
+        words[0] = (uint32_t)x02;
+        words[1] = (uint32_t)x13;
         words += MCU_NN_COL_GROUP_SLOTS / 2;
         src += 4;
     }

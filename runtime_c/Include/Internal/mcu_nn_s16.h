@@ -31,38 +31,6 @@ static inline int16_t mcu_nn_clamp_s16(int32_t v, int32_t lo, int32_t hi)
     return (int16_t)(v < lo ? lo : (v > hi ? hi : v));
 }
 
-/* sum_k x[k] * w[k], exact in int64. With the DSP extension four products per step: the
- * weights widened by SXTB16 into the pairs (w0, w2) and (w1, w3), the inputs regrouped alike
- * (the compiler makes PKHBT/PKHTB of the shifts and masks), two SMLADs into an int32 partial
- * that joins the int64 sum every 64 steps (each step adds less than 2^24). */
-static inline int64_t mcu_nn_dot_s16_s8(const int16_t *x, const int8_t *w, int32_t n)
-{
-    int64_t acc = 0;
-    int32_t k = 0;
-#if MCU_NN_DSP
-    while (n - k >= 4) {
-        const int32_t stop = (n - k) / 4 > 64 ? k + 4 * 64 : k + (n - k) / 4 * 4;
-        int32_t part = 0;
-        for (; k < stop; k += 4) {
-            const int32_t wq = mcu_nn_read_s8x4(w + k);
-            uint32_t x01;
-            uint32_t x23;
-            memcpy(&x01, x + k, sizeof(x01));
-            memcpy(&x23, x + k + 2, sizeof(x23));
-            const int32_t x02 = (int32_t)((x01 & 0xFFFFu) | (x23 << 16));
-            const int32_t x13 = (int32_t)((x01 >> 16) | (x23 & 0xFFFF0000u));
-            part = mcu_smlad(x02, mcu_sxtb16(wq), part);
-            part = mcu_smlad(x13, mcu_sxtb16_ror8(wq), part);
-        }
-        acc += part;
-    }
-#endif
-    for (; k < n; k++) {
-        acc += (int32_t)x[k] * w[k];
-    }
-    return acc;
-}
-
 /* TFLite's int16 LOGISTIC (frac_bits 9) and TANH (frac_bits 8): the input in units of
  * 1 / (3 * 4096) (multiplier, then a rounding right shift), its magnitude split into a table
  * index and frac_bits of interpolation between table entries (sigmoid(i / 24), unsigned
@@ -88,32 +56,6 @@ static inline uint32_t mcu_nn_sigmoid_interp_s16(int16_t x,
     const uint32_t hi = table[index + 1];
     const uint32_t frac = magnitude & ((1u << frac_bits) - 1);
     return (lo << frac_bits) + frac * (hi - lo);
-}
-
-/* One row of a 16x8 fully connected layer: dst[u] = clamp(requantize(bias[u] + sum_k x[k] *
- * w[u][k])) for u < units, with multiplier/shift index u * quant_stride (0: per tensor, 1: per
- * channel). bias may be NULL. */
-static inline void mcu_nn_fc_row_s16(const int16_t *x,
-                                     const int8_t *w,
-                                     const int64_t *bias,
-                                     int16_t *dst,
-                                     int32_t depth,
-                                     int32_t units,
-                                     const int32_t *multiplier,
-                                     const int32_t *shift,
-                                     int32_t quant_stride,
-                                     int32_t act_min,
-                                     int32_t act_max)
-{
-    for (int32_t u = 0; u < units; u++) {
-        int64_t acc = mcu_nn_dot_s16_s8(x, w + (int64_t)u * depth, depth);
-        if (bias != NULL) {
-            acc += bias[u];
-        }
-        const int32_t q = u * quant_stride;
-        dst[u] =
-            mcu_nn_clamp_s16(mcu_nn_requantize_s64(acc, multiplier[q], shift[q]), act_min, act_max);
-    }
 }
 
 /* Taps an int32 sum of int16 x int8 products holds exactly: each product's magnitude is at
@@ -169,6 +111,47 @@ static inline int32_t mcu_nn_mul_hi_round(int32_t a, int32_t b)
 #endif
 }
 
+#if MCU_NN_DSP_NATIVE
+/* acc + x.hi * y.lo */
+static inline int32_t mcu_smlatb(int32_t x, int32_t y, int32_t acc)
+{
+    int32_t r;
+    __asm__("smlatb %0, %1, %2, %3" : "=r"(r) : "r"(x), "r"(y), "r"(acc));
+    return r;
+}
+
+/* acc + x.lo * y.hi */
+static inline int32_t mcu_smlabt(int32_t x, int32_t y, int32_t acc)
+{
+    int32_t r;
+    __asm__("smlabt %0, %1, %2, %3" : "=r"(r) : "r"(x), "r"(y), "r"(acc));
+    return r;
+}
+#elif MCU_NN_DSP
+static inline int32_t mcu_smlatb(int32_t x, int32_t y, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(mcu_nn_hi16(x) * mcu_nn_lo16(y)));
+}
+
+static inline int32_t mcu_smlabt(int32_t x, int32_t y, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(mcu_nn_lo16(x) * mcu_nn_hi16(y)));
+}
+#endif
+
+/* The inputs x0 x1 | x2 x3 (two words of int16 pairs) regrouped as the pairs (x0, x2) and
+ * (x1, x3) that meet a filter word unpacked by SXTB16: PKHBT and PKHTB where they exist. */
+static inline void mcu_nn_pair_s16(uint32_t x01, uint32_t x23, int32_t *x02, int32_t *x13)
+{
+#if MCU_NN_DSP_NATIVE
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(*x02) : "r"(x01), "r"(x23));
+    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(*x13) : "r"(x23), "r"(x01));
+#else
+    *x02 = (int32_t)((x01 & 0xFFFFu) | (x23 << 16));
+    *x13 = (int32_t)((x01 >> 16) | (x23 & 0xFFFF0000u));
+#endif
+}
+
 /* TFLite's int64 requantization of a sum that is an int32 value a, (a * reduced +
  * 2^(total - 1)) >> total with total = 15 - shift, is (a * (reduced << (32 - total)) + 2^31)
  * >> 32 exactly (both sides scaled by 2^(32 - total)): one rounding high multiply when that
@@ -191,6 +174,21 @@ mcu_nn_s16_fast_multiplier(int32_t multiplier, int32_t shift, int64_t bias, int3
     }
     return (int32_t)m;
 }
+
+/* One row of a 16x8 fully connected layer: dst[u] = clamp(requantize(bias[u] + sum_k x[k] *
+ * w[u][k])) for u < units, with multiplier/shift index u * quant_stride (0: per tensor, 1: per
+ * channel). bias may be NULL. NNSupportFunctions/mcu_nn_fc_row_s16.c */
+void mcu_nn_fc_row_s16(const int16_t *x,
+                       const int8_t *w,
+                       const int64_t *bias,
+                       int16_t *dst,
+                       int32_t depth,
+                       int32_t units,
+                       const int32_t *multiplier,
+                       const int32_t *shift,
+                       int32_t quant_stride,
+                       int32_t act_min,
+                       int32_t act_max);
 
 /* All output channels of the first `pixels` (1 to MCU_NN_COLUMNS) int16 im2col columns in the
  * layout of Internal/mcu_nn_mat_mult.h (with the DSP extension packed: groups of four taps in
