@@ -74,6 +74,7 @@ arm_cmsis_nn_status mcu_convolve_codebook_s8(const cmsis_nn_context *ctx,
                         kx1--;
                     }
                     uint32_t acc[MCU_NN_CODEBOOK_BLOCK] = {0};
+                    mcu_nn_codebook_acc4 acc4 = {0, 0, 0, 0};
                     for (int32_t ky = 0; ky < k_h; ky++) {
                         const int32_t iy = iy0 + ky * conv_params->dilation.h;
                         if (iy < 0 || iy >= in_h || kx0 >= kx1) {
@@ -81,16 +82,24 @@ arm_cmsis_nn_status mcu_convolve_codebook_s8(const cmsis_nn_context *ctx,
                         }
                         const int8_t *x = in + (iy * in_w + ix0 + kx0 * dil_w) * in_c;
                         const int8_t *wk = w + (ky * k_w + kx0) * group_c;
-                        if (contiguous) { /* the row's taps are one run of input and weights */
-                            mcu_nn_codebook_dot_block(x, wk, taps, nb, (kx1 - kx0) * in_c,
-                                                      in_offset, acc);
-                            continue;
-                        }
-                        for (int32_t kx = kx0; kx < kx1; kx++) {
-                            mcu_nn_codebook_dot_block(x, wk, taps, nb, group_c, in_offset, acc);
+                        /* a contiguous row's taps are one run of input and weights */
+                        const int32_t runs = contiguous ? 1 : kx1 - kx0;
+                        const int32_t run = contiguous ? (kx1 - kx0) * in_c : group_c;
+                        for (int32_t r = 0; r < runs; r++) {
+                            if (nb == 4) {
+                                mcu_nn_codebook_dot4(x, wk, taps, run, in_offset, &acc4);
+                            } else {
+                                mcu_nn_codebook_dot_block(x, wk, taps, nb, run, in_offset, acc);
+                            }
                             x += dil_w * in_c;
                             wk += group_c;
                         }
+                    }
+                    if (nb == 4) {
+                        acc[0] = acc4.a0;
+                        acc[1] = acc4.a1;
+                        acc[2] = acc4.a2;
+                        acc[3] = acc4.a3;
                     }
                     int8_t *o = out + (oy * out_w + ox) * out_c;
                     for (int32_t j = 0; j < nb; j++) {

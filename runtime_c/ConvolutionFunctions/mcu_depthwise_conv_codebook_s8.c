@@ -48,6 +48,8 @@ mcu_depthwise_conv_codebook_s8(const cmsis_nn_context *ctx,
     const int32_t in_offset = dw_conv_params->input_offset;
     const int32_t lo = dw_conv_params->activation.min, hi = dw_conv_params->activation.max;
     const int32_t dil_w = dw_conv_params->dilation.w, x_step = dil_w * in_c;
+    const int32_t offset_pair =
+        (int32_t)(((uint32_t)in_offset << 16) | ((uint32_t)in_offset & 0xFFFFu));
     int8_t *w = (int8_t *)ctx->buf;
     for (int32_t oc0 = 0; oc0 < out_c;) {
         const int32_t nb = out_c - oc0 < block ? out_c - oc0 : block;
@@ -73,6 +75,7 @@ mcu_depthwise_conv_codebook_s8(const cmsis_nn_context *ctx,
                         kx1--;
                     }
                     uint32_t acc[MCU_NN_CODEBOOK_BLOCK] = {0};
+                    mcu_nn_codebook_acc4 acc4 = {0, 0, 0, 0};
                     for (int32_t ky = 0; ky < k_h; ky++) {
                         const int32_t iy = iy0 + ky * dw_conv_params->dilation.h;
                         if (iy < 0 || iy >= in_h || kx0 >= kx1) {
@@ -81,10 +84,20 @@ mcu_depthwise_conv_codebook_s8(const cmsis_nn_context *ctx,
                         const int8_t *x = in + (iy * in_w + ix0 + kx0 * dil_w) * in_c;
                         const int8_t *wk = w + (ky * k_w + kx0) * nb;
                         for (int32_t kx = kx0; kx < kx1; kx++) {
-                            mcu_nn_codebook_mac_lanes(x, wk, nb, in_offset, acc);
+                            if (nb == 4) {
+                                mcu_nn_codebook_mac4(x, wk, offset_pair, in_offset, &acc4);
+                            } else {
+                                mcu_nn_codebook_mac_lanes(x, wk, nb, in_offset, acc);
+                            }
                             x += x_step;
                             wk += nb;
                         }
+                    }
+                    if (nb == 4) {
+                        acc[0] = acc4.a0;
+                        acc[1] = acc4.a1;
+                        acc[2] = acc4.a2;
+                        acc[3] = acc4.a3;
                     }
                     int8_t *o = out + (oy * out_w + ox) * out_c;
                     for (int32_t j = 0; j < nb; j++) {
