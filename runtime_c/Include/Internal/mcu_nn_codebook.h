@@ -94,9 +94,13 @@ mcu_nn_codebook_dot(const int8_t *x, const int8_t *w, int32_t n, int32_t offset)
     return acc;
 }
 
-/* Output channels a convolution computes together (sharing each input load): their filters are
- * decoded side by side, so the scratch holds this many filters. */
+/* Output channels a depthwise convolution computes together (sharing each input load): their
+ * filters are decoded side by side, so the scratch holds this many filters. */
 #define MCU_NN_CODEBOOK_BLOCK 4
+
+/* Output channels whose filters the convolution decodes at a time: each block makes its own
+ * im2col pass, so larger blocks spread that cost (mcutool.abi.runtime_sizes). */
+#define MCU_NN_CODEBOOK_CONV_BLOCK 8
 
 /* acc[j] += sum_k (x[k] + offset) * w[j * w_stride + k] for k < n, j < nb: the dot products of
  * one input run with nb decoded filters; the DSP path widens each four inputs once for all. */
