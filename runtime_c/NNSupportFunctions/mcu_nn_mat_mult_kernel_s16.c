@@ -180,13 +180,29 @@ void mcu_nn_mat_mult_kernel_s16(const mcu_nn_gemm_s16_args *g,
 #if MCU_NN_DSP
     s16_four(g, cols, pixels, out);
 #else
+    /* one channel at a time, its requantization worked out once for the (up to four) pixels */
     const int32_t pitch = (g->col_len + 3) & ~3;
-    for (int32_t j = 0; j < pixels; j++) {
-        const int16_t *col = cols + (size_t)j * mcu_nn_col_step(pitch);
-        const int8_t *w = g->filter;
-        for (int32_t oc = 0; oc < g->out_c; oc++, w += g->col_len) {
-            out[(size_t)j * g->out_stride + oc] =
-                mcu_nn_s16_output(g, oc, s16_dot(col, w, g->col_len));
+    const int8_t *w = g->filter;
+    for (int32_t oc = 0; oc < g->out_c; oc++, w += g->col_len) {
+        int32_t fm = 0;
+        int64_t b = 0;
+        if (!g->bias_is_int32) {
+            b = g->bias != NULL ? ((const int64_t *)g->bias)[oc] : 0;
+            fm = mcu_nn_s16_fast_multiplier(g->mult[oc], g->shift[oc], b, g->col_len);
+        }
+        for (int32_t j = 0; j < pixels; j++) {
+            const int16_t *col = cols + (size_t)j * mcu_nn_col_step(pitch);
+            int16_t *o = out + (size_t)j * g->out_stride + oc;
+            if (fm != 0) {
+                /* fm != 0: at most MCU_NN_S16_EXACT_TAPS taps, the int32 sum exact */
+                int32_t acc = (int32_t)b;
+                for (int32_t k = 0; k < g->col_len; k++) {
+                    acc += col[k] * w[k];
+                }
+                *o = mcu_nn_clamp_s16(mcu_nn_mul_hi_round(acc, fm), g->act_min, g->act_max);
+            } else {
+                *o = mcu_nn_s16_output(g, oc, s16_dot(col, w, g->col_len));
+            }
         }
     }
 #endif
