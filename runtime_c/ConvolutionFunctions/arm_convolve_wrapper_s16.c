@@ -15,8 +15,8 @@
  * ARM_CMSIS_NN_ARG_ERROR.
  *
  * This file is the driver: it copies the patches under four output pixels into the columns of
- * Internal/mcu_nn_mat_mult.h's layout (packed with the DSP extension) and hands them to
- * mcu_nn_mat_mult_kernel_s16.
+ * Internal/mcu_nn_s16.h's layout (packed with the DSP extension, plain with Helium) and hands
+ * them to mcu_nn_mat_mult_kernel_s16.
  */
 #include <string.h>
 
@@ -38,9 +38,9 @@ typedef struct {
 /* Taps k .. k+n-1 of a column from n int16 inputs; k and n are multiples of 4. */
 static void col_put(int16_t *col, int32_t k, const int16_t *src, int32_t n)
 {
-#if MCU_NN_DSP
+#if MCU_NN_S16_PACKED
     /* two loads and two halfword packs (PKHBT, PKHTB) per group: inputs 0, 2 and 1, 3 */
-    uint32_t *words = (uint32_t *)(void *)(col + mcu_nn_col_slot(k));
+    uint32_t *words = (uint32_t *)(void *)(col + mcu_nn_s16_col_slot(k));
     for (; n > 0; n -= 4) {
         uint32_t x01;
         uint32_t x23;
@@ -62,8 +62,8 @@ static void col_put(int16_t *col, int32_t k, const int16_t *src, int32_t n)
 /* Taps k .. k+n-1 of a column set to zero; k and n are multiples of 4. */
 static void col_zero(int16_t *col, int32_t k, int32_t n)
 {
-#if MCU_NN_DSP
-    uint32_t *words = (uint32_t *)(void *)(col + mcu_nn_col_slot(k));
+#if MCU_NN_S16_PACKED
+    uint32_t *words = (uint32_t *)(void *)(col + mcu_nn_s16_col_slot(k));
     for (; n > 0; n -= 4) {
         words[0] = 0;
         words[1] = 0;
@@ -182,8 +182,9 @@ arm_cmsis_nn_status arm_convolve_wrapper_s16(const cmsis_nn_context *ctx,
     shape.pad_y = conv_params->padding.h;
     shape.pad_x = conv_params->padding.w;
     int16_t *cols = (int16_t *)ctx->buf;
-    shape.stage = (group_c & 3) != 0 ? cols + MCU_NN_COLUMNS * pitch : NULL;
-    const int32_t step = mcu_nn_col_step(pitch);
+    /* plain columns take any run as it is: no stage */
+    shape.stage = MCU_NN_S16_PACKED && (group_c & 3) != 0 ? cols + MCU_NN_COLUMNS * pitch : NULL;
+    const int32_t step = mcu_nn_s16_col_step(pitch);
 
     mcu_nn_gemm_s16_args g;
     g.bias_is_int32 = bias_data != NULL && bias_data->is_int32_bias;

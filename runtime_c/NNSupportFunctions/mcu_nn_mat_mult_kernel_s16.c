@@ -7,7 +7,8 @@
  * at a time, as the int8 core does: four int8 filter taps unpacked into two int16 pairs once
  * (SXTB16) and multiplied with each column two taps at a time (SMLAD) into int32 sums, which
  * are exact for up to MCU_NN_S16_EXACT_TAPS taps; a longer filter row is summed in such parts
- * that join an int64 total. Without it (plain layout) one channel of one pixel at a time.
+ * that join an int64 total. With Helium (plain layout) eight taps per vector step into int64
+ * sums; without either (plain layout) one channel at a time over the pixels.
  */
 #include <stdint.h>
 #include <string.h>
@@ -15,7 +16,62 @@
 #include "Internal/mcu_nn_mat_mult.h"
 #include "Internal/mcu_nn_s16.h"
 
-#if MCU_NN_DSP
+#if MCU_NN_MVE
+/* Helium: per output channel eight taps at a time, the weights widened by the load
+ * (VLDRB.S16) once for the four columns, each column's sum exact: int32 (VMLADAVA) up to
+ * MCU_NN_S16_EXACT_TAPS taps, int64 (VMLALDAVA) past them; the last step is tail-predicated,
+ * so the columns need no padding. */
+static MCU_NN_NOINLINE void
+s16_mve(const mcu_nn_gemm_s16_args *g, const int16_t *cols, int32_t pixels, int16_t *out)
+{
+    const int32_t n = g->col_len;
+    const int32_t pitch = (n + 3) & ~3;
+    const int16_t *c0 = cols, *c1 = c0 + pitch, *c2 = c1 + pitch, *c3 = c2 + pitch;
+    const int8_t *w = g->filter;
+    for (int32_t oc = 0; oc < g->out_c; oc++, w += n) {
+        int64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        if (n <= MCU_NN_S16_EXACT_TAPS) {
+            /* int32 sums are exact here (VMLADAVA): half the registers of int64 ones */
+            int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int32_t k = 0; k < n; k += 8) {
+                const mve_pred16_t p = vctp16q((uint32_t)(n - k));
+                const int16x8_t wv = vldrbq_z_s16(w + k, p);
+                s0 = vmladavaq_s16(s0, vldrhq_z_s16(c0 + k, p), wv);
+                s1 = vmladavaq_s16(s1, vldrhq_z_s16(c1 + k, p), wv);
+                s2 = vmladavaq_s16(s2, vldrhq_z_s16(c2 + k, p), wv);
+                s3 = vmladavaq_s16(s3, vldrhq_z_s16(c3 + k, p), wv);
+            }
+            a0 = s0;
+            a1 = s1;
+            a2 = s2;
+            a3 = s3;
+        } else {
+            for (int32_t k = 0; k < n; k += 8) {
+                const mve_pred16_t p = vctp16q((uint32_t)(n - k));
+                const int16x8_t wv = vldrbq_z_s16(w + k, p);
+                a0 = vmlaldavaq_s16(a0, vldrhq_z_s16(c0 + k, p), wv);
+                a1 = vmlaldavaq_s16(a1, vldrhq_z_s16(c1 + k, p), wv);
+                a2 = vmlaldavaq_s16(a2, vldrhq_z_s16(c2 + k, p), wv);
+                a3 = vmlaldavaq_s16(a3, vldrhq_z_s16(c3 + k, p), wv);
+            }
+        }
+        const int64_t t[4] = {a0, a1, a2, a3};
+        int32_t fm = 0;
+        int64_t b = 0;
+        if (!g->bias_is_int32) {
+            b = g->bias != NULL ? ((const int64_t *)g->bias)[oc] : 0;
+            fm = mcu_nn_s16_fast_multiplier(g->mult[oc], g->shift[oc], b, n);
+        }
+        for (int32_t j = 0; j < pixels; j++) {
+            /* fm != 0: at most MCU_NN_S16_EXACT_TAPS taps, so the sum is an int32 value */
+            out[(size_t)j * g->out_stride + oc] =
+                fm != 0 ? mcu_nn_clamp_s16(mcu_nn_mul_hi_round((int32_t)t[j] + (int32_t)b, fm),
+                                           g->act_min, g->act_max)
+                        : mcu_nn_s16_output(g, oc, t[j]);
+        }
+    }
+}
+#elif MCU_NN_DSP
 /* Groups of four taps per int32 part: the last part may add a partial group (up to 3 taps). */
 #define S16_PART_GROUPS ((MCU_NN_S16_EXACT_TAPS - 3) / 4)
 
@@ -177,7 +233,9 @@ void mcu_nn_mat_mult_kernel_s16(const mcu_nn_gemm_s16_args *g,
                                 int32_t pixels,
                                 int16_t *out)
 {
-#if MCU_NN_DSP
+#if MCU_NN_MVE
+    s16_mve(g, cols, pixels, out);
+#elif MCU_NN_DSP
     s16_four(g, cols, pixels, out);
 #else
     /* one channel at a time, its requantization worked out once for the (up to four) pixels */
@@ -191,7 +249,7 @@ void mcu_nn_mat_mult_kernel_s16(const mcu_nn_gemm_s16_args *g,
             fm = mcu_nn_s16_fast_multiplier(g->mult[oc], g->shift[oc], b, g->col_len);
         }
         for (int32_t j = 0; j < pixels; j++) {
-            const int16_t *col = cols + (size_t)j * mcu_nn_col_step(pitch);
+            const int16_t *col = cols + (size_t)j * mcu_nn_s16_col_step(pitch);
             int16_t *o = out + (size_t)j * g->out_stride + oc;
             if (fm != 0) {
                 /* fm != 0: at most MCU_NN_S16_EXACT_TAPS taps, the int32 sum exact */

@@ -175,6 +175,32 @@ mcu_nn_s16_fast_multiplier(int32_t multiplier, int32_t shift, int64_t bias, int3
     return (int32_t)m;
 }
 
+/* The s16 convolution's im2col layout: packed as the int8 one (Internal/mcu_nn_mat_mult.h)
+ * with the DSP extension, plain (column j at j * pitch, taps in order) otherwise and with
+ * Helium, whose core loads eight taps at a time with tail predication. */
+#define MCU_NN_S16_PACKED (MCU_NN_DSP && !MCU_NN_MVE)
+
+/* Slot of tap k of column 0. */
+static inline int32_t mcu_nn_s16_col_slot(int32_t k)
+{
+#if MCU_NN_S16_PACKED
+    return ((k & ~3) << 2) | ((k & 1) << 1) | ((k >> 1) & 1);
+#else
+    return k;
+#endif
+}
+
+/* Slots from column j to column j + 1. */
+static inline int32_t mcu_nn_s16_col_step(int32_t pitch)
+{
+#if MCU_NN_S16_PACKED
+    (void)pitch;
+    return 4;
+#else
+    return pitch;
+#endif
+}
+
 /* One row of a 16x8 fully connected layer: dst[u] = clamp(requantize(bias[u] + sum_k x[k] *
  * w[u][k])) for u < units, with multiplier/shift index u * quant_stride (0: per tensor, 1: per
  * channel). bias may be NULL. NNSupportFunctions/mcu_nn_fc_row_s16.c */
@@ -191,9 +217,9 @@ void mcu_nn_fc_row_s16(const int16_t *x,
                        int32_t act_max);
 
 /* All output channels of the first `pixels` (1 to MCU_NN_COLUMNS) int16 im2col columns in the
- * layout of Internal/mcu_nn_mat_mult.h (with the DSP extension packed: groups of four taps in
- * the order SXTB16 unpacks a filter word, the columns interleaved; the slots past col_len in
- * the last group zero), holding the int16 input itself (no offset).
+ * layout above (packed: groups of four taps in the order SXTB16 unpacks a filter word, the
+ * columns interleaved, the slots past col_len in the last group zero), holding the int16 input
+ * itself (no offset).
  * NNSupportFunctions/mcu_nn_mat_mult_kernel_s16.c */
 void mcu_nn_mat_mult_kernel_s16(const mcu_nn_gemm_s16_args *g,
                                 const int16_t *cols,
