@@ -193,6 +193,10 @@ arm_cmsis_nn_status arm_convolve_wrapper_s16(const cmsis_nn_context *ctx,
     g.out_stride = out_c;
     g.act_min = conv_params->activation.min;
     g.act_max = conv_params->activation.max;
+    g.all_fast = !g.bias_is_int32 &&
+                 mcu_nn_s16_layer_fast(quant_params->multiplier, quant_params->shift,
+                                       bias_data != NULL ? (const int64_t *)bias_data->data : NULL,
+                                       out_c, col_len);
 
     const size_t in_batch = (size_t)shape.in_h * shape.in_w * in_c;
     const size_t out_pixels = (size_t)output_dims->h * output_dims->w;

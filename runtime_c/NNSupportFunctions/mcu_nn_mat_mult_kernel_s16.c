@@ -56,12 +56,8 @@ s16_mve(const mcu_nn_gemm_s16_args *g, const int16_t *cols, int32_t pixels, int1
             }
         }
         const int64_t t[4] = {a0, a1, a2, a3};
-        int32_t fm = 0;
-        int64_t b = 0;
-        if (!g->bias_is_int32) {
-            b = g->bias != NULL ? ((const int64_t *)g->bias)[oc] : 0;
-            fm = mcu_nn_s16_fast_multiplier(g->mult[oc], g->shift[oc], b, n);
-        }
+        int64_t b;
+        const int32_t fm = mcu_nn_s16_channel_multiplier(g, oc, &b);
         for (int32_t j = 0; j < pixels; j++) {
             /* fm != 0: at most MCU_NN_S16_EXACT_TAPS taps, so the sum is an int32 value */
             out[(size_t)j * g->out_stride + oc] =
@@ -167,14 +163,11 @@ s16_four(const mcu_nn_gemm_s16_args *g, const int16_t *cols, int32_t pixels, int
                 s16_group_four(&a, s16_tail_word(w, rest, filter_end), &cw);
                 w += rest;
             }
-            if (!g->bias_is_int32) {
-                const int64_t b = g->bias != NULL ? ((const int64_t *)g->bias)[oc] : 0;
-                const int32_t fm =
-                    mcu_nn_s16_fast_multiplier(g->mult[oc], g->shift[oc], b, g->col_len);
-                if (fm != 0) {
-                    s16_store_fast(g, &a, (int32_t)b, fm, pixels, o);
-                    continue;
-                }
+            int64_t b;
+            const int32_t fm = mcu_nn_s16_channel_multiplier(g, oc, &b);
+            if (fm != 0) {
+                s16_store_fast(g, &a, (int32_t)b, fm, pixels, o);
+                continue;
             }
             t0 = a.a0;
             t1 = a.a1;
@@ -242,12 +235,8 @@ void mcu_nn_mat_mult_kernel_s16(const mcu_nn_gemm_s16_args *g,
     const int32_t pitch = (g->col_len + 3) & ~3;
     const int8_t *w = g->filter;
     for (int32_t oc = 0; oc < g->out_c; oc++, w += g->col_len) {
-        int32_t fm = 0;
-        int64_t b = 0;
-        if (!g->bias_is_int32) {
-            b = g->bias != NULL ? ((const int64_t *)g->bias)[oc] : 0;
-            fm = mcu_nn_s16_fast_multiplier(g->mult[oc], g->shift[oc], b, g->col_len);
-        }
+        int64_t b;
+        const int32_t fm = mcu_nn_s16_channel_multiplier(g, oc, &b);
         for (int32_t j = 0; j < pixels; j++) {
             const int16_t *col = cols + (size_t)j * mcu_nn_s16_col_step(pitch);
             int16_t *o = out + (size_t)j * g->out_stride + oc;

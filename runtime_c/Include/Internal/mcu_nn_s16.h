@@ -76,6 +76,8 @@ typedef struct {
     int32_t out_stride; /* int16 elements from one output pixel to the next */
     int32_t act_min;
     int32_t act_max;
+    int32_t all_fast; /* every channel has the one-multiply requantization with 15 - shift >= 17
+                         (mcu_nn_s16_layer_fast): its multiplier is then cheap to find */
 } mcu_nn_gemm_s16_args;
 
 /* One output value from an exact sum: with an int64 bias (the converter's) the int64 total and
@@ -173,6 +175,44 @@ mcu_nn_s16_fast_multiplier(int32_t multiplier, int32_t shift, int64_t bias, int3
         return 0;
     }
     return (int32_t)m;
+}
+
+/* 1 when every one of `channels` has mcu_nn_s16_fast_multiplier's form with 15 - shift >= 17,
+ * so that reduced << (17 + shift) is that multiplier and fits an int32 (reduced < 2^15); the
+ * drivers check it once per call instead of once per channel and pixel block. */
+static inline int32_t mcu_nn_s16_layer_fast(const int32_t *multiplier,
+                                            const int32_t *shift,
+                                            const int64_t *bias,
+                                            int32_t channels,
+                                            int32_t taps)
+{
+    for (int32_t c = 0; c < channels; c++) {
+        if (shift[c] > -2 || mcu_nn_s16_fast_multiplier(multiplier[c], shift[c],
+                                                        bias != NULL ? bias[c] : 0, taps) == 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Channel oc's one-multiply multiplier, or 0 for the int64 form (or an int32 bias); *bias is
+ * set to its int64 bias (0 with an int32 one). */
+static inline int32_t
+mcu_nn_s16_channel_multiplier(const mcu_nn_gemm_s16_args *g, int32_t oc, int64_t *bias)
+{
+    *bias = 0;
+    if (g->bias_is_int32) {
+        return 0;
+    }
+    if (g->bias != NULL) {
+        *bias = ((const int64_t *)g->bias)[oc];
+    }
+    if (g->all_fast) {
+        const int32_t m = g->mult[oc];
+        const int32_t reduced = m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF;
+        return reduced << (17 + g->shift[oc]);
+    }
+    return mcu_nn_s16_fast_multiplier(g->mult[oc], g->shift[oc], *bias, g->col_len);
 }
 
 /* The s16 convolution's im2col layout: packed as the int8 one (Internal/mcu_nn_mat_mult.h)
