@@ -16,7 +16,7 @@
 /* Taps per int32 part: a multiple of 4 within MCU_NN_S16_EXACT_TAPS. */
 #define FC_PART_TAPS (MCU_NN_S16_EXACT_TAPS & ~3)
 
-#if MCU_NN_DSP
+#if MCU_NN_DSP && !MCU_NN_MVE
 /* Four taps of rows w0 and w1 against x, added to *p0 and *p1. */
 static inline void
 fc_group2(const int16_t *x, const int8_t *w0, const int8_t *w1, int32_t *p0, int32_t *p1)
@@ -42,10 +42,23 @@ fc_part2(const int16_t *x, const int8_t *w0, const int8_t *w1, int32_t k, int32_
 {
     int32_t p0 = 0;
     int32_t p1 = 0;
+#if MCU_NN_MVE
+    /* Helium: eight taps per step, the inputs loaded once for both rows, the weights widened
+     * by the load, the last step tail-predicated */
+    for (; k < stop; k += 8) {
+        const mve_pred16_t p = vctp16q((uint32_t)(stop - k));
+        const int16x8_t xv = vldrhq_z_s16(x + k, p);
+        p0 = vmladavaq_s16(p0, xv, vldrbq_z_s16(w0 + k, p));
+        p1 = vmladavaq_s16(p1, xv, vldrbq_z_s16(w1 + k, p));
+    }
+    s[0] = p0;
+    s[1] = p1;
+    return;
+#endif
     const int16_t *xk = x + k;
     w0 += k;
     w1 += k;
-#if MCU_NN_DSP
+#if MCU_NN_DSP && !MCU_NN_MVE
     /* two groups of four taps per iteration: half the loop overhead */
     int32_t n = (stop - k) >> 2;
     for (; n >= 2; n -= 2) {
