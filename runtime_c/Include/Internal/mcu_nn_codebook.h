@@ -31,7 +31,8 @@ mcu_nn_codebook_bytes(const uint8_t *p, int32_t bits, const int8_t *table, int32
 /* dst[k] = table[index start + k * stride] for k < count: one output channel's weights decoded
  * from flash into a small scratch buffer. The byte after an index is only read when the index
  * runs into it, so nothing past the stream is touched. Consecutive 1-, 2- or 4-bit indices are
- * taken a whole byte at a time once the stream is at a byte boundary. */
+ * taken a whole byte at a time once the stream is at a byte boundary, 3-bit ones three bytes
+ * (eight indices) at a time. */
 static inline void mcu_nn_codebook_decode(const uint8_t *indices,
                                           int32_t bits,
                                           const int8_t *table,
@@ -60,6 +61,24 @@ static inline void mcu_nn_codebook_decode(const uint8_t *indices,
         }
         k += bytes * per_byte;
         pos += 8u * (uint32_t)bytes;
+    }
+    if (stride == 1 && bits == 3) {
+        /* from a byte boundary on, eight 3-bit indices are three whole bytes */
+        for (; k < count && (pos & 7u) != 0u; k++, pos += 3u) {
+            const uint32_t byte = pos >> 3, sh = pos & 7u;
+            uint32_t v = (uint32_t)indices[byte] >> sh;
+            if (sh > 5u) {
+                v |= (uint32_t)indices[byte + 1u] << (8u - sh);
+            }
+            dst[k] = table[v & 7u];
+        }
+        const uint8_t *p = indices + (pos >> 3);
+        for (; k + 8 <= count; k += 8, pos += 24u, p += 3) {
+            uint32_t v = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16);
+            for (int32_t j = 0; j < 8; j++, v >>= 3u) {
+                dst[k + j] = table[v & 7u];
+            }
+        }
     }
     for (; k < count; k++, pos += step) {
         const uint32_t byte = pos >> 3, sh = pos & 7u;
