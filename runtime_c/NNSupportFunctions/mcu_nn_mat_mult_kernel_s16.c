@@ -16,6 +16,13 @@
 #include "Internal/mcu_nn_mat_mult.h"
 #include "Internal/mcu_nn_s16.h"
 
+/* mcu_nn_s16_output out of line: the int64 requantization is the rare path, and inlined at
+ * every store it would take more flash than the rest of the core. */
+static MCU_NN_NOINLINE int16_t s16_output(const mcu_nn_gemm_s16_args *g, int32_t oc, int64_t sum)
+{
+    return mcu_nn_s16_output(g, oc, sum);
+}
+
 #if MCU_NN_MVE
 /* Helium: per output channel eight taps at a time, the weights widened by the load
  * (VLDRB.S16) once for the four columns, each column's sum exact: int32 (VMLADAVA) up to
@@ -63,7 +70,7 @@ s16_mve(const mcu_nn_gemm_s16_args *g, const int16_t *cols, int32_t pixels, int1
             out[(size_t)j * g->out_stride + oc] =
                 fm != 0 ? mcu_nn_clamp_s16(mcu_nn_mul_hi_round((int32_t)t[j] + (int32_t)b, fm),
                                            g->act_min, g->act_max)
-                        : mcu_nn_s16_output(g, oc, t[j]);
+                        : s16_output(g, oc, t[j]);
         }
     }
 }
@@ -192,15 +199,15 @@ s16_four(const mcu_nn_gemm_s16_args *g, const int16_t *cols, int32_t pixels, int
                 t3 += a.a3;
             } while (left > 0);
         }
-        o[0] = mcu_nn_s16_output(g, oc, t0);
+        o[0] = s16_output(g, oc, t0);
         if (pixels > 1) {
-            o[stride] = mcu_nn_s16_output(g, oc, t1);
+            o[stride] = s16_output(g, oc, t1);
         }
         if (pixels > 2) {
-            o[2 * stride] = mcu_nn_s16_output(g, oc, t2);
+            o[2 * stride] = s16_output(g, oc, t2);
         }
         if (pixels > 3) {
-            o[3 * stride] = mcu_nn_s16_output(g, oc, t3);
+            o[3 * stride] = s16_output(g, oc, t3);
         }
     }
 }
@@ -248,7 +255,7 @@ void mcu_nn_mat_mult_kernel_s16(const mcu_nn_gemm_s16_args *g,
                 }
                 *o = mcu_nn_clamp_s16(mcu_nn_mul_hi_round(acc, fm), g->act_min, g->act_max);
             } else {
-                *o = mcu_nn_s16_output(g, oc, s16_dot(col, w, g->col_len));
+                *o = s16_output(g, oc, s16_dot(col, w, g->col_len));
             }
         }
     }
