@@ -85,10 +85,18 @@ fc_part2(const int16_t *x, const int8_t *w0, const int8_t *w1, int32_t k, int32_
     s[1] = p1;
 }
 
+/* Per-tensor requantization (quant_stride 0) worked out once per row: the one-multiply
+ * multiplier (0 when there is none) and how large a bias may be for a unit to use it. */
+typedef struct {
+    int32_t fm;
+    int64_t bias_limit;
+} fc_fast;
+
 /* One output from the int32 sum of a row that fits one part, or the int64 total of one that
  * does not (part_only 0). */
 static inline int16_t fc_out(int64_t sum,
                              int32_t part_only,
+                             const fc_fast *f,
                              const int64_t *bias,
                              int32_t u,
                              int32_t depth,
@@ -99,7 +107,12 @@ static inline int16_t fc_out(int64_t sum,
 {
     const int64_t b = bias != NULL ? bias[u] : 0;
     if (part_only) {
-        const int32_t fm = mcu_nn_s16_fast_multiplier(multiplier, shift, b, depth);
+        int32_t fm;
+        if (f != NULL) {
+            fm = b >= -f->bias_limit && b <= f->bias_limit ? f->fm : 0;
+        } else {
+            fm = mcu_nn_s16_fast_multiplier(multiplier, shift, b, depth);
+        }
         if (fm != 0) {
             return mcu_nn_clamp_s16(mcu_nn_mul_hi_round((int32_t)sum + (int32_t)b, fm), act_min,
                                     act_max);
@@ -121,6 +134,14 @@ void mcu_nn_fc_row_s16(const int16_t *x,
                        int32_t act_max)
 {
     const int32_t part_only = depth <= FC_PART_TAPS;
+    /* per tensor: mcu_nn_s16_fast_multiplier's answer for bias 0 holds for every bias with
+     * |bias| + depth * 2^22 <= INT32_MAX */
+    fc_fast per_tensor;
+    per_tensor.fm = part_only && quant_stride == 0
+                        ? mcu_nn_s16_fast_multiplier(multiplier[0], shift[0], 0, depth)
+                        : 0;
+    per_tensor.bias_limit = INT32_MAX - (int64_t)depth * (1 << 22);
+    const fc_fast *f = quant_stride == 0 ? &per_tensor : NULL;
     for (int32_t u = 0; u < units; u += 2) {
         /* an odd last unit is paired with itself */
         const int8_t *w0 = w + (int64_t)u * depth;
@@ -134,10 +155,11 @@ void mcu_nn_fc_row_s16(const int16_t *x,
             t1 += s[1];
         }
         const int32_t q = u * quant_stride;
-        dst[u] = fc_out(t0, part_only, bias, u, depth, multiplier[q], shift[q], act_min, act_max);
+        dst[u] =
+            fc_out(t0, part_only, f, bias, u, depth, multiplier[q], shift[q], act_min, act_max);
         if (u + 1 < units) {
             const int32_t q1 = (u + 1) * quant_stride;
-            dst[u + 1] = fc_out(t1, part_only, bias, u + 1, depth, multiplier[q1], shift[q1],
+            dst[u + 1] = fc_out(t1, part_only, f, bias, u + 1, depth, multiplier[q1], shift[q1],
                                 act_min, act_max);
         }
     }
