@@ -11,8 +11,9 @@
  * conv_params are not used.
  * ctx->buf, 4-byte aligned: MCU_NN_COLUMNS int16 im2col columns of round_up(HK * WK * C_F, 4)
  * slots, then, when C_F is not a multiple of 4, one more column where a patch is gathered
- * before it is packed (mcutool.abi.runtime_sizes.convolve_s16). Without it:
- * ARM_CMSIS_NN_ARG_ERROR.
+ * before it is packed (mcutool.abi.runtime_sizes.convolve_s16). A smaller buffer that holds
+ * one HK * WK * C_F int16 column (CMSIS-NN's own size does, 2-byte aligned) takes a slow path;
+ * less, or none: ARM_CMSIS_NN_ARG_ERROR.
  *
  * This file is the driver: it copies the patches under four output pixels into the columns of
  * Internal/mcu_nn_s16.h's layout (packed with the DSP extension, plain with Helium) and hands
@@ -139,6 +140,48 @@ static void conv_fill_column(
     }
 }
 
+/* The slow path for a scratch of CMSIS-NN's size (two columns on DSP cores) rather than
+ * runtime_c's: one plain column of one group's window per output pixel (zeros off the image),
+ * every channel of the group a dot product with it, exact as the core's. */
+static void conv_s16_one_column(const mcu_nn_gemm_s16_args *g,
+                                const conv_s16_shape *s,
+                                const int16_t *input,
+                                int16_t *col,
+                                int32_t oy,
+                                int32_t ox,
+                                int16_t *out)
+{
+    const int32_t base_y = oy * s->stride_y - s->pad_y;
+    const int32_t base_x = ox * s->stride_x - s->pad_x;
+    int16_t *dst = col;
+    for (int32_t ky = 0; ky < s->k_h; ky++) {
+        const int32_t iy = base_y + ky * s->dil_y;
+        for (int32_t kx = 0; kx < s->k_w; kx++, dst += s->in_c) {
+            const int32_t ix = base_x + kx * s->dil_x;
+            if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w) {
+                memset(dst, 0, (size_t)s->in_c * sizeof(int16_t));
+            } else {
+                memcpy(dst, input + ((size_t)iy * s->in_w + ix) * s->pix_stride,
+                       (size_t)s->in_c * sizeof(int16_t));
+            }
+        }
+    }
+    const int8_t *w = g->filter;
+    for (int32_t oc = 0; oc < g->out_c; oc++, w += g->col_len) {
+        int64_t total = 0;
+        for (int32_t k = 0; k < g->col_len;) {
+            const int32_t stop =
+                g->col_len - k > MCU_NN_S16_EXACT_TAPS ? k + MCU_NN_S16_EXACT_TAPS : g->col_len;
+            int32_t part = 0;
+            for (; k < stop; k++) {
+                part += col[k] * w[k];
+            }
+            total += part;
+        }
+        out[oc] = mcu_nn_s16_output(g, oc, total);
+    }
+}
+
 arm_cmsis_nn_status arm_convolve_wrapper_s16(const cmsis_nn_context *ctx,
                                              const cmsis_nn_conv_params *conv_params,
                                              const cmsis_nn_per_channel_quant_params *quant_params,
@@ -162,9 +205,16 @@ arm_cmsis_nn_status arm_convolve_wrapper_s16(const cmsis_nn_context *ctx,
     const int32_t col_len = filter_dims->h * filter_dims->w * group_c;
     const int32_t pitch = (col_len + 3) & ~3;
     const int64_t need = (int64_t)(MCU_NN_COLUMNS + ((group_c & 3) != 0)) * pitch * 2;
-    /* the columns are read as 32-bit words */
-    if (ctx == NULL || ctx->buf == NULL || ((uintptr_t)ctx->buf & 3u) != 0 ||
-        (int64_t)ctx->size < need) {
+    if (ctx == NULL || ctx->buf == NULL) {
+        return ARM_CMSIS_NN_ARG_ERROR;
+    }
+    /* the packed columns are read as 32-bit words; a smaller scratch (CMSIS-NN's size) that
+     * holds one column takes the slow path */
+    const int fast = ((uintptr_t)ctx->buf & 3u) == 0 && (int64_t)ctx->size >= need;
+    if (!fast && ((uintptr_t)ctx->buf & 1u) != 0) {
+        return ARM_CMSIS_NN_ARG_ERROR;
+    }
+    if (!fast && (int64_t)ctx->size < (int64_t)col_len * 2) {
         return ARM_CMSIS_NN_ARG_ERROR;
     }
 
@@ -213,6 +263,14 @@ arm_cmsis_nn_status arm_convolve_wrapper_s16(const cmsis_nn_context *ctx,
                                        : (const void *)((const int64_t *)bias + oc0);
             g.mult = quant_params->multiplier + oc0;
             g.shift = quant_params->shift + oc0;
+            if (!fast) {
+                for (int32_t oy = 0; oy < output_dims->h; oy++) {
+                    for (int32_t ox = 0; ox < output_dims->w; ox++, out += out_c) {
+                        conv_s16_one_column(&g, &shape, input, cols, oy, ox, out);
+                    }
+                }
+                continue;
+            }
             int32_t filled = 0; /* columns filled and not yet multiplied */
             for (int32_t oy = 0; oy < output_dims->h; oy++) {
                 for (int32_t ox = 0; ox < output_dims->w; ox++) {

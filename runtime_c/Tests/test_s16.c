@@ -2,8 +2,8 @@
  * cases of golden_*_s16.h (mcutool.oracle.golden_s16): filter depths and channel counts that
  * are not multiples of 4, sums past 511 products at the int16 and int8 extremes, scales whose
  * requantization needs the int64 form. The convolution's scratch is what mcutool plans
- * (mcutool.abi.runtime_sizes.convolve_s16), filled with junk first; the outputs are followed
- * by a canary. */
+ * (mcutool.abi.runtime_sizes.convolve_s16), filled with junk first, then one column (the slow
+ * path); the outputs are followed by a canary. */
 #include <string.h>
 
 #include "arm_nnfunctions.h"
@@ -62,8 +62,16 @@ static void run_conv(const golden_s16_case *g)
                  arm_convolve_wrapper_s16(&ctx, &p, &q, &g->input_dims, g->input, &g->filter_dims,
                                           g->filter, &bias_dims, &bias, &g->output_dims, out));
     finish(g);
-    /* one byte less scratch is refused */
-    const cmsis_nn_context small = {scratch, size - 1};
+    /* a scratch of one column (less than runtime_c asks for, as much as CMSIS-NN's) takes the
+     * slow path, with the same results; one byte less is refused */
+    const int32_t column = g->filter_dims.h * g->filter_dims.w * g->filter_dims.c * 2;
+    memset(out, 0x77, sizeof out);
+    const cmsis_nn_context one = {scratch, column};
+    MCU_TEST_INT(ARM_CMSIS_NN_SUCCESS,
+                 arm_convolve_wrapper_s16(&one, &p, &q, &g->input_dims, g->input, &g->filter_dims,
+                                          g->filter, &bias_dims, &bias, &g->output_dims, out));
+    finish(g);
+    const cmsis_nn_context small = {scratch, column - 1};
     MCU_TEST_INT(ARM_CMSIS_NN_ARG_ERROR,
                  arm_convolve_wrapper_s16(&small, &p, &q, &g->input_dims, g->input, &g->filter_dims,
                                           g->filter, &bias_dims, &bias, &g->output_dims, out));
