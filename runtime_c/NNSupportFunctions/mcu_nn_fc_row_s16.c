@@ -5,7 +5,7 @@
  *
  * Two units at a time share each regrouped group of four inputs: with the DSP extension the
  * pairs (x0, x2) and (x1, x3) (two halfword packs) meet each unit's four weights unpacked by
- * SXTB16 in two SMLADs. The sums are int32 parts of at most 508 taps (exact, see
+ * SXTB16 in two SMLADs. With Helium four units share each vector of eight inputs. The sums are int32 parts of at most 508 taps (exact, see
  * MCU_NN_S16_EXACT_TAPS) added into int64 totals; when the whole row fits one part the
  * requantization is one rounding high multiply (mcu_nn_s16_fast_multiplier).
  */
@@ -85,6 +85,29 @@ fc_part2(const int16_t *x, const int8_t *w0, const int8_t *w1, int32_t k, int32_
     s[1] = p1;
 }
 
+#if MCU_NN_MVE
+/* Helium: partial sums of four rows (w, depth apart) over taps [k, stop), the input vector
+ * loaded once for all four. */
+static inline void
+fc_part4_mve(const int16_t *x, const int8_t *w, int32_t depth, int32_t k, int32_t stop, int32_t *s)
+{
+    const int8_t *w0 = w, *w1 = w + depth, *w2 = w1 + depth, *w3 = w2 + depth;
+    int32_t p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+    for (; k < stop; k += 8) {
+        const mve_pred16_t p = vctp16q((uint32_t)(stop - k));
+        const int16x8_t xv = vldrhq_z_s16(x + k, p);
+        p0 = vmladavaq_s16(p0, xv, vldrbq_z_s16(w0 + k, p));
+        p1 = vmladavaq_s16(p1, xv, vldrbq_z_s16(w1 + k, p));
+        p2 = vmladavaq_s16(p2, xv, vldrbq_z_s16(w2 + k, p));
+        p3 = vmladavaq_s16(p3, xv, vldrbq_z_s16(w3 + k, p));
+    }
+    s[0] = p0;
+    s[1] = p1;
+    s[2] = p2;
+    s[3] = p3;
+}
+#endif
+
 /* Per-tensor requantization (quant_stride 0) worked out once per row: the one-multiply
  * multiplier (0 when there is none) and how large a bias may be for a unit to use it. */
 typedef struct {
@@ -142,7 +165,27 @@ void mcu_nn_fc_row_s16(const int16_t *x,
                         : 0;
     per_tensor.bias_limit = INT32_MAX - (int64_t)depth * (1 << 22);
     const fc_fast *f = quant_stride == 0 ? &per_tensor : NULL;
-    for (int32_t u = 0; u < units; u += 2) {
+    int32_t u = 0;
+#if MCU_NN_MVE
+    /* four units at a time, then the rest in pairs */
+    for (; u + 3 < units; u += 4) {
+        int64_t t[4] = {0, 0, 0, 0};
+        for (int32_t k = 0; k < depth; k += FC_PART_TAPS) {
+            int32_t s4[4];
+            fc_part4_mve(x, w + (int64_t)u * depth, depth, k,
+                         depth - k > FC_PART_TAPS ? k + FC_PART_TAPS : depth, s4);
+            for (int32_t r = 0; r < 4; r++) {
+                t[r] += s4[r];
+            }
+        }
+        for (int32_t r = 0; r < 4; r++) {
+            const int32_t q = (u + r) * quant_stride;
+            dst[u + r] = fc_out(t[r], part_only, f, bias, u + r, depth, multiplier[q], shift[q],
+                                act_min, act_max);
+        }
+    }
+#endif
+    for (; u < units; u += 2) {
         /* an odd last unit is paired with itself */
         const int8_t *w0 = w + (int64_t)u * depth;
         const int8_t *w1 = u + 1 < units ? w0 + depth : w0;
