@@ -7,8 +7,8 @@
  * A block of up to MCU_NN_CODEBOOK_CONV_BLOCK output channels (of one group) at a time: their
  * h * w * depth weights are decoded from flash into the scratch, then every output pixel of
  * those channels is computed by the int8 convolution's own core (Internal/mcu_nn_mat_mult.h)
- * on im2col columns of four pixels, so each weight is decoded once and the layer never sits in
- * RAM whole.
+ * on im2col columns of four pixels (int16 with the offset added; with Helium the int8 bytes),
+ * so each weight is decoded once and the layer never sits in RAM whole.
  *
  * ctx->buf, 4-byte aligned, at least mcu_convolve_codebook_s8's scratch in
  * mcutool.abi.runtime_sizes.codebook_filter: four int16 columns of round_up(h * w * depth, 4)
@@ -31,15 +31,10 @@ typedef struct {
     const cmsis_nn_conv_params *p;
 } cb_shape;
 
-/* The patch under output pixel (oy, ox) as bytes in the stage, -offset (0 once the offset is
- * added) off the image and up to the pitch, then widened with the offset into a column. */
-static void cb_fill_column(int16_t *col,
-                           int8_t *stage,
-                           const int8_t *in,
-                           const cb_shape *s,
-                           int32_t oy,
-                           int32_t ox,
-                           int32_t pitch)
+/* The patch under output pixel (oy, ox) as bytes, -offset (0 once the offset is added) off the
+ * image and up to the pitch. */
+static void
+cb_gather(int8_t *stage, const int8_t *in, const cb_shape *s, int32_t oy, int32_t ox, int32_t pitch)
 {
     const cmsis_nn_conv_params *p = s->p;
     const int32_t offset = p->input_offset;
@@ -77,6 +72,12 @@ static void cb_fill_column(int16_t *col,
     for (int8_t *end = stage + pitch; dst < end; dst++) {
         *dst = pad;
     }
+}
+
+#if !MCU_NN_MVE
+/* The gathered bytes widened with the offset into an int16 column of the int8 core's layout. */
+static void cb_widen(int16_t *col, const int8_t *stage, int32_t offset, int32_t pitch)
+{
 #if MCU_NN_DSP
     /* one load and two SXTAB16 (unpack, add the offset) per group of four taps */
     const int32_t offset_pair = (int32_t)(((uint32_t)offset << 16) | ((uint32_t)offset & 0xFFFFu));
@@ -93,6 +94,7 @@ static void cb_fill_column(int16_t *col,
     }
 #endif
 }
+#endif
 
 arm_cmsis_nn_status mcu_convolve_codebook_s8(const cmsis_nn_context *ctx,
                                              const cmsis_nn_conv_params *conv_params,
@@ -125,10 +127,15 @@ arm_cmsis_nn_status mcu_convolve_codebook_s8(const cmsis_nn_context *ctx,
     if (ctx->size < cols_bytes + pitch + block * taps) {
         return ARM_CMSIS_NN_ARG_ERROR;
     }
+    const int32_t offset = conv_params->input_offset;
+#if MCU_NN_MVE
+    int8_t *cols8 = (int8_t *)ctx->buf; /* four int8 columns: a quarter of the room */
+#else
     int16_t *cols = (int16_t *)ctx->buf;
     int8_t *stage = (int8_t *)ctx->buf + cols_bytes;
-    int8_t *w = stage + pitch;
     const int32_t step = mcu_nn_col_step(pitch);
+#endif
+    int8_t *w = (int8_t *)ctx->buf + cols_bytes + pitch;
     const cb_shape shape = {in_h, in_w, in_c, group_c, filter_dims->h, filter_dims->w, conv_params};
 
     mcu_nn_gemm_args g;
@@ -156,16 +163,28 @@ arm_cmsis_nn_status mcu_convolve_codebook_s8(const cmsis_nn_context *ctx,
             int32_t filled = 0; /* columns filled and not yet multiplied */
             for (int32_t oy = 0; oy < out_h; oy++) {
                 for (int32_t ox = 0; ox < out_w; ox++) {
-                    cb_fill_column(cols + filled * step, stage, in, &shape, oy, ox, pitch);
+#if MCU_NN_MVE
+                    /* Helium: the int8 core takes the gathered bytes as they are */
+                    cb_gather(cols8 + filled * pitch, in, &shape, oy, ox, pitch);
+                    if (++filled == MCU_NN_COLUMNS) {
+                        mcu_nn_mat_mult_nt_t_s8(&g, cols8, MCU_NN_COLUMNS, pitch, offset, out);
+#else
+                    cb_gather(stage, in, &shape, oy, ox, pitch);
+                    cb_widen(cols + filled * step, stage, offset, pitch);
                     if (++filled == MCU_NN_COLUMNS) {
                         mcu_nn_mat_mult_kernel_s8_s16(&g, cols, MCU_NN_COLUMNS, out);
+#endif
                         out += MCU_NN_COLUMNS * out_c;
                         filled = 0;
                     }
                 }
             }
             if (filled != 0) {
+#if MCU_NN_MVE
+                mcu_nn_mat_mult_nt_t_s8(&g, cols8, filled, pitch, offset, out);
+#else
                 mcu_nn_mat_mult_kernel_s8_s16(&g, cols, filled, out);
+#endif
             }
         }
         oc0 += nb;
