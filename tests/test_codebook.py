@@ -281,7 +281,7 @@ def codebook_zoo():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("board", ["mps2-an386", "mps3-an547"])
+@pytest.mark.parametrize("board", ["mps2-an386", "mps2-an385", "mps3-an547"])
 def test_codebook_kernels_bit_exact_on_the_board(codebook_zoo, digits_models, board):
     """Every codebook case above and the codebook:16 digits model, under QEMU, against
     TFLite-Micro."""
