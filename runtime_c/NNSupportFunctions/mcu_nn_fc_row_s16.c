@@ -191,11 +191,18 @@ void mcu_nn_fc_row_s16(const int16_t *x,
         const int8_t *w1 = u + 1 < units ? w0 + depth : w0;
         int64_t t0 = 0;
         int64_t t1 = 0;
-        for (int32_t k = 0; k < depth; k += FC_PART_TAPS) {
-            int32_t s[2];
-            fc_part2(x, w0, w1, k, depth - k > FC_PART_TAPS ? k + FC_PART_TAPS : depth, s);
-            t0 += s[0];
-            t1 += s[1];
+        int32_t s[2];
+        if (part_only) {
+            /* the usual row: one int32 part */
+            fc_part2(x, w0, w1, 0, depth, s);
+            t0 = s[0];
+            t1 = s[1];
+        } else {
+            for (int32_t k = 0; k < depth; k += FC_PART_TAPS) {
+                fc_part2(x, w0, w1, k, depth - k > FC_PART_TAPS ? k + FC_PART_TAPS : depth, s);
+                t0 += s[0];
+                t1 += s[1];
+            }
         }
         const int32_t q = u * quant_stride;
         dst[u] =
