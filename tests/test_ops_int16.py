@@ -22,6 +22,8 @@ CONV_CASES = [
     ((2, 7, 6, 5), 5, (3, 2), (2, 1), (1, 2), "VALID", "RELU6"),
     ((1, 5, 5, 300), 3, (1, 1), (1, 1), (1, 1), "SAME", "NONE"),    # > 256 products per tap
     ((1, 6, 6, 4), 4, (3, 3), (1, 1), (1, 1), "SAME", "RELU_N1_TO_1"),
+    ((1, 3, 4, 57), 5, (3, 3), (1, 1), (1, 1), "SAME", "NONE"),       # 513 taps: int32 parts
+    ((1, 3, 3, 64), 2, (3, 3), (2, 2), (1, 1), "SAME", "RELU"),       # 576 taps, 4 per group
 ]
 DW_CASES = [
     ((1, 8, 8, 8), (3, 3), (1, 1), (1, 1), "SAME", "RELU", 1),
@@ -40,12 +42,12 @@ def test_conv_s16_bit_exact(case, c_path):
     check_bit_exact(graph, n=8, seed=1)
 
 
-def test_conv_s16_int32_bias_bit_exact():
+def test_conv_s16_int32_bias_bit_exact(c_path):
     graph = to_int16(conv_graph((1, 6, 6, 4), 6, (3, 3), activation="RELU", seed=7), bias="int32", seed=7)
     check_bit_exact(graph, n=8, seed=2)
 
 
-def test_conv_s16_grouped_bit_exact():
+def test_conv_s16_grouped_bit_exact(c_path):
     graph = to_int16(conv_graph((1, 6, 6, 6), 4, (3, 3), seed=3, groups=2), seed=3)
     check_bit_exact(graph, n=6, seed=4)
 

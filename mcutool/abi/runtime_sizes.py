@@ -13,6 +13,13 @@ def convolve_s8(x: Dims, f: Dims) -> int:
     return 4 * pitch * 2 + (pitch if (x.c | f.c) % 4 else 0)
 
 
+def convolve_s16(x: Dims, f: Dims) -> int:
+    """arm_convolve_wrapper_s16: four int16 im2col columns, pitch rounded up to 4, and one more
+    column (a patch gathered before it is packed) when the filter depth is not a multiple of 4."""
+    pitch = (f.h * f.w * f.c + 3) & ~3
+    return (4 + (1 if f.c % 4 else 0)) * pitch * 2
+
+
 def depthwise_conv_wrapper_s8(ch_mult: int, x: Dims, f: Dims) -> int:
     """With depth multiplier 1, room for the filter widened to int16 (the packed DSP path)."""
     return f.h * f.w * x.c * 2 if ch_mult == 1 else 0
@@ -30,17 +37,21 @@ def convolve_s4(x: Dims, f: Dims) -> int:
     return (2 * f.h * f.w * x.c + 3) & ~3
 
 
-CODEBOOK_BLOCK = 4   # MCU_NN_CODEBOOK_BLOCK: output channels a codebook convolution computes together
+CODEBOOK_BLOCK = 4   # MCU_NN_CODEBOOK_BLOCK: channels a codebook depthwise layer computes together
+CODEBOOK_CONV_BLOCK = 8   # MCU_NN_CODEBOOK_CONV_BLOCK: filters a codebook convolution decodes at a time
 
 
 def codebook_filter(kernel: str, x: Dims, f: Dims) -> int:
     """The codebook kernels decode a few output channels' weights at a time into their scratch:
-    the convolution a block of up to 4 filters of one group (h * w * depth each), the depthwise
-    the h * w taps of up to 4 neighbouring channels (multiplier 1; else one), fully connected
-    one row (depth)."""
+    the convolution a block of up to 8 filters of one group (h * w * depth each) after its four
+    int16 im2col columns (pitch h * w * depth rounded up to 4) and a byte stage of the pitch,
+    the depthwise the h * w taps of up to 4 neighbouring channels (multiplier 1; else one),
+    fully connected one row (depth)."""
     if kernel == "mcu_convolve_codebook_s8":
         per_group = f.n // max(1, x.c // f.c)
-        return min(CODEBOOK_BLOCK, per_group) * f.h * f.w * f.c
+        taps = f.h * f.w * f.c
+        pitch = (taps + 3) & ~3
+        return 4 * pitch * 2 + pitch + min(CODEBOOK_CONV_BLOCK, per_group) * taps
     if kernel == "mcu_depthwise_conv_codebook_s8":   # a block of neighbours with multiplier 1
         return (min(CODEBOOK_BLOCK, f.c) if x.c == f.c and f.c > 1 else 1) * f.h * f.w
     return f.n   # fully connected: filter_dims {n = depth, c = units}

@@ -17,6 +17,7 @@ from mcutool.frontends.tflite import write_tflite
 from mcutool.ir import Conv2DAttrs, DepthwiseConv2DAttrs, FullyConnectedAttrs, Pool2DAttrs
 from mcutool.ir.builder import GraphBuilder
 from mcutool.lower.conv_quant import fused_activation, out_size_and_padding, per_channel_params
+from mcutool.oracle.golden_s16 import header_text_s16, s16_families
 from mcutool.oracle.tflm import run_tflm
 
 
@@ -230,7 +231,8 @@ def header_text(family: str, cases: list[tuple[str, dict]]) -> str:
 
 
 def export(out_dir: Path) -> list[Path]:
-    """Writes golden_<family>.h for conv, depthwise, pool and fully connected; returns the paths."""
+    """Writes golden_<family>.h for conv, depthwise, pool and fully connected, int8 and (the
+    _s16 families) 16x8; returns the paths."""
     families = {
         "conv": [(c.name, conv_golden(c)) for c in CONV_CASES],
         "depthwise": [(c.name, conv_golden(c)) for c in DW_CASES],
@@ -242,6 +244,10 @@ def export(out_dir: Path) -> list[Path]:
     for family, cases in families.items():
         path = out_dir / f"golden_{family}.h"
         path.write_text(header_text(family, cases))
+        paths.append(path)
+    for family, cases in s16_families().items():   # the 16x8 kernels' own case type
+        path = out_dir / f"golden_{family}.h"
+        path.write_text(header_text_s16(family, cases))
         paths.append(path)
     return paths
 

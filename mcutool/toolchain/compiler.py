@@ -51,7 +51,7 @@ def build_static_library(cc: str, ar: str, sources: list[Path], include_dirs: li
     digest.update(tool_version(cc).encode())
     digest.update(" ".join(flags).encode())
     for d in include_dirs:
-        for h in sorted(d.glob("*.h")):
+        for h in sorted(d.rglob("*.h")):   # Include/Internal/ too
             digest.update(h.name.encode() + h.read_bytes())
     for src in sources:
         digest.update(src.name.encode() + src.read_bytes())

@@ -133,17 +133,19 @@ static MCU_NN_NOINLINE void mm_four(const mcu_nn_gemm_args *g, const int16_t *co
             a3 = arm_nn_doubling_high_mult_no_sat((int32_t)((uint32_t)a3 << s), m);
         }
         int8_t *o = out + oc;
+        /* the pixel stride is read here, outside the multiply loops that want its register */
+        const int32_t st = g->out_stride;
         if (full_range) {
             /* the usual activation range: one SSAT clamps */
             o[0] = (int8_t)mcu_ssat8(a0 + zp);
-            o[out_c] = (int8_t)mcu_ssat8(a1 + zp);
-            o[2 * out_c] = (int8_t)mcu_ssat8(a2 + zp);
-            o[3 * out_c] = (int8_t)mcu_ssat8(a3 + zp);
+            o[st] = (int8_t)mcu_ssat8(a1 + zp);
+            o[2 * st] = (int8_t)mcu_ssat8(a2 + zp);
+            o[3 * st] = (int8_t)mcu_ssat8(a3 + zp);
         } else {
             o[0] = mm_clamp(a0 + zp, lo, hi);
-            o[out_c] = mm_clamp(a1 + zp, lo, hi);
-            o[2 * out_c] = mm_clamp(a2 + zp, lo, hi);
-            o[3 * out_c] = mm_clamp(a3 + zp, lo, hi);
+            o[st] = mm_clamp(a1 + zp, lo, hi);
+            o[2 * st] = mm_clamp(a2 + zp, lo, hi);
+            o[3 * st] = mm_clamp(a3 + zp, lo, hi);
         }
     }
 }
@@ -212,9 +214,9 @@ void mcu_nn_mat_mult_kernel_s8_s16(const mcu_nn_gemm_args *g,
     const int32_t stride = g->out_stride;
     int32_t j = 0;
 #if MCU_NN_DSP
-    /* The four-pixel core stores with stride out_c (a register fewer than a separate stride in
-     * its per-channel loop); a group of a grouped convolution goes pixel by pixel. */
-    if (pixels == MCU_NN_COLUMNS && stride == g->out_c) {
+    /* the four-pixel core: out_stride may exceed out_c (a group of a grouped convolution, a
+     * block of channels of the codebook convolution) */
+    if (pixels == MCU_NN_COLUMNS) {
         mm_four(g, cols, out);
         return;
     }

@@ -34,4 +34,26 @@ typedef struct {
     int32_t expected_size;
 } golden_case;
 
+/* A 16x8 case (golden_*_s16.h): int16 input and output, int64 bias, no offsets. */
+typedef struct {
+    const char *name;
+    cmsis_nn_dims input_dims;
+    cmsis_nn_dims filter_dims;
+    cmsis_nn_dims output_dims;
+    int32_t act_min;
+    int32_t act_max;
+    cmsis_nn_tile stride;
+    cmsis_nn_tile padding;
+    cmsis_nn_tile dilation;
+    int32_t ch_mult;
+    int32_t per_tensor; /* fully connected: one multiplier (arm_fully_connected_s16) */
+    const int16_t *input;
+    const int8_t *filter;
+    const int64_t *bias;
+    const int32_t *multiplier;
+    const int32_t *shift;
+    const int16_t *expected;
+    int32_t expected_size;
+} golden_s16_case;
+
 #endif

@@ -58,6 +58,32 @@ int mcu_test_check_s8_array(const char *file,
     return 0;
 }
 
+int mcu_test_check_s16_array(const char *file,
+                             int line,
+                             const char *what,
+                             const int16_t *expected,
+                             const int16_t *actual,
+                             int32_t n)
+{
+    checks++;
+    int32_t wrong = 0, first = -1;
+    for (int32_t i = 0; i < n; i++) {
+        if (expected[i] != actual[i]) {
+            wrong++;
+            first = first < 0 ? i : first;
+        }
+    }
+    if (wrong == 0) {
+        return 1;
+    }
+    char detail[96];
+    (void)snprintf(detail, sizeof detail, "%ld of %ld differ, first [%ld]: expected %d, got %d",
+                   (long)wrong, (long)n, (long)first, expected[first], actual[first]);
+    report(file, line, what, detail);
+    failures++;
+    return 0;
+}
+
 int mcu_test_summary(void)
 {
     char text[96];

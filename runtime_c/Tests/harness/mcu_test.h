@@ -20,6 +20,12 @@ int mcu_test_check_s8_array(const char *file,
                             const int8_t *expected,
                             const int8_t *actual,
                             int32_t n);
+int mcu_test_check_s16_array(const char *file,
+                             int line,
+                             const char *what,
+                             const int16_t *expected,
+                             const int16_t *actual,
+                             int32_t n);
 /* Prints the totals; returns 0 when every check passed, 1 otherwise. */
 int mcu_test_summary(void);
 
@@ -27,5 +33,7 @@ int mcu_test_summary(void);
     mcu_test_check_int(__FILE__, __LINE__, #actual, (long)(expected), (long)(actual))
 #define MCU_TEST_S8_ARRAY(expected, actual, n)                                                     \
     mcu_test_check_s8_array(__FILE__, __LINE__, #actual, (expected), (actual), (n))
+#define MCU_TEST_S16_ARRAY(expected, actual, n)                                                    \
+    mcu_test_check_s16_array(__FILE__, __LINE__, #actual, (expected), (actual), (n))
 
 #endif
