@@ -315,8 +315,8 @@ def test_budget_chooses_int16_where_an_outlier_spoils_int8():
     assert "int16" not in same_ram.summary["layer_formats"].values()
     report = same_ram.summary["budget"]
     assert report["arena_bytes"] == report["int8_arena_bytes"] == report["ram_budget_bytes"]
-    over = [row for row in report["candidates"] if not row["within_ram"]]
-    assert over and all(row["format"] == "int16" for row in over)
+    over = {row["format"] for row in report["candidates"] if not row["within_ram"]}
+    assert "int16" in over   # and the codebook convolutions, whose scratch is larger than int8's
     r = run_ptq(g, x, PtqOptions(flash_budget=budget, ram_budget=10 * report["int8_arena_bytes"]))
     report = r.summary["budget"]
     assert r.summary["layer_formats"]["c2"] == "int16"
@@ -344,19 +344,27 @@ def test_mixed_int16_models_bit_exact_on_mps2_an386(tmp_path):
 def test_budget_withdraws_int16_when_the_chosen_peak_is_over_the_ram_budget():
     """Arena bytes are a peak, not a sum: when the chosen model's arena is over the RAM budget
     although each candidate was measured within it, the int16 choice is withdrawn."""
+    from mcutool.lower import lower_graph
+    from mcutool.plan import plan_memory
     from mcutool.quantize import budget
-    from mcutool.quantize.pipeline import calibrate_graph
+    from mcutool.quantize.pipeline import build_quantized, calibrate_graph
     g = residual_model()
     cal = calibrate_graph(g, calib_for(g, 20), PtqOptions())
-    int8_arena = 1440
-    # c2's int16 row claims a small arena; the real model with it needs 2,016 bytes
+    int8 = {"c1": "int8", "c2": "int8", "c3": "int8", "fc": "int8"}
+
+    def arena(formats):
+        return plan_memory(lower_graph(build_quantized(cal, formats)[0])).arena_bytes
+
+    int8_arena, wide_arena = arena(int8), arena({**int8, "c2": "int16"})
+    assert wide_arena > int8_arena
+    # c2's int16 row claims the int8 arena; the real model with it needs more
     layers = [(name, [("int8", 100, 0.0, 1.0, int8_arena)] +
                ([("int16", 120, -0.5, 0.5, int8_arena)] if name == "c2" else []))
-              for name in ("c1", "c2", "c3", "fc")]
-    formats, _, arena = budget._choose(cal, layers, 1000, int8_arena)
-    assert formats == {"c1": "int8", "c2": "int8", "c3": "int8", "fc": "int8"} and arena == int8_arena
-    formats, _, arena = budget._choose(cal, layers, 1000, 2016)
-    assert formats["c2"] == "int16" and arena == 2016
+              for name in int8]
+    formats, _, got = budget._choose(cal, layers, 1000, int8_arena)
+    assert formats == int8 and got == int8_arena
+    formats, _, got = budget._choose(cal, layers, 1000, wide_arena)
+    assert formats["c2"] == "int16" and got == wide_arena
 
 
 @pytest.mark.parametrize("options, message", [
