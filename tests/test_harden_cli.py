@@ -127,7 +127,7 @@ def test_debug_is_harmless_without_an_error(capsys, model):
 
 
 # -- Ctrl-C ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("delay", [0.15, 0.4, 0.8, 1.5])
+@pytest.mark.parametrize("delay", [0.15, 0.4, 0.8, pytest.param(1.5, marks=pytest.mark.slow)])
 def test_ctrl_c_is_one_line_exit_130(tmp_path, model, delay):
     """SIGINT while the modules load, while the model is compiled or the C written."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -228,6 +228,7 @@ def test_hard_swish_ends_the_walk_and_computes_in_int8(c_path):
     check_bit_exact(q, samples=samples_for(q, g))
 
 
+@pytest.mark.slow  # every layer of two models, each against TFLite-Micro
 @pytest.mark.parametrize("model", ["int16_ops", "structural"])
 def test_every_single_int16_layer_of_the_op_models(model):
     """Each layer in turn int16 in the models that use every operator with a 16x8 kernel (logistic,
@@ -301,6 +302,7 @@ def test_layer_bits_without_calib_is_an_error(capsys, tmp_path):
 
 
 # -- the budget search --------------------------------------------------------------------------
+@pytest.mark.slow  # three budget searches
 def test_budget_chooses_int16_where_an_outlier_spoils_int8():
     """c1's channel 0 has a huge range that c2 hardly reads: in int8 it leaves the other channels
     a few codes, in int16 they keep their detail. With room for it in flash and RAM, the search
@@ -380,6 +382,7 @@ def test_ram_budget_errors(options, message):
         run_ptq(g, calib_for(g, 20), PtqOptions(**options))
 
 
+@pytest.mark.slow  # a budget search through the command line
 def test_ram_budget_on_the_command_line(capsys, tmp_path):
     g = chain_model(outlier=60.0)
     model, calib = tmp_path / "f.tflite", tmp_path / "c.npy"

@@ -173,6 +173,7 @@ def test_trained_fake_quant_agrees_with_exported_int8(weights, learn, batch_norm
     assert np.quantile(diff, 0.99) <= 1.01 and diff.max() <= 24.01 and diff.mean() < 0.1
 
 
+@pytest.mark.slow  # trains
 def test_int4_export_is_on_the_int4_grid():
     m, _, _ = trained_digits("int4", epochs=1)
     q = export_graph(m)

@@ -134,6 +134,7 @@ def trained(weights: str, reassign: bool, epochs: int = 2, n: int = 160, learn: 
     return m, start
 
 
+@pytest.mark.slow  # trains
 @pytest.mark.parametrize("reassign", [False, True])
 def test_training_keeps_or_reassigns_the_indices(reassign):
     m, start = trained("codebook:4", reassign)
@@ -145,6 +146,7 @@ def test_training_keeps_or_reassigns_the_indices(reassign):
         assert write_tflite(export_graph(m)) == write_tflite(export_graph(again))
 
 
+@pytest.mark.slow  # trains
 @pytest.mark.parametrize("learn", [False, True])
 def test_exported_weights_are_the_trained_fake_quantized_weights(learn):
     """Decoded int8 weights times their scales == the module's weights, exactly; at most K
@@ -231,6 +233,7 @@ def test_qat_codebook_cli_writes_a_packed_model_bit_exact_with_tflite_micro(caps
         assert report["mismatches"] == 0 and report["samples"] == 120, board
 
 
+@pytest.mark.slow  # trains through the command line
 def test_qat_codebook_fixed_json(capsys, tmp_path, small_train):
     out = tmp_path / "cb4.tflite"
     code, stdout, _ = cli(capsys, "qat", DIGITS, "--train", small_train, "--epochs", 1, "--weights", "codebook:4",
