@@ -6,6 +6,9 @@ import numpy as np
 import pytest
 from bitexact import assert_same, check_bit_exact
 from float_models import F, _w
+from int16_graphs import to_int16
+from test_ops_int16 import POOL16_TAIL_CASES
+from test_ops_pooling import pool_graph
 from test_quantize_int16 import with_float_edges
 
 from mcutool import api
@@ -122,6 +125,20 @@ def test_int16_model_bit_exact_on_the_board(int16_model, board, tmp_path):
     expected = run_tflm_batch(write_tflite(model), samples)
     out = api.generate(api.compile_graph(model), tmp_path / "gen")
     assert_same(expected, api.run(out, samples, board=board), f"{board} vs TFLite-Micro")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("board", BOARDS)
+def test_pool_s16_channel_tails_on_the_board(board, tmp_path):
+    """The s16 pooling kernels' DSP and Helium lane tails (1 to 19 channels), clipped windows."""
+    for kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        for i, (shape, filt, stride, padding, act) in enumerate(POOL16_TAIL_CASES):
+            graph = to_int16(pool_graph(kind, shape, filt, stride, padding, act, seed=20 + i))
+            rng = np.random.default_rng(i)
+            samples = [[rng.integers(-32768, 32768, shape).astype(np.int16)] for _ in range(2)]
+            expected = run_tflm_batch(write_tflite(graph), samples)
+            out = api.generate(api.compile_graph(graph), tmp_path / f"{kind}_{i}")
+            assert_same(expected, api.run(out, samples, board=board), f"{board} {kind} case {i}")
 
 
 @pytest.mark.cmsis_nn

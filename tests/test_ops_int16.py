@@ -103,10 +103,42 @@ def test_add_s16_every_edge_code():
 
 @pytest.mark.parametrize("kind", ("AVERAGE_POOL_2D", "MAX_POOL_2D"))
 @pytest.mark.parametrize("case", range(len(POOL_CASES)))
-def test_pool_s16_bit_exact(kind, case):
+def test_pool_s16_bit_exact(kind, case, c_path):
     shape, filt, stride, padding, act = POOL_CASES[case]
     graph = to_int16(pool_graph(kind, shape, filt, stride, padding, act, seed=case))
     check_bit_exact(graph, n=4, seed=case)
+
+
+# The s16 pooling kernels' lane tails (DSP: blocks of 4 channels, a pair, a single one; Helium:
+# 8 lanes, tail-predicated) with SAME padding, windows clipped at the image edge and strides that
+# skip pixels: (shape, filter, stride, padding, activation)
+POOL16_TAIL_CASES = [
+    ((1, 5, 6, 1), (3, 3), (2, 2), "SAME", "NONE"),
+    ((1, 6, 5, 3), (2, 3), (2, 1), "SAME", "RELU"),
+    ((2, 5, 5, 5), (3, 2), (1, 2), "SAME", "RELU6"),
+    ((1, 7, 4, 9), (4, 4), (3, 3), "SAME", "RELU_N1_TO_1"),
+    ((1, 4, 6, 19), (3, 5), (2, 2), "SAME", "NONE"),
+    ((1, 3, 3, 6), (3, 3), (1, 1), "VALID", "NONE"),
+]
+
+
+@pytest.mark.parametrize("kind", ("AVERAGE_POOL_2D", "MAX_POOL_2D"))
+@pytest.mark.parametrize("case", range(len(POOL16_TAIL_CASES)))
+def test_pool_s16_channel_tails_bit_exact(kind, case, c_path):
+    shape, filt, stride, padding, act = POOL16_TAIL_CASES[case]
+    graph = to_int16(pool_graph(kind, shape, filt, stride, padding, act, seed=20 + case))
+    check_bit_exact(graph, n=4, seed=case)
+
+
+@pytest.mark.parametrize("kind", ("AVERAGE_POOL_2D", "MAX_POOL_2D"))
+def test_pool_s16_rail_codes_bit_exact(kind, c_path):
+    """Every lane at the int16 rails: max picks across -32768/32767 pairs without wrapping, and
+    a 7x7 window of -32768 or 32767 sums exactly in int32."""
+    graph = to_int16(pool_graph(kind, (1, 7, 7, 7), (7, 7), (1, 1), "SAME", "NONE", seed=3))
+    rails = np.array([-32768, 32767], np.int16)
+    x = np.random.default_rng(5).choice(rails, (1, 7, 7, 7)).astype(np.int16)
+    ones = [np.full((1, 7, 7, 7), v, np.int16) for v in (-32768, 32767)]
+    check_bit_exact(graph, samples=[[x], [ones[0]], [ones[1]]])
 
 
 INT16_CODES = np.concatenate([np.arange(-32768, 32768, 97), [-32768, -1, 0, 1, 32767]]).astype(np.int16)
