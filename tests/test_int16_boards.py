@@ -130,12 +130,15 @@ def test_int16_model_bit_exact_on_the_board(int16_model, board, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("board", BOARDS)
 def test_pool_s16_channel_tails_on_the_board(board, tmp_path):
-    """The s16 pooling kernels' DSP and Helium lane tails (1 to 19 channels), clipped windows."""
+    """The s16 pooling kernels' DSP and Helium lane tails (1 to 19 channels), clipped windows
+    (tap counts 1 to 49 for Helium's division by multiplication), inputs at the int16 rails."""
+    cases = [*POOL16_TAIL_CASES, ((1, 7, 7, 7), (7, 7), (1, 1), "SAME", "NONE")]
     for kind in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
-        for i, (shape, filt, stride, padding, act) in enumerate(POOL16_TAIL_CASES):
+        for i, (shape, filt, stride, padding, act) in enumerate(cases):
             graph = to_int16(pool_graph(kind, shape, filt, stride, padding, act, seed=20 + i))
             rng = np.random.default_rng(i)
             samples = [[rng.integers(-32768, 32768, shape).astype(np.int16)] for _ in range(2)]
+            samples += [[np.full(shape, v, np.int16)] for v in (-32768, 32767)]
             expected = run_tflm_batch(write_tflite(graph), samples)
             out = api.generate(api.compile_graph(graph), tmp_path / f"{kind}_{i}")
             assert_same(expected, api.run(out, samples, board=board), f"{board} {kind} case {i}")

@@ -17,22 +17,57 @@
 #include "arm_nnfunctions.h"
 #include "arm_nnsupportfunctions.h"
 
-/* The window of one output pixel: its first element, rows x cols taps, row_step elements from
- * one row to the next and step (the channel count) from one tap to the next. */
-typedef struct {
-    const int16_t *first;
-    int32_t rows;
-    int32_t cols;
-    int32_t row_step;
-    int32_t step;
-} mcu_pool_window;
-
 /* TFLite's rounding division (halves away from zero), then the activation clamp. */
 static inline int16_t average_s16(int32_t sum, int32_t count, int32_t act_min, int32_t act_max)
 {
     const int32_t avg = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
     return mcu_nn_clamp_s16(avg, act_min, act_max);
 }
+
+#if MCU_NN_MVE
+/* Division by a count (1 to 65535) as a high multiply and shifts (Granlund and Montgomery 1994,
+ * figure 4.1), exact for every uint32 dividend: with l = ceil(log2 count), magic =
+ * floor(2^32 * (2^l - count) / count) + 1 and t = (n * magic) >> 32, n / count is
+ * (t + ((n - t) >> sh1)) >> sh2, sh1 = min(l, 1), sh2 = max(l - 1, 0). Helium has no vector
+ * division. */
+typedef struct {
+    int32_t count;
+    uint32_t magic;
+    int32_t sh1;
+    int32_t sh2;
+} mcu_divider;
+
+static void divider_set(mcu_divider *d, int32_t count)
+{
+    int32_t l = 0;
+    while ((1 << l) < count) {
+        l++;
+    }
+    /* floor(2^32 * r / count) for r < count < 2^16 in two 16-bit steps of 32-bit division */
+    const uint32_t r = (1u << l) - (uint32_t)count;
+    const uint32_t q1 = (r << 16) / (uint32_t)count;
+    const uint32_t r1 = (r << 16) % (uint32_t)count;
+    const uint32_t q0 = (r1 << 16) / (uint32_t)count;
+    d->count = count;
+    d->magic = ((q1 << 16) | q0) + 1u;
+    d->sh1 = l > 0 ? 1 : 0;
+    d->sh2 = l > 0 ? l - 1 : 0;
+}
+
+/* average_s16 on four lanes: |sum| + count / 2 divided, the sign put back (truncating division
+ * is symmetric), then the clamp. |sum| <= 32768 * 65535 < 2^31, so nothing wraps. */
+static inline int32x4_t
+average_s32x4(int32x4_t sum, const mcu_divider *d, int32_t act_min, int32_t act_max)
+{
+    const uint32x4_t n =
+        vaddq_n_u32(vreinterpretq_u32_s32(vabsq_s32(sum)), (uint32_t)(d->count / 2));
+    const uint32x4_t t = vmulhq_u32(n, vdupq_n_u32(d->magic));
+    const uint32x4_t q = vshlq_r_u32(vaddq_u32(t, vshlq_r_u32(vsubq_u32(n, t), -d->sh1)), -d->sh2);
+    int32x4_t avg = vreinterpretq_s32_u32(q);
+    avg = vpselq_s32(vnegq_s32(avg), avg, vcmpltq_n_s32(sum, 0));
+    return vminq_s32(vmaxq_s32(avg, vdupq_n_s32(act_min)), vdupq_n_s32(act_max));
+}
+#endif
 
 #if MCU_NN_DSP && !MCU_NN_MVE
 /* Two int16 from any halfword-aligned address (one LDR where unaligned access is allowed). */
@@ -55,6 +90,20 @@ static inline int32_t mcu_hi_s16(int32_t v)
 }
 #endif
 
+/* The window of one output pixel: its first element, rows x cols taps, row_step elements from
+ * one row to the next and step (the channel count) from one tap to the next; with Helium the
+ * division by its tap count. */
+typedef struct {
+    const int16_t *first;
+    int32_t rows;
+    int32_t cols;
+    int32_t row_step;
+    int32_t step;
+#if MCU_NN_MVE
+    mcu_divider div;
+#endif
+} mcu_pool_window;
+
 /* All channels of one output pixel. */
 static void average_pixel(
     const mcu_pool_window *w, int32_t channels, int32_t act_min, int32_t act_max, int16_t *out)
@@ -62,6 +111,7 @@ static void average_pixel(
     const int32_t count = w->rows * w->cols;
     int32_t ch = 0;
 #if MCU_NN_MVE
+    const mcu_divider *div = &w->div;
     for (; ch < channels; ch += 8) {
         const mve_pred16_t p0 = vctp32q((uint32_t)(channels - ch));
         const mve_pred16_t p1 = vctp32q((uint32_t)MAX(channels - ch - 4, 0));
@@ -75,13 +125,8 @@ static void average_pixel(
                 s1 = vaddq_s32(s1, vldrhq_z_s32(tap + 4, p1));
             }
         }
-        int32_t sums[8];
-        vst1q_s32(sums, s0);
-        vst1q_s32(sums + 4, s1);
-        const int32_t n = MIN(channels - ch, 8);
-        for (int32_t k = 0; k < n; k++) {
-            out[ch + k] = average_s16(sums[k], count, act_min, act_max);
-        }
+        vstrhq_p_s32(out + ch, average_s32x4(s0, div, act_min, act_max), p0);
+        vstrhq_p_s32(out + ch + 4, average_s32x4(s1, div, act_min, act_max), p1);
     }
 #elif MCU_NN_DSP
     for (; ch + 4 <= channels; ch += 4) {
@@ -133,6 +178,9 @@ arm_cmsis_nn_status arm_avgpool_s16(const cmsis_nn_context *ctx,
         return ARM_CMSIS_NN_ARG_ERROR;
     }
     mcu_pool_window w;
+#if MCU_NN_MVE
+    divider_set(&w.div, 1);
+#endif
     w.row_step = in_w * channels;
     w.step = channels;
     for (int32_t batch = 0; batch < input_dims->n; batch++) {
@@ -151,6 +199,12 @@ arm_cmsis_nn_status arm_avgpool_s16(const cmsis_nn_context *ctx,
                 w.first = in + ((size_t)y_start * in_w + x_start) * channels;
                 w.rows = y_end - y_start;
                 w.cols = x_end - x_start;
+#if MCU_NN_MVE
+                /* the magic number changes only where the window is clipped */
+                if (w.div.count != w.rows * w.cols) {
+                    divider_set(&w.div, w.rows * w.cols);
+                }
+#endif
                 average_pixel(&w, channels, pool_params->activation.min,
                               pool_params->activation.max, output_data);
                 output_data += channels;
