@@ -6,7 +6,7 @@
  * Channels are contiguous in NHWC, so each output pixel is taken a block of channels at a
  * time: the block's running maximum stays in registers while the window is walked. With
  * Helium a block is eight lanes (VMAXQ, the last one tail-predicated); with the DSP extension
- * four channels in two words (SSUB16 + SEL per pair), then a pair; single channels otherwise.
+ * eight channels in four words (SSUB16 + SEL per pair), then pairs; single channels otherwise.
  */
 #include <stddef.h>
 
@@ -106,20 +106,24 @@ static void max_pixel(
     const int32_t lo = mcu_splat_s16x2(act_min);
     const int32_t hi = mcu_splat_s16x2(act_max);
     const int32_t floor = mcu_splat_s16x2(INT16_MIN);
-    for (; ch + 4 <= channels; ch += 4) {
+    for (; ch + 8 <= channels; ch += 8) {
         const int16_t *row = w->first + ch;
-        int32_t m0 = floor, m1 = floor;
+        int32_t m0 = floor, m1 = floor, m2 = floor, m3 = floor;
         for (int32_t y = 0; y < w->rows; y++, row += w->row_step) {
             const int16_t *tap = row;
             for (int32_t x = 0; x < w->cols; x++, tap += w->step) {
                 m0 = mcu_max_s16x2(m0, mcu_read_s16x2(tap));
                 m1 = mcu_max_s16x2(m1, mcu_read_s16x2(tap + 2));
+                m2 = mcu_max_s16x2(m2, mcu_read_s16x2(tap + 4));
+                m3 = mcu_max_s16x2(m3, mcu_read_s16x2(tap + 6));
             }
         }
         mcu_write_s16x2(out + ch, mcu_min_s16x2(mcu_max_s16x2(m0, lo), hi));
         mcu_write_s16x2(out + ch + 2, mcu_min_s16x2(mcu_max_s16x2(m1, lo), hi));
+        mcu_write_s16x2(out + ch + 4, mcu_min_s16x2(mcu_max_s16x2(m2, lo), hi));
+        mcu_write_s16x2(out + ch + 6, mcu_min_s16x2(mcu_max_s16x2(m3, lo), hi));
     }
-    if (ch + 2 <= channels) {
+    for (; ch + 2 <= channels; ch += 2) {
         const int16_t *row = w->first + ch;
         int32_t m = floor;
         for (int32_t y = 0; y < w->rows; y++, row += w->row_step) {
@@ -129,7 +133,6 @@ static void max_pixel(
             }
         }
         mcu_write_s16x2(out + ch, mcu_min_s16x2(mcu_max_s16x2(m, lo), hi));
-        ch += 2;
     }
 #endif
     for (; ch < channels; ch++) {
