@@ -129,24 +129,48 @@ static void average_pixel(
         vstrhq_p_s32(out + ch + 4, average_s32x4(s1, div, act_min, act_max), p1);
     }
 #elif MCU_NN_DSP
-    for (; ch + 4 <= channels; ch += 4) {
+    for (; ch + 8 <= channels; ch += 8) {
         const int16_t *row = w->first + ch;
-        int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         for (int32_t y = 0; y < w->rows; y++, row += w->row_step) {
             const int16_t *tap = row;
-            for (int32_t x = 0; x < w->cols; x++, tap += w->step) {
+            for (int32_t x = w->cols; x > 0; x--, tap += w->step) {
                 const int32_t v01 = mcu_read_s16x2(tap);
                 const int32_t v23 = mcu_read_s16x2(tap + 2);
+                const int32_t v45 = mcu_read_s16x2(tap + 4);
+                const int32_t v67 = mcu_read_s16x2(tap + 6);
                 s0 += mcu_lo_s16(v01);
                 s1 += mcu_hi_s16(v01);
                 s2 += mcu_lo_s16(v23);
                 s3 += mcu_hi_s16(v23);
+                s4 += mcu_lo_s16(v45);
+                s5 += mcu_hi_s16(v45);
+                s6 += mcu_lo_s16(v67);
+                s7 += mcu_hi_s16(v67);
             }
         }
         out[ch] = average_s16(s0, count, act_min, act_max);
         out[ch + 1] = average_s16(s1, count, act_min, act_max);
         out[ch + 2] = average_s16(s2, count, act_min, act_max);
         out[ch + 3] = average_s16(s3, count, act_min, act_max);
+        out[ch + 4] = average_s16(s4, count, act_min, act_max);
+        out[ch + 5] = average_s16(s5, count, act_min, act_max);
+        out[ch + 6] = average_s16(s6, count, act_min, act_max);
+        out[ch + 7] = average_s16(s7, count, act_min, act_max);
+    }
+    for (; ch + 2 <= channels; ch += 2) {
+        const int16_t *row = w->first + ch;
+        int32_t s0 = 0, s1 = 0;
+        for (int32_t y = 0; y < w->rows; y++, row += w->row_step) {
+            const int16_t *tap = row;
+            for (int32_t x = w->cols; x > 0; x--, tap += w->step) {
+                const int32_t v = mcu_read_s16x2(tap);
+                s0 += mcu_lo_s16(v);
+                s1 += mcu_hi_s16(v);
+            }
+        }
+        out[ch] = average_s16(s0, count, act_min, act_max);
+        out[ch + 1] = average_s16(s1, count, act_min, act_max);
     }
 #endif
     for (; ch < channels; ch++) {
@@ -154,7 +178,7 @@ static void average_pixel(
         int32_t sum = 0;
         for (int32_t y = 0; y < w->rows; y++, row += w->row_step) {
             const int16_t *tap = row;
-            for (int32_t x = 0; x < w->cols; x++, tap += w->step) {
+            for (int32_t x = w->cols; x > 0; x--, tap += w->step) {
                 sum += *tap;
             }
         }

@@ -111,7 +111,7 @@ static void max_pixel(
         int32_t m0 = floor, m1 = floor, m2 = floor, m3 = floor;
         for (int32_t y = 0; y < w->rows; y++, row += w->row_step) {
             const int16_t *tap = row;
-            for (int32_t x = 0; x < w->cols; x++, tap += w->step) {
+            for (int32_t x = w->cols; x > 0; x--, tap += w->step) {
                 m0 = mcu_max_s16x2(m0, mcu_read_s16x2(tap));
                 m1 = mcu_max_s16x2(m1, mcu_read_s16x2(tap + 2));
                 m2 = mcu_max_s16x2(m2, mcu_read_s16x2(tap + 4));
@@ -128,7 +128,7 @@ static void max_pixel(
         int32_t m = floor;
         for (int32_t y = 0; y < w->rows; y++, row += w->row_step) {
             const int16_t *tap = row;
-            for (int32_t x = 0; x < w->cols; x++, tap += w->step) {
+            for (int32_t x = w->cols; x > 0; x--, tap += w->step) {
                 m = mcu_max_s16x2(m, mcu_read_s16x2(tap));
             }
         }
@@ -140,7 +140,7 @@ static void max_pixel(
         int32_t m = INT16_MIN;
         for (int32_t y = 0; y < w->rows; y++, row += w->row_step) {
             const int16_t *tap = row;
-            for (int32_t x = 0; x < w->cols; x++, tap += w->step) {
+            for (int32_t x = w->cols; x > 0; x--, tap += w->step) {
                 m = MAX(m, (int32_t)*tap);
             }
         }
