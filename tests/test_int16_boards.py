@@ -7,7 +7,7 @@ import pytest
 from bitexact import assert_same, check_bit_exact
 from float_models import F, _w
 from int16_graphs import to_int16
-from test_ops_int16 import POOL16_TAIL_CASES
+from test_ops_int16 import POOL16_TAIL_CASES, long_window_avgpool_s16
 from test_ops_pooling import pool_graph
 from test_quantize_int16 import with_float_edges
 
@@ -142,6 +142,15 @@ def test_pool_s16_channel_tails_on_the_board(board, tmp_path):
             expected = run_tflm_batch(write_tflite(graph), samples)
             out = api.generate(api.compile_graph(graph), tmp_path / f"{kind}_{i}")
             assert_same(expected, api.run(out, samples, board=board), f"{board} {kind} case {i}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("board", BOARDS)
+def test_avgpool_s16_long_window_on_the_board(board, tmp_path):
+    graph, samples = long_window_avgpool_s16()
+    expected = run_tflm_batch(write_tflite(graph), samples)
+    out = api.generate(api.compile_graph(graph), tmp_path / "gen")
+    assert_same(expected, api.run(out, samples, board=board), f"{board} vs TFLite-Micro")
 
 
 @pytest.mark.cmsis_nn

@@ -141,6 +141,29 @@ def test_pool_s16_rail_codes_bit_exact(kind, c_path):
     check_bit_exact(graph, samples=[[x], [ones[0]], [ones[1]]])
 
 
+def long_window_avgpool_s16():
+    """An AVERAGE_POOL_2D over 65,600 taps (more than Helium's 16-bit-step magic numbers cover)
+    and inputs whose sums sit on both sides of a half: the average rounds to 1, 0, -1, 0."""
+    shape = (1, 1, 65600, 1)
+    graph = to_int16(pool_graph("AVERAGE_POOL_2D", shape, (1, 65600), (1, 1), "VALID", "NONE", seed=4))
+
+    def first(k, v):
+        x = np.zeros(shape, np.int16)
+        x.reshape(-1)[:k] = v
+        return [x]
+
+    rng = np.random.default_rng(0)
+    samples = [[rng.integers(-3, 4, shape).astype(np.int16)], [np.full(shape, -3, np.int16)],
+               first(32800, 1), first(32799, 1), first(32800, -1), first(32799, -1)]
+    return graph, samples
+
+
+def test_avgpool_s16_long_window_bit_exact(c_path):
+    graph, samples = long_window_avgpool_s16()
+    out = check_bit_exact(graph, samples=samples)
+    assert [int(o[0].reshape(-1)[0]) for o in out[2:]] == [1, 0, -1, 0]
+
+
 INT16_CODES = np.concatenate([np.arange(-32768, 32768, 97), [-32768, -1, 0, 1, 32767]]).astype(np.int16)
 
 

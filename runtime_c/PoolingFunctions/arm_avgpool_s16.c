@@ -2,8 +2,8 @@
  * mcutool portable runtime: arm_avgpool_s16, 16x8 AVERAGE_POOL_2D (int16 NHWC, input and output
  * sharing one scale), bit-exact with TFLite-Micro's reference AveragePool for int16: an int32
  * sum over the window clipped to the image, divided by the number of taps rounding halves away
- * from zero, then the activation clamp. No scratch is used (ctx is ignored); windows of fewer
- * than 65536 taps (the int32 sum).
+ * from zero, then the activation clamp. No scratch is used (ctx is ignored). Exact whenever
+ * the int32 sum is, as in TFLite-Micro (always for windows of fewer than 65536 taps).
  *
  * Channels are contiguous in NHWC, so each output pixel is taken a block of channels at a
  * time, its int32 sums in registers while the window is walked: with Helium eight channels
@@ -25,8 +25,8 @@ static inline int16_t average_s16(int32_t sum, int32_t count, int32_t act_min, i
 }
 
 #if MCU_NN_MVE
-/* Division by a count (1 to 65535) as a high multiply and shifts (Granlund and Montgomery 1994,
- * figure 4.1), exact for every uint32 dividend: with l = ceil(log2 count), magic =
+/* Division by a count (1 to 2^31 - 1) as a high multiply and shifts (Granlund and Montgomery
+ * 1994, figure 4.1), exact for every uint32 dividend: with l = ceil(log2 count), magic =
  * floor(2^32 * (2^l - count) / count) + 1 and t = (n * magic) >> 32, n / count is
  * (t + ((n - t) >> sh1)) >> sh2, sh1 = min(l, 1), sh2 = max(l - 1, 0). Helium has no vector
  * division. */
@@ -39,23 +39,30 @@ typedef struct {
 
 static void divider_set(mcu_divider *d, int32_t count)
 {
+    const uint32_t c = (uint32_t)count;
     int32_t l = 0;
-    while ((1 << l) < count) {
+    while ((1u << l) < c) {
         l++;
     }
-    /* floor(2^32 * r / count) for r < count < 2^16 in two 16-bit steps of 32-bit division */
-    const uint32_t r = (1u << l) - (uint32_t)count;
-    const uint32_t q1 = (r << 16) / (uint32_t)count;
-    const uint32_t r1 = (r << 16) % (uint32_t)count;
-    const uint32_t q0 = (r1 << 16) / (uint32_t)count;
+    const uint32_t r = (1u << l) - c; /* < count */
+    uint32_t q;
+    if (c <= 0xFFFFu) {
+        /* floor(2^32 * r / count) in two 16-bit steps of 32-bit division (no library call) */
+        const uint32_t q1 = (r << 16) / c;
+        const uint32_t q0 = (((r << 16) % c) << 16) / c;
+        q = (q1 << 16) | q0;
+    } else {
+        q = (uint32_t)(((uint64_t)r << 32) / c);
+    }
     d->count = count;
-    d->magic = ((q1 << 16) | q0) + 1u;
+    d->magic = q + 1u;
     d->sh1 = l > 0 ? 1 : 0;
     d->sh2 = l > 0 ? l - 1 : 0;
 }
 
 /* average_s16 on four lanes: |sum| + count / 2 divided, the sign put back (truncating division
- * is symmetric), then the clamp. |sum| <= 32768 * 65535 < 2^31, so nothing wraps. */
+ * is symmetric), then the clamp. |sum| <= 2^31 as a uint32 (VABS leaves INT32_MIN as 2^31), and
+ * n = |sum| + count / 2 < 2^32. */
 static inline int32x4_t
 average_s32x4(int32x4_t sum, const mcu_divider *d, int32_t act_min, int32_t act_max)
 {
