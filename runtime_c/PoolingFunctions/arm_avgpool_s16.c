@@ -7,9 +7,10 @@
  *
  * Channels are contiguous in NHWC, so each output pixel is taken a block of channels at a
  * time, its int32 sums in registers while the window is walked: with Helium eight channels
- * (two widening loads of four lanes, tail-predicated), with the DSP extension four channels in
- * two word loads (each word's halves added to two sums), single channels otherwise. The sums
- * are exact either way, and every division is the scalar one below.
+ * (two widening loads of four lanes, tail-predicated; the division by a multiply-high, below),
+ * with the DSP extension eight channels in four word loads (each word's halves added to two
+ * sums), then pairs; single channels otherwise. The sums are exact either way, and every
+ * division gives the portable one's quotient.
  */
 #include <stddef.h>
 
