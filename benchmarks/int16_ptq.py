@@ -8,14 +8,15 @@ Measured here (300 calibration images, 540 test images; float top-1 0.9870):
 
     PTQ     top-1   weight bytes  logits SQNR  mean SQNR  instructions (M4)  arena bytes
     int8    0.9852  3000          38.2 dB      38.6 dB    132,800            1,600
-    int16   0.9870  2976          41.5 dB      42.3 dB    162,520            3,136
+    int16   0.9870  2976          41.5 dB      42.3 dB    149,280            3,136
 
 The int16 model took 412,160 instructions (3,104 arena bytes) before the s16 kernels' DSP
 paths (packed im2col convolution, four-channel depthwise, one-multiply requantization where
-exact); ARM's CMSIS-NN s16 kernels linked in its place take 241,480 (conv 3x3 68,160 against
-runtime_c's 50,280, depthwise 78,080 / 34,560, conv 1x1 75,600 / 51,920, fully connected
-6,800 / 6,440; README "16-bit activations" has the other cores). The firmware grew from
-12,240 to 18,416 bytes of flash (the s16 kernels' DSP paths) and 400 to 776 bytes of stack.
+exact, channel blocks in pooling); ARM's CMSIS-NN s16 kernels linked in its place take 241,480
+(conv 3x3 68,160 against runtime_c's 50,280, depthwise 78,080 / 34,560, conv 1x1 75,600 /
+51,920, max pool 12,040 / 4,840, fully connected 6,800 / 6,440; README "16-bit activations"
+has the other cores). The firmware grew from 12,240 to 18,816 bytes of flash (the s16
+kernels' DSP paths) and 400 to 776 bytes of stack.
 
 Weight bytes are the constant tensors in model_weights.c (weights and biases); the int16
 model's CONV_2D biases (int64) are emitted with the call's parameters (cmsis_nn_bias_data) and
