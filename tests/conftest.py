@@ -29,7 +29,9 @@ def cmsis_nn_path() -> Path:
     return root
 
 
-@pytest.fixture(params=["portable", "dsp-emulated"])
+# The portable variant runs with `make test` only: every other host C test builds the portable
+# code already, so the quick suite keeps the DSP one, which only these tests reach.
+@pytest.fixture(params=[pytest.param("portable", marks=pytest.mark.slow), "dsp-emulated"])
 def c_path(request, monkeypatch):
     """Run the host C twice: the portable code, and the packed-int16 (Arm DSP) code with the
     instructions emulated in C (MCU_NN_EMULATE_DSP), so ASan/UBSan check that path as well."""

@@ -122,6 +122,7 @@ POOL16_TAIL_CASES = [
 ]
 
 
+@pytest.mark.slow  # 24 sanitized builds; the plain pooling cases above stay in the quick suite
 @pytest.mark.parametrize("kind", ("AVERAGE_POOL_2D", "MAX_POOL_2D"))
 @pytest.mark.parametrize("case", range(len(POOL16_TAIL_CASES)))
 def test_pool_s16_channel_tails_bit_exact(kind, case, c_path):
@@ -158,6 +159,7 @@ def long_window_avgpool_s16():
     return graph, samples
 
 
+@pytest.mark.slow  # a 65,600-tap window
 def test_avgpool_s16_long_window_bit_exact(c_path):
     graph, samples = long_window_avgpool_s16()
     out = check_bit_exact(graph, samples=samples)
